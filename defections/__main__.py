@@ -1,0 +1,79 @@
+"""Command line: validate the seeds, build the database, export the events CSV.
+
+    python -m defections validate [--seeds DIR]
+    python -m defections build [--seeds DIR] [--db PATH]
+    python -m defections export events [--from YEAR] [--to YEAR] [--post COUNTRY ...]
+                                       [--category CATEGORY ...] [--db PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from defections import queries
+from defections.build import BuildError, build
+from defections.db import DatabaseError, connect
+from defections.export import csv_bytes
+from defections.filters import Filters
+from defections.paths import SEEDS_DIR, db_path
+from defections.validate import validate
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m defections", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("validate", help="check the seeds without writing anything")
+    check.add_argument("--seeds", type=Path, default=SEEDS_DIR)
+    make = commands.add_parser("build", help="validate the seeds and write the database atomically")
+    make.add_argument("--seeds", type=Path, default=SEEDS_DIR)
+    make.add_argument("--db", type=Path, default=None)
+    export = commands.add_parser("export", help="write a CSV to stdout")
+    export.add_argument("table", choices=["events"])
+    export.add_argument("--from", dest="year_from", type=int)
+    export.add_argument("--to", dest="year_to", type=int)
+    export.add_argument("--post", action="append", default=[], metavar="COUNTRY")
+    export.add_argument("--category", action="append", default=[])
+    export.add_argument("--db", type=Path, default=None)
+    args = parser.parse_args(argv)
+
+    if args.command == "validate":
+        problems = validate(args.seeds)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(problems)} problem(s) in {args.seeds}" if problems else f"{args.seeds}: all seeds valid",
+              file=sys.stderr)
+        return 1 if problems else 0
+    if args.command == "build":
+        try:
+            path = build(args.seeds, args.db)
+        except BuildError as err:
+            for problem in err.problems:
+                print(problem, file=sys.stderr)
+            print(f"{len(err.problems)} problem(s): database not written; the previous one is unchanged.",
+                  file=sys.stderr)
+            return 1
+        print(f"built {path}", file=sys.stderr)
+        return 0
+    try:
+        con = connect((args.db or db_path()).resolve())
+    except DatabaseError as err:
+        print(err, file=sys.stderr)
+        return 1
+    options = queries.filter_options(con)
+    filters = Filters(args.year_from, args.year_to,
+                      tuple(p for p in dict.fromkeys(args.post) if p in options["posts"]),
+                      tuple(c for c in dict.fromkeys(args.category) if c in options["categories"]))
+    unknown = [f"--post {p!r}" for p in args.post if p not in filters.posts]
+    unknown += [f"--category {c!r}" for c in args.category if c not in filters.categories]
+    if unknown:
+        print(f"unknown {', '.join(unknown)}; posts: {', '.join(options['posts'])}; "
+              f"categories: {', '.join(options['categories'])}", file=sys.stderr)
+        return 2
+    sys.stdout.buffer.write(csv_bytes(queries.export_events(con, filters)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Build the DuckDB database from validated seeds, atomically: a failed build changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from defections.paths import SEEDS_DIR, SQL_DIR, db_path as default_db_path
+from defections.validate import Problem, Seeds, load_seeds, schema, seeds_digest
+
+# Bump when schema.sql or views.sql change shape: the app refuses a database of another version.
+SCHEMA_VERSION = 1
+
+
+class BuildError(Exception):
+    """The seeds did not validate; carries every problem."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the seeds:\n" + "\n".join(map(str, problems)))
+
+
+def populate(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
+    """Create the schema and views in `con` and load the typed seed rows (works on :memory: too)."""
+    con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
+    for table in schema():
+        columns = [c.name for c in table.columns]
+        frame = pd.DataFrame([row.values for row in seeds.tables[table.name]], columns=columns, dtype=object)
+        _insert(con, table.name, columns, frame)
+    for row in seeds.tables["sources"]:
+        name = row.values.get("document")
+        if name:
+            text = (seeds.directory / "documents" / name).read_text(encoding="utf-8")
+            con.execute("INSERT OR IGNORE INTO documents VALUES (?, ?)", [name, text])
+    con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
+    as_of = con.execute("SELECT max(published_date) FROM seed.sources").fetchone()[0]
+    con.execute("INSERT INTO build_info VALUES (?, ?, ?, ?)",
+                [SCHEMA_VERSION, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+                 seeds_digest(seeds.directory), as_of])
+
+
+def _insert(con, table: str, columns: list[str], frame: pd.DataFrame) -> None:
+    # Identifiers come from schema.sql, never from input; values travel as a registered frame.
+    con.register("seed_frame", frame)
+    try:
+        column_list = ", ".join(columns)
+        con.execute(f"INSERT INTO seed.{table} ({column_list}) SELECT {column_list} FROM seed_frame")
+    finally:
+        con.unregister("seed_frame")
+
+
+def build(seeds_dir: Path = SEEDS_DIR, db_path: Path | None = None) -> Path:
+    """Validate the seeds and write the database; on any failure the previous file stays as it was."""
+    db_path = Path(db_path or default_db_path())
+    seeds = load_seeds(Path(seeds_dir))
+    if seeds.problems:
+        raise BuildError(seeds.problems)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            populate(con, seeds)
+            _check(con, seeds)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, db_path)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    return db_path
+
+
+def _check(con, seeds: Seeds) -> None:
+    """Refuse to publish a database that lost rows on the way in."""
+    for table in schema():
+        loaded = con.execute(f"SELECT count(*) FROM seed.{table.name}").fetchone()[0]
+        if loaded != len(seeds.tables[table.name]):
+            raise RuntimeError(f"{table.name}: loaded {loaded} rows of {len(seeds.tables[table.name])}")

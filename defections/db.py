@@ -1,0 +1,95 @@
+"""Open the built database read-only, and rebuild it when the seeds are newer."""
+
+from __future__ import annotations
+
+import fcntl
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from defections.build import SCHEMA_VERSION, build
+from defections.paths import SEEDS_DIR
+from defections.validate import Problem, load_seeds, seed_files
+
+FIX_COMMAND = "python -m defections build"
+
+
+class DatabaseError(Exception):
+    """The database cannot be used; the message says what is wrong and which command fixes it."""
+
+
+@dataclass
+class Freshness:
+    """What ensure_database did: built a new file, or kept the old one because the seeds are invalid."""
+
+    built: bool = False
+    problems: list[Problem] = field(default_factory=list)
+
+
+def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a database of the current schema version."""
+    if not db_path.is_file():
+        raise DatabaseError(f"The database {db_path} does not exist. Build it with: {FIX_COMMAND}")
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error as err:
+        raise DatabaseError(f"The database {db_path} cannot be opened ({_first_line(err)}). "
+                            f"It may be corrupt; rebuild it with: {FIX_COMMAND}") from None
+    try:
+        version = con.execute("SELECT max(schema_version) FROM build_info").fetchone()[0]
+    except duckdb.Error:
+        version = None
+    if version != SCHEMA_VERSION:
+        con.close()
+        raise DatabaseError(f"The database {db_path} was built by another schema version ({version}, this code "
+                            f"expects {SCHEMA_VERSION}). Rebuild it with: {FIX_COMMAND}")
+    return con
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+    """Run one statement on its own cursor (a connection is shared across threads) and return a frame."""
+    cursor = con.cursor()
+    try:
+        return cursor.execute(sql, params or []).df()
+    finally:
+        cursor.close()
+
+
+def is_stale(db_path: Path, seeds_dir: Path = SEEDS_DIR) -> bool:
+    """True when the database is missing or older than any seed file."""
+    if not db_path.is_file():
+        return True
+    built = db_path.stat().st_mtime_ns
+    return any(p.stat().st_mtime_ns > built for p in seed_files(seeds_dir))
+
+
+def ensure_database(db_path: Path, seeds_dir: Path = SEEDS_DIR) -> Freshness:
+    """Build the database if it is missing or stale. With invalid seeds, keep the old file and say why."""
+    if not is_stale(db_path, seeds_dir):
+        return Freshness()
+    with _build_lock(db_path):
+        if not is_stale(db_path, seeds_dir):  # another session built it while we waited
+            return Freshness()
+        problems = load_seeds(seeds_dir).problems
+        if problems and db_path.is_file():
+            return Freshness(problems=problems)
+        build(seeds_dir, db_path)  # raises BuildError when there is no database to fall back on
+        return Freshness(built=True)
+
+
+@contextmanager
+def _build_lock(db_path: Path):
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(db_path.with_name(f".{db_path.name}.lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _first_line(err: Exception) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__

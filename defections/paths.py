@@ -1,0 +1,14 @@
+"""Where things live. Everything is built from this file's location, so any working directory works."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = ROOT / "seeds"
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+STATIC_DIR = ROOT / "static"
+
+
+def db_path() -> Path:
+    """The database file: $DEFECTIONS_DB if set, else data/defections.duckdb."""
+    return Path(os.environ.get("DEFECTIONS_DB") or ROOT / "data" / "defections.duckdb").resolve()

@@ -1,0 +1,315 @@
+"""Every question a page asks, as a named function: (connection, filters) -> DataFrame of what it shows.
+
+All SQL of the dashboard lives here and in sql/*.sql. Values travel as bound parameters; the only
+text ever joined into SQL is the constant filter clause below. Aggregation happens in DuckDB.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from defections.db import query
+from defections.filters import Filters
+
+# Selects the defections the sidebar filters keep; every filtered query starts from it.
+SELECTED = """
+selected AS (
+    SELECT d.event_id
+    FROM seed.defections d JOIN seed.posts po USING (post_id)
+    WHERE (CAST($year_from AS INTEGER) IS NULL OR year(d.defection_date) >= $year_from)
+      AND (CAST($year_to AS INTEGER) IS NULL OR year(d.defection_date) <= $year_to)
+      AND (len(CAST($posts AS VARCHAR[])) = 0 OR list_contains(CAST($posts AS VARCHAR[]), po.post_country))
+      AND (len(CAST($categories AS VARCHAR[])) = 0
+           OR list_contains(CAST($categories AS VARCHAR[]), d.elite_category::VARCHAR))
+)"""
+YEARS = """(CAST($year_from AS INTEGER) IS NULL OR {col} >= $year_from)
+       AND (CAST($year_to AS INTEGER) IS NULL OR {col} <= $year_to)"""
+
+EXPORT_COLUMNS = [
+    "event_id", "person", "name_variants", "position", "elite_category", "post_country", "post_city",
+    "defection_period", "defection_date", "date_precision", "disclosed_period", "disclosed_date",
+    "disclosed_precision", "disclosure_lag_days", "confirmation_status", "confirmed_by", "confirmed_date",
+    "destination", "accompanied_by", "motives", "summary", "notes", "source_titles", "source_urls",
+]
+TABLE_COLUMNS = [
+    "event_id", "person", "position", "elite_category", "post_country", "post_city", "defection_period",
+    "disclosed_period", "disclosure_lag_days", "confirmation_status", "motives", "first_source_url",
+]
+
+
+def filter_options(con: duckdb.DuckDBPyConnection) -> dict:
+    """The values the sidebar offers: year bounds, post countries, elite categories."""
+    years = query(con, "SELECT min(year(defection_date)) AS lo, max(year(defection_date)) AS hi "
+                       "FROM seed.defections").iloc[0]
+    posts = query(con, "SELECT DISTINCT post_country FROM seed.posts p "
+                       "WHERE EXISTS (SELECT 1 FROM seed.defections d WHERE d.post_id = p.post_id) "
+                       "ORDER BY post_country")
+    categories = query(con, "SELECT unnest(enum_range(NULL::elite_category)) AS category")
+    return {
+        "years": (int(years["lo"]), int(years["hi"])),
+        "posts": posts["post_country"].tolist(),
+        "categories": categories["category"].tolist(),
+    }
+
+
+def as_of(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The data's "as of" date: the newest source's publication date."""
+    value = query(con, "SELECT max(as_of_date) AS as_of FROM build_info")["as_of"].iloc[0]
+    return None if pd.isna(value) else pd.Timestamp(value).date()
+
+
+def events_in_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
+    """How many defections the filters select."""
+    return int(query(con, f"WITH {SELECTED} SELECT count(*) AS n FROM selected", filters.params())["n"].iloc[0])
+
+
+def headline_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Overview headline figures, each with the source behind it."""
+    sql = f"""
+    WITH {SELECTED},
+    in_view AS (
+        SELECT count(*) AS n, count(DISTINCT ds.source_id) AS sources
+        FROM selected LEFT JOIN seed.defection_sources ds USING (event_id)
+    ),
+    latest_elite AS (
+        SELECT * FROM yearly_counts
+        WHERE elite_count_label IS NOT NULL AND {YEARS.format(col="year")}
+        ORDER BY year DESC LIMIT 1
+    ),
+    latest_event AS (
+        SELECT e.* FROM events e JOIN selected USING (event_id)
+        ORDER BY e.defection_date DESC, e.event_id DESC LIMIT 1
+    )
+    SELECT 'Defections in view' AS figure, n::VARCHAR AS value,
+           'citing ' || sources || ' sources' AS detail, NULL AS source_title, NULL AS source_url
+    FROM in_view
+    UNION ALL
+    SELECT 'Elite arrivals in ' || year, elite_count_label,
+           coalesce('"' || elite_count_wording || '" of ', '') || coalesce(total_arrivals::VARCHAR, '?')
+               || ' arrivals in South Korea',
+           split_part(source_titles, '; ', 1), split_part(source_urls, ' ', 1)
+    FROM latest_elite
+    UNION ALL
+    SELECT 'Most recent defection', person || ', ' || defection_period,
+           post_country || coalesce(' (' || post_city || ')', '') || '; made public '
+               || coalesce(disclosed_period || ', ' || (CASE WHEN disclosure_lag_approx THEN 'about ' ELSE '' END)
+                           || round(disclosure_lag_days / 30.44)::INTEGER || ' months later', 'date unknown'),
+           split_part(source_titles, '; ', 1), split_part(source_urls, ' ', 1)
+    FROM latest_event
+    """
+    return query(con, sql, filters.params())
+
+
+def post_map(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Defections per post with coordinates, for the map; posts with unknown places are left out."""
+    sql = f"""
+    WITH {SELECTED}
+    SELECT po.post_country, po.post_city,
+           po.post_country || coalesce(', ' || po.post_city, '') AS post,
+           po.latitude, po.longitude, count(*) AS defections,
+           string_agg(p.name, '; ' ORDER BY d.defection_date) FILTER (WHERE rn <= 5) AS people
+    FROM (SELECT d.*, row_number() OVER (PARTITION BY d.post_id ORDER BY d.defection_date DESC) AS rn
+          FROM seed.defections d JOIN selected USING (event_id)) d
+    JOIN seed.posts po USING (post_id) JOIN seed.people p USING (person_id)
+    WHERE po.latitude IS NOT NULL
+    GROUP BY ALL ORDER BY defections DESC, post
+    """
+    return query(con, sql, filters.params())
+
+
+def timeline_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 2000) -> pd.DataFrame:
+    """One row per defection for the timeline: the defection period (start to end) and the disclosure."""
+    sql = f"""
+    WITH {SELECTED}
+    SELECT e.event_id, e.person, e.position, e.post_country || coalesce(', ' || e.post_city, '') AS post,
+           e.elite_category, e.defection_date AS period_start,
+           CASE e.date_precision WHEN 'day' THEN e.defection_date
+                WHEN 'month' THEN last_day(e.defection_date)
+                ELSE make_date(year(e.defection_date), 12, 31) END AS period_end,
+           e.date_precision, e.defection_period, e.disclosed_date, e.disclosed_period,
+           e.disclosure_lag_days, e.disclosure_lag_approx,
+           split_part(e.source_titles, '; ', 1) AS source_title, split_part(e.source_urls, ' ', 1) AS source_url
+    FROM events e JOIN selected USING (event_id)
+    ORDER BY e.defection_date, e.event_id
+    LIMIT $limit
+    """
+    return query(con, sql, {**filters.params(), "limit": limit})
+
+
+def timeline_density(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Defections and disclosures per month, for views too large to draw one mark per event."""
+    sql = f"""
+    WITH {SELECTED},
+    marks AS (
+        SELECT date_trunc('month', d.defection_date) AS month, 'defected' AS what
+        FROM seed.defections d JOIN selected USING (event_id)
+        UNION ALL
+        SELECT date_trunc('month', d.disclosed_date), 'made public'
+        FROM seed.defections d JOIN selected USING (event_id) WHERE d.disclosed_date IS NOT NULL
+    )
+    SELECT month, what, count(*) AS events FROM marks GROUP BY ALL ORDER BY month, what
+    """
+    return query(con, sql, filters.params())
+
+
+def yearly_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Arrivals and elite figures per year within the year filter, with their sources."""
+    sql = f"""
+    SELECT year, total_arrivals, elite_count, elite_count_low, elite_count_high, elite_count_approx,
+           elite_count_label, elite_count_wording, source_titles, source_urls
+    FROM yearly_counts WHERE {YEARS.format(col="year")} ORDER BY year
+    """
+    return query(con, sql, filters.params())
+
+
+def context_timeline(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Diplomatic context events within the year filter."""
+    sql = f"""
+    SELECT context_id, event_date, date_precision, event_period, actors, event_type, summary, event_id,
+           split_part(source_titles, '; ', 1) AS source_title, split_part(source_urls, ' ', 1) AS source_url,
+           source_urls
+    FROM context_events WHERE {YEARS.format(col="year(event_date)")} ORDER BY event_date, context_id
+    """
+    return query(con, sql, filters.params())
+
+
+def motive_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Defections per motive and per who attributes it (an event can count under several motives)."""
+    sql = f"""
+    WITH {SELECTED}
+    SELECT em.motive, em.attributed_to, count(DISTINCT em.event_id) AS defections
+    FROM event_motives em JOIN selected USING (event_id)
+    GROUP BY ALL
+    ORDER BY sum(count(DISTINCT em.event_id)) OVER (PARTITION BY em.motive) DESC, em.motive, em.attributed_to
+    """
+    return query(con, sql, filters.params())
+
+
+def motive_evidence(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 5000) -> pd.DataFrame:
+    """The evidence behind each motive bar: who said it, the quote, the source."""
+    sql = f"""
+    WITH {SELECTED}
+    SELECT em.motive, em.attributed_to, p.name AS person, em.event_id, em.attributed_by, em.evidence_quote,
+           em.source_title, em.source_url
+    FROM event_motives em JOIN selected USING (event_id) JOIN seed.defections d USING (event_id)
+    JOIN seed.people p USING (person_id)
+    ORDER BY em.motive, em.attributed_to, d.defection_date
+    LIMIT $limit
+    """
+    return query(con, sql, {**filters.params(), "limit": limit})
+
+
+def cuba_timeline(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """The Cuba panel: North Korea–Cuba and South Korea–Cuba events and the Havana defections, one axis."""
+    sql = f"""
+    WITH {SELECTED}
+    SELECT event_date AS date, event_period AS period,
+           CASE WHEN actors LIKE '%North Korea%' AND actors LIKE '%South Korea%' THEN 'Both Koreas and Cuba'
+                WHEN actors LIKE '%South Korea%' THEN 'South Korea–Cuba'
+                ELSE 'North Korea–Cuba' END AS track,
+           event_type AS kind, summary,
+           split_part(source_titles, '; ', 1) AS source_title, split_part(source_urls, ' ', 1) AS source_url
+    FROM context_events
+    WHERE actors LIKE '%Cuba%' AND {YEARS.format(col="year(event_date)")}
+    UNION ALL
+    SELECT e.defection_date, e.defection_period, 'Defections from Havana', 'defection',
+           e.person || ', ' || e.position || ' (made public ' || coalesce(e.disclosed_period, 'date unknown') || ')',
+           split_part(e.source_titles, '; ', 1), split_part(e.source_urls, ' ', 1)
+    FROM events e JOIN selected USING (event_id)
+    WHERE e.post_country = 'Cuba'
+    ORDER BY date, track
+    """
+    return query(con, sql, filters.params())
+
+
+def commentary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Attributed assessments (experts, officials) within the year filter."""
+    sql = f"""
+    SELECT speaker, speaker_role, attributed_to, stated_date, summary, quote, event_id, year,
+           source_title, source_url
+    FROM commentary
+    WHERE stated_date IS NULL OR ({YEARS.format(col="coalesce(year, year(stated_date))")})
+    ORDER BY stated_date, commentary_id
+    """
+    return query(con, sql, filters.params())
+
+
+def events_table(con: duckdb.DuckDBPyConnection, filters: Filters, search: str = "",
+                 limit: int = 1000) -> pd.DataFrame:
+    """The filtered events for the table, optionally narrowed to a person by any romanization."""
+    sql = f"""
+    WITH {SELECTED}
+    SELECT {", ".join("e." + c for c in TABLE_COLUMNS[:-1])}, split_part(e.source_urls, ' ', 1) AS first_source_url
+    FROM events e JOIN selected USING (event_id)
+    WHERE $search = '' OR EXISTS (
+        SELECT 1 FROM unnest(string_split(e.name_variants || '; ' || e.person, '; ')) AS v(name)
+        WHERE contains(name_key(v.name), name_key($search)))
+    ORDER BY e.defection_date DESC, e.event_id
+    LIMIT $limit
+    """
+    return query(con, sql, {**filters.params(), "search": search.strip()[:200], "limit": limit})
+
+
+def export_events(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Every filtered defection with citation columns: the events CSV (dashboard and CLI alike)."""
+    sql = f"""
+    WITH {SELECTED}
+    SELECT {", ".join("e." + c for c in EXPORT_COLUMNS)}
+    FROM events e JOIN selected USING (event_id)
+    ORDER BY e.defection_date, e.event_id
+    """
+    return query(con, sql, filters.params())
+
+
+def event_detail(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:
+    """All fields of one defection (one row, or none for an unknown id)."""
+    return query(con, "SELECT * EXCLUDE (latitude, longitude) FROM events WHERE event_id = $id", {"id": event_id})
+
+
+def event_motive_evidence(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:
+    """The motives of one defection, with who attributes them and the quote."""
+    return query(con, "SELECT motive, attributed_to, attributed_by, evidence_quote, source_title, source_url "
+                      "FROM event_motives WHERE event_id = $id ORDER BY motive", {"id": event_id})
+
+
+def event_sources(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:
+    """The sources of one defection."""
+    return query(con, "SELECT s.source_id, s.title, s.publisher, s.published_date, s.url, ds.evidence_quote "
+                      "FROM seed.defection_sources ds JOIN sources s USING (source_id) "
+                      "WHERE ds.event_id = $id ORDER BY s.source_id", {"id": event_id})
+
+
+def sources_list(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every source with its metadata and how many facts cite it."""
+    return query(con, "SELECT source_id, title, publisher, published_date, url, document, reliability, fact_count "
+                      "FROM sources ORDER BY source_id")
+
+
+def citations(con: duckdb.DuckDBPyConnection, source_id: str) -> pd.DataFrame:
+    """The facts that cite one source."""
+    return query(con, "SELECT fact_kind, fact_id, fact, evidence_quote FROM citations "
+                      "WHERE source_id = $id ORDER BY fact_kind, fact_id", {"id": source_id})
+
+
+def documents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The held source documents, in full."""
+    return query(con, "SELECT d.document, s.source_id, s.title, d.text FROM documents d "
+                      "JOIN seed.sources s USING (document) ORDER BY d.document")
+
+
+def revisions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The changelog: figures corrected after release, and curation changes."""
+    return query(con, "SELECT * FROM revisions ORDER BY revised_on NULLS LAST, table_name, row_key")
+
+
+def data_dictionary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every column of the curated tables, with its type and meaning, read from the schema itself."""
+    return query(con, """
+        SELECT c.table_name AS "table", c.column_name AS "column", c.data_type AS type,
+               NOT c.is_nullable AS required, c.comment AS meaning
+        FROM duckdb_columns() c JOIN duckdb_tables() t USING (database_name, schema_name, table_name)
+        WHERE c.schema_name = 'seed' AND c.database_name = current_database()
+        ORDER BY t.table_oid, c.column_index""")

@@ -1,0 +1,267 @@
+-- The curated tables, one per seed file, in schema `seed`. Loaded in this order (foreign keys).
+-- The build validates seeds first; these constraints are the second line of defence.
+-- COMMENT ON statements feed the generated data dictionary.
+
+CREATE SCHEMA seed;
+
+CREATE TYPE elite_category AS ENUM
+  ('diplomat', 'trade official', 'military', 'intelligence', 'party-state official', 'other');
+CREATE TYPE date_precision AS ENUM ('day', 'month', 'year');
+CREATE TYPE confirmation_status AS ENUM ('confirmed', 'self-disclosed', 'reported', 'denied');
+CREATE TYPE attribution AS ENUM ('self', 'officials', 'media', 'analysts');
+CREATE TYPE reliability AS ENUM ('primary', 'secondary', 'dataset', 'client');
+CREATE TYPE context_event_type AS ENUM
+  ('diplomatic ties', 'embassy opening', 'embassy closure', 'visit', 'statement', 'defection-related');
+
+CREATE TABLE seed.sources (
+    source_id      VARCHAR PRIMARY KEY,
+    title          VARCHAR NOT NULL,
+    publisher      VARCHAR NOT NULL,
+    published_date DATE,
+    url            VARCHAR CHECK (url IS NULL OR regexp_matches(url, '^https?://[^\s/]+')),
+    document       VARCHAR,
+    reliability    reliability NOT NULL,
+    CHECK (url IS NOT NULL OR document IS NOT NULL)
+);
+COMMENT ON TABLE seed.sources IS 'Every source: a public page or a document held in seeds/documents/.';
+COMMENT ON COLUMN seed.sources.source_id IS 'Stable id (S000 is the client''s seed document).';
+COMMENT ON COLUMN seed.sources.title IS 'Descriptive label written by the curators (not necessarily the headline).';
+COMMENT ON COLUMN seed.sources.publisher IS 'Outlet, agency or site that published the page.';
+COMMENT ON COLUMN seed.sources.published_date IS 'Publication date when known from the page or its URL.';
+COMMENT ON COLUMN seed.sources.url IS 'Public http(s) address; empty only for a held document.';
+COMMENT ON COLUMN seed.sources.document IS 'File name in seeds/documents/ holding the source text, against which quotes are checked.';
+COMMENT ON COLUMN seed.sources.reliability IS 'primary (wire, official, own report), secondary (repost, aggregator), dataset, client.';
+
+CREATE TABLE seed.posts (
+    post_id       VARCHAR PRIMARY KEY,
+    post_country  VARCHAR NOT NULL,
+    post_city     VARCHAR,
+    latitude      DOUBLE CHECK (latitude BETWEEN -90 AND 90),
+    longitude     DOUBLE CHECK (longitude BETWEEN -180 AND 180),
+    location_note VARCHAR,
+    CHECK ((latitude IS NULL) = (longitude IS NULL))
+);
+COMMENT ON TABLE seed.posts IS 'Places where defectors were posted (or were when they left).';
+COMMENT ON COLUMN seed.posts.post_id IS 'Stable id, e.g. P-CU-HAV.';
+COMMENT ON COLUMN seed.posts.post_country IS 'Country of the post as it is named today.';
+COMMENT ON COLUMN seed.posts.post_city IS 'City of the post; empty when no source names it.';
+COMMENT ON COLUMN seed.posts.latitude IS 'Latitude of the city (or of the capital when the city is unknown), for the map.';
+COMMENT ON COLUMN seed.posts.longitude IS 'Longitude, as latitude.';
+COMMENT ON COLUMN seed.posts.location_note IS 'How the location was settled, and disputes.';
+
+CREATE TABLE seed.people (
+    person_id     VARCHAR PRIMARY KEY,
+    name          VARCHAR NOT NULL,
+    name_variants VARCHAR NOT NULL,
+    notes         VARCHAR
+);
+COMMENT ON TABLE seed.people IS 'Defectors, with every romanization a search must find.';
+COMMENT ON COLUMN seed.people.person_id IS 'Stable id.';
+COMMENT ON COLUMN seed.people.name IS 'The form of the name the dashboard displays.';
+COMMENT ON COLUMN seed.people.name_variants IS 'Semicolon-separated romanizations and scripts, the display name included.';
+COMMENT ON COLUMN seed.people.notes IS 'Curators'' notes on the person.';
+
+CREATE TABLE seed.defections (
+    event_id            VARCHAR PRIMARY KEY,
+    person_id           VARCHAR NOT NULL REFERENCES seed.people (person_id),
+    position            VARCHAR NOT NULL,
+    elite_category      elite_category NOT NULL,
+    post_id             VARCHAR NOT NULL REFERENCES seed.posts (post_id),
+    defection_date      DATE NOT NULL,
+    defection_precision date_precision NOT NULL,
+    disclosed_date      DATE,
+    disclosed_precision date_precision,
+    confirmation_status confirmation_status NOT NULL,
+    confirmed_by        VARCHAR,
+    confirmed_date      DATE,
+    destination         VARCHAR,
+    accompanied_by      VARCHAR,
+    summary             VARCHAR NOT NULL,
+    notes               VARCHAR,
+    CHECK ((disclosed_date IS NULL) = (disclosed_precision IS NULL))
+);
+COMMENT ON TABLE seed.defections IS 'One row per defection.';
+COMMENT ON COLUMN seed.defections.event_id IS 'Stable id (E01...).';
+COMMENT ON COLUMN seed.defections.person_id IS 'The defector (people.person_id).';
+COMMENT ON COLUMN seed.defections.position IS 'Position held when he or she defected.';
+COMMENT ON COLUMN seed.defections.elite_category IS 'diplomat, trade official, military, intelligence, party-state official or other.';
+COMMENT ON COLUMN seed.defections.post_id IS 'Where the defector was posted (posts.post_id).';
+COMMENT ON COLUMN seed.defections.defection_date IS 'First day of the period in which the defection happened; read it with defection_precision.';
+COMMENT ON COLUMN seed.defections.defection_precision IS 'day, month or year: how precisely the sources date the defection.';
+COMMENT ON COLUMN seed.defections.disclosed_date IS 'When the defection became public (first day of the period; read with disclosed_precision).';
+COMMENT ON COLUMN seed.defections.disclosed_precision IS 'Precision of disclosed_date.';
+COMMENT ON COLUMN seed.defections.confirmation_status IS 'confirmed (by a government), self-disclosed, reported (media only) or denied.';
+COMMENT ON COLUMN seed.defections.confirmed_by IS 'Who confirmed it.';
+COMMENT ON COLUMN seed.defections.confirmed_date IS 'When it was confirmed, when a source gives the day.';
+COMMENT ON COLUMN seed.defections.destination IS 'Where the defector went.';
+COMMENT ON COLUMN seed.defections.accompanied_by IS 'Who came along.';
+COMMENT ON COLUMN seed.defections.summary IS 'A short summary in the curators'' words.';
+COMMENT ON COLUMN seed.defections.notes IS 'Disputed points and the other values found.';
+
+CREATE TABLE seed.defection_sources (
+    event_id       VARCHAR NOT NULL REFERENCES seed.defections (event_id),
+    source_id      VARCHAR NOT NULL REFERENCES seed.sources (source_id),
+    evidence_quote VARCHAR,
+    PRIMARY KEY (event_id, source_id)
+);
+COMMENT ON TABLE seed.defection_sources IS 'Which sources support each defection.';
+COMMENT ON COLUMN seed.defection_sources.event_id IS 'The defection.';
+COMMENT ON COLUMN seed.defection_sources.source_id IS 'The source.';
+COMMENT ON COLUMN seed.defection_sources.evidence_quote IS 'Verbatim quote; required (and checked) when the source is a held document.';
+
+CREATE TABLE seed.motives (
+    motive_code VARCHAR PRIMARY KEY,
+    label       VARCHAR NOT NULL,
+    description VARCHAR NOT NULL
+);
+COMMENT ON TABLE seed.motives IS 'The fixed taxonomy of reported motives.';
+COMMENT ON COLUMN seed.motives.motive_code IS 'Stable code.';
+COMMENT ON COLUMN seed.motives.label IS 'Label shown on the dashboard.';
+COMMENT ON COLUMN seed.motives.description IS 'What the motive covers.';
+
+CREATE TABLE seed.event_motives (
+    event_id       VARCHAR NOT NULL REFERENCES seed.defections (event_id),
+    motive_code    VARCHAR NOT NULL REFERENCES seed.motives (motive_code),
+    attributed_to  attribution NOT NULL,
+    attributed_by  VARCHAR NOT NULL,
+    source_id      VARCHAR NOT NULL REFERENCES seed.sources (source_id),
+    evidence_quote VARCHAR,
+    PRIMARY KEY (event_id, motive_code, attributed_to, source_id)
+);
+COMMENT ON TABLE seed.event_motives IS 'A motive attributed to a defection, by whom, on which evidence.';
+COMMENT ON COLUMN seed.event_motives.event_id IS 'The defection.';
+COMMENT ON COLUMN seed.event_motives.motive_code IS 'The motive (motives.motive_code).';
+COMMENT ON COLUMN seed.event_motives.attributed_to IS 'Who gives the motive: self (the defector), officials, media or analysts.';
+COMMENT ON COLUMN seed.event_motives.attributed_by IS 'Who exactly, and where.';
+COMMENT ON COLUMN seed.event_motives.source_id IS 'The source.';
+COMMENT ON COLUMN seed.event_motives.evidence_quote IS 'Verbatim quote; required (and checked) when the source is a held document.';
+
+CREATE TABLE seed.yearly_counts (
+    year                INTEGER PRIMARY KEY CHECK (year BETWEEN 1945 AND 2100),
+    total_arrivals      INTEGER CHECK (total_arrivals >= 0),
+    male                INTEGER CHECK (male >= 0),
+    female              INTEGER CHECK (female >= 0),
+    elite_count         INTEGER CHECK (elite_count >= 0),
+    elite_count_low     INTEGER CHECK (elite_count_low >= 0),
+    elite_count_high    INTEGER CHECK (elite_count_high >= elite_count_low),
+    elite_count_approx  BOOLEAN,
+    elite_count_wording VARCHAR,
+    notes               VARCHAR,
+    CHECK ((elite_count_approx IS NULL) =
+           (elite_count IS NULL AND elite_count_low IS NULL AND elite_count_high IS NULL)),
+    CHECK (elite_count_approx OR (elite_count_low IS NULL AND elite_count_high IS NULL)),
+    CHECK (NOT elite_count_approx OR elite_count_wording IS NOT NULL)
+);
+COMMENT ON TABLE seed.yearly_counts IS 'Arrivals of North Korean defectors in South Korea per calendar year, and elite figures where any exist.';
+COMMENT ON COLUMN seed.yearly_counts.year IS 'Calendar year of arrival in South Korea.';
+COMMENT ON COLUMN seed.yearly_counts.total_arrivals IS 'All arrivals that year (Unification Ministry), the current revised figure.';
+COMMENT ON COLUMN seed.yearly_counts.male IS 'Men among the arrivals, where reported.';
+COMMENT ON COLUMN seed.yearly_counts.female IS 'Women among the arrivals, where reported.';
+COMMENT ON COLUMN seed.yearly_counts.elite_count IS 'Elite defectors that year, when a point figure was reported.';
+COMMENT ON COLUMN seed.yearly_counts.elite_count_low IS 'Lower bound when only a range or a minimum was reported.';
+COMMENT ON COLUMN seed.yearly_counts.elite_count_high IS 'Upper bound when only a range was reported.';
+COMMENT ON COLUMN seed.yearly_counts.elite_count_approx IS 'true when the elite figure is approximate, partial or a range; empty when there is none.';
+COMMENT ON COLUMN seed.yearly_counts.elite_count_wording IS 'The source''s own words for the elite figure (e.g. "about 10").';
+COMMENT ON COLUMN seed.yearly_counts.notes IS 'Revisions, disagreements, scope.';
+
+CREATE TABLE seed.yearly_count_sources (
+    year           INTEGER NOT NULL REFERENCES seed.yearly_counts (year),
+    source_id      VARCHAR NOT NULL REFERENCES seed.sources (source_id),
+    evidence_quote VARCHAR,
+    PRIMARY KEY (year, source_id)
+);
+COMMENT ON TABLE seed.yearly_count_sources IS 'Which sources support each year''s figures.';
+COMMENT ON COLUMN seed.yearly_count_sources.year IS 'The year.';
+COMMENT ON COLUMN seed.yearly_count_sources.source_id IS 'The source.';
+COMMENT ON COLUMN seed.yearly_count_sources.evidence_quote IS 'Verbatim quote; required (and checked) when the source is a held document.';
+
+CREATE TABLE seed.context_events (
+    context_id     VARCHAR PRIMARY KEY,
+    event_date     DATE NOT NULL,
+    date_precision date_precision NOT NULL,
+    actors         VARCHAR NOT NULL,
+    event_type     context_event_type NOT NULL,
+    summary        VARCHAR NOT NULL,
+    event_id       VARCHAR REFERENCES seed.defections (event_id),
+    notes          VARCHAR
+);
+COMMENT ON TABLE seed.context_events IS 'The diplomatic timeline around the defections.';
+COMMENT ON COLUMN seed.context_events.context_id IS 'Stable id (C01...).';
+COMMENT ON COLUMN seed.context_events.event_date IS 'First day of the period of the event; read with date_precision.';
+COMMENT ON COLUMN seed.context_events.date_precision IS 'day, month or year.';
+COMMENT ON COLUMN seed.context_events.actors IS 'Semicolon-separated countries involved.';
+COMMENT ON COLUMN seed.context_events.event_type IS 'diplomatic ties, embassy opening, embassy closure, visit, statement or defection-related.';
+COMMENT ON COLUMN seed.context_events.summary IS 'What happened, in the curators'' words.';
+COMMENT ON COLUMN seed.context_events.event_id IS 'The defection the event concerns, if any.';
+COMMENT ON COLUMN seed.context_events.notes IS 'Disputed points.';
+
+CREATE TABLE seed.context_event_sources (
+    context_id     VARCHAR NOT NULL REFERENCES seed.context_events (context_id),
+    source_id      VARCHAR NOT NULL REFERENCES seed.sources (source_id),
+    evidence_quote VARCHAR,
+    PRIMARY KEY (context_id, source_id)
+);
+COMMENT ON TABLE seed.context_event_sources IS 'Which sources support each context event.';
+COMMENT ON COLUMN seed.context_event_sources.context_id IS 'The context event.';
+COMMENT ON COLUMN seed.context_event_sources.source_id IS 'The source.';
+COMMENT ON COLUMN seed.context_event_sources.evidence_quote IS 'Verbatim quote; required (and checked) when the source is a held document.';
+
+CREATE TABLE seed.commentary (
+    commentary_id VARCHAR PRIMARY KEY,
+    speaker       VARCHAR NOT NULL,
+    speaker_role  VARCHAR,
+    attributed_to attribution NOT NULL,
+    stated_date   DATE,
+    event_id      VARCHAR REFERENCES seed.defections (event_id),
+    year          INTEGER REFERENCES seed.yearly_counts (year),
+    summary       VARCHAR NOT NULL,
+    quote         VARCHAR,
+    source_id     VARCHAR NOT NULL REFERENCES seed.sources (source_id)
+);
+COMMENT ON TABLE seed.commentary IS 'Attributed assessments: what an expert or officials said, not established fact.';
+COMMENT ON COLUMN seed.commentary.commentary_id IS 'Stable id.';
+COMMENT ON COLUMN seed.commentary.speaker IS 'Who said it.';
+COMMENT ON COLUMN seed.commentary.speaker_role IS 'Their role or affiliation.';
+COMMENT ON COLUMN seed.commentary.attributed_to IS 'self, officials, media or analysts.';
+COMMENT ON COLUMN seed.commentary.stated_date IS 'When it was said or published.';
+COMMENT ON COLUMN seed.commentary.event_id IS 'The defection it is about, if any.';
+COMMENT ON COLUMN seed.commentary.year IS 'The year of arrivals it is about, if any.';
+COMMENT ON COLUMN seed.commentary.summary IS 'The assessment in the curators'' words.';
+COMMENT ON COLUMN seed.commentary.quote IS 'Verbatim words; checked against the document when the source is one.';
+COMMENT ON COLUMN seed.commentary.source_id IS 'The source.';
+
+CREATE TABLE seed.revisions (
+    revision_id    VARCHAR PRIMARY KEY,
+    table_name     VARCHAR NOT NULL,
+    row_key        VARCHAR NOT NULL,
+    column_name    VARCHAR NOT NULL,
+    previous_value VARCHAR,
+    current_value  VARCHAR,
+    revised_on     DATE,
+    reason         VARCHAR NOT NULL,
+    source_id      VARCHAR REFERENCES seed.sources (source_id)
+);
+COMMENT ON TABLE seed.revisions IS 'Changelog: figures corrected after first release, and curation changes.';
+COMMENT ON COLUMN seed.revisions.revision_id IS 'Stable id.';
+COMMENT ON COLUMN seed.revisions.table_name IS 'The table whose value changed.';
+COMMENT ON COLUMN seed.revisions.row_key IS 'The row (its id or year).';
+COMMENT ON COLUMN seed.revisions.column_name IS 'The column that changed.';
+COMMENT ON COLUMN seed.revisions.previous_value IS 'The value first reported or held.';
+COMMENT ON COLUMN seed.revisions.current_value IS 'The value now held.';
+COMMENT ON COLUMN seed.revisions.revised_on IS 'When the change was made or published, if known.';
+COMMENT ON COLUMN seed.revisions.reason IS 'Why.';
+COMMENT ON COLUMN seed.revisions.source_id IS 'The source of the earlier or the corrected figure.';
+
+CREATE TABLE build_info (
+    schema_version INTEGER NOT NULL,
+    built_at       TIMESTAMP NOT NULL,
+    seeds_digest   VARCHAR NOT NULL,
+    as_of_date     DATE
+);
+COMMENT ON TABLE build_info IS 'When and from which seeds this database was built.';
+
+CREATE TABLE documents (
+    document VARCHAR PRIMARY KEY,
+    text     VARCHAR NOT NULL
+);
+COMMENT ON TABLE documents IS 'Source texts held in seeds/documents/, so the dashboard can show them in full.';
