@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,10 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
 
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pd.DataFrame:
     """Run one statement on its own cursor (a connection is shared across threads) and return a frame."""
+    if isinstance(params, dict):
+        # DuckDB rejects unused named parameters; the filters offer more than a query may use.
+        used = set(re.findall(r"\$(\w+)", sql))
+        params = {name: value for name, value in params.items() if name in used}
     cursor = con.cursor()
     try:
         return cursor.execute(sql, params or []).df()

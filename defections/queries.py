@@ -36,7 +36,7 @@ EXPORT_COLUMNS = [
 ]
 TABLE_COLUMNS = [
     "event_id", "person", "position", "elite_category", "post_country", "post_city", "defection_period",
-    "disclosed_period", "disclosure_lag_days", "confirmation_status", "motives", "first_source_url",
+    "disclosed_period", "disclosure_lag_days", "confirmation_status", "motives", "source_url",
 ]
 
 
@@ -71,7 +71,7 @@ def headline_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
     sql = f"""
     WITH {SELECTED},
     in_view AS (
-        SELECT count(*) AS n, count(DISTINCT ds.source_id) AS sources
+        SELECT count(DISTINCT event_id) AS n, count(DISTINCT ds.source_id) AS sources
         FROM selected LEFT JOIN seed.defection_sources ds USING (event_id)
     ),
     latest_elite AS (
@@ -90,14 +90,14 @@ def headline_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
     SELECT 'Elite arrivals in ' || year, elite_count_label,
            coalesce('"' || elite_count_wording || '" of ', '') || coalesce(total_arrivals::VARCHAR, '?')
                || ' arrivals in South Korea',
-           split_part(source_titles, '; ', 1), split_part(source_urls, ' ', 1)
+           main_source_title, main_source_url
     FROM latest_elite
     UNION ALL
     SELECT 'Most recent defection', person || ', ' || defection_period,
            post_country || coalesce(' (' || post_city || ')', '') || '; made public '
                || coalesce(disclosed_period || ', ' || (CASE WHEN disclosure_lag_approx THEN 'about ' ELSE '' END)
                            || round(disclosure_lag_days / 30.44)::INTEGER || ' months later', 'date unknown'),
-           split_part(source_titles, '; ', 1), split_part(source_urls, ' ', 1)
+           main_source_title, main_source_url
     FROM latest_event
     """
     return query(con, sql, filters.params())
@@ -131,7 +131,7 @@ def timeline_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int
                 ELSE make_date(year(e.defection_date), 12, 31) END AS period_end,
            e.date_precision, e.defection_period, e.disclosed_date, e.disclosed_period,
            e.disclosure_lag_days, e.disclosure_lag_approx,
-           split_part(e.source_titles, '; ', 1) AS source_title, split_part(e.source_urls, ' ', 1) AS source_url
+           e.main_source_title AS source_title, e.main_source_url AS source_url
     FROM events e JOIN selected USING (event_id)
     ORDER BY e.defection_date, e.event_id
     LIMIT $limit
@@ -169,7 +169,7 @@ def context_timeline(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
     """Diplomatic context events within the year filter."""
     sql = f"""
     SELECT context_id, event_date, date_precision, event_period, actors, event_type, summary, event_id,
-           split_part(source_titles, '; ', 1) AS source_title, split_part(source_urls, ' ', 1) AS source_url,
+           main_source_title AS source_title, main_source_url AS source_url,
            source_urls
     FROM context_events WHERE {YEARS.format(col="year(event_date)")} ORDER BY event_date, context_id
     """
@@ -179,11 +179,14 @@ def context_timeline(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
 def motive_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Defections per motive and per who attributes it (an event can count under several motives)."""
     sql = f"""
-    WITH {SELECTED}
-    SELECT em.motive, em.attributed_to, count(DISTINCT em.event_id) AS defections
-    FROM event_motives em JOIN selected USING (event_id)
-    GROUP BY ALL
-    ORDER BY sum(count(DISTINCT em.event_id)) OVER (PARTITION BY em.motive) DESC, em.motive, em.attributed_to
+    WITH {SELECTED},
+    per_attribution AS (
+        SELECT em.motive, em.attributed_to, count(DISTINCT em.event_id) AS defections
+        FROM event_motives em JOIN selected USING (event_id)
+        GROUP BY em.motive, em.attributed_to
+    )
+    SELECT motive, attributed_to, defections FROM per_attribution
+    ORDER BY sum(defections) OVER (PARTITION BY motive) DESC, motive, attributed_to
     """
     return query(con, sql, filters.params())
 
@@ -211,13 +214,13 @@ def cuba_timeline(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
                 WHEN actors LIKE '%South Korea%' THEN 'South Korea–Cuba'
                 ELSE 'North Korea–Cuba' END AS track,
            event_type AS kind, summary,
-           split_part(source_titles, '; ', 1) AS source_title, split_part(source_urls, ' ', 1) AS source_url
+           main_source_title AS source_title, main_source_url AS source_url
     FROM context_events
     WHERE actors LIKE '%Cuba%' AND {YEARS.format(col="year(event_date)")}
     UNION ALL
     SELECT e.defection_date, e.defection_period, 'Defections from Havana', 'defection',
            e.person || ', ' || e.position || ' (made public ' || coalesce(e.disclosed_period, 'date unknown') || ')',
-           split_part(e.source_titles, '; ', 1), split_part(e.source_urls, ' ', 1)
+           e.main_source_title, e.main_source_url
     FROM events e JOIN selected USING (event_id)
     WHERE e.post_country = 'Cuba'
     ORDER BY date, track
@@ -242,7 +245,7 @@ def events_table(con: duckdb.DuckDBPyConnection, filters: Filters, search: str =
     """The filtered events for the table, optionally narrowed to a person by any romanization."""
     sql = f"""
     WITH {SELECTED}
-    SELECT {", ".join("e." + c for c in TABLE_COLUMNS[:-1])}, split_part(e.source_urls, ' ', 1) AS first_source_url
+    SELECT {", ".join("e." + c for c in TABLE_COLUMNS[:-1])}, e.main_source_url AS source_url
     FROM events e JOIN selected USING (event_id)
     WHERE $search = '' OR EXISTS (
         SELECT 1 FROM unnest(string_split(e.name_variants || '; ' || e.person, '; ')) AS v(name)

@@ -32,7 +32,10 @@ WITH motive_lists AS (
 source_lists AS (
     SELECT ds.event_id,
            string_agg(s.url, ' ' ORDER BY s.source_id) AS source_urls,
-           string_agg(s.title, '; ' ORDER BY s.source_id) AS source_titles
+           string_agg(s.title, '; ' ORDER BY s.source_id) AS source_titles,
+           -- The source a chart links to: a public page before a held document, primary first.
+           first(s.title ORDER BY s.url IS NULL, s.reliability, s.source_id) AS main_source_title,
+           first(s.url ORDER BY s.url IS NULL, s.reliability, s.source_id) AS main_source_url
     FROM seed.defection_sources ds JOIN seed.sources s USING (source_id)
     GROUP BY ds.event_id
 ),
@@ -64,6 +67,8 @@ final AS (
         d.notes,
         sl.source_titles,
         sl.source_urls,
+        sl.main_source_title,
+        sl.main_source_url,
         year(d.defection_date) AS defection_year,
         d.person_id,
         d.post_id,
@@ -87,7 +92,9 @@ JOIN seed.sources s USING (source_id);
 CREATE VIEW yearly_counts AS
 WITH source_lists AS (
     SELECT ys.year, string_agg(s.url, ' ' ORDER BY s.source_id) AS source_urls,
-           string_agg(s.title, '; ' ORDER BY s.source_id) AS source_titles
+           string_agg(s.title, '; ' ORDER BY s.source_id) AS source_titles,
+           first(s.title ORDER BY s.url IS NULL, s.reliability, s.source_id) AS main_source_title,
+           first(s.url ORDER BY s.url IS NULL, s.reliability, s.source_id) AS main_source_url
     FROM seed.yearly_count_sources ys JOIN seed.sources s USING (source_id)
     GROUP BY ys.year
 )
@@ -102,20 +109,22 @@ SELECT y.year, y.total_arrivals, y.male, y.female, y.elite_count,
                THEN y.elite_count_low || '–' || y.elite_count_high
            WHEN y.elite_count_low IS NOT NULL THEN '≥' || y.elite_count_low
        END AS elite_count_label,
-       y.elite_count_wording, y.notes, sl.source_titles, sl.source_urls
+       y.elite_count_wording, y.notes, sl.source_titles, sl.source_urls, sl.main_source_title, sl.main_source_url
 FROM seed.yearly_counts y LEFT JOIN source_lists sl USING (year);
 
 CREATE VIEW context_events AS
 WITH source_lists AS (
     SELECT cs.context_id, string_agg(s.url, ' ' ORDER BY s.source_id) AS source_urls,
-           string_agg(s.title, '; ' ORDER BY s.source_id) AS source_titles
+           string_agg(s.title, '; ' ORDER BY s.source_id) AS source_titles,
+           first(s.title ORDER BY s.url IS NULL, s.reliability, s.source_id) AS main_source_title,
+           first(s.url ORDER BY s.url IS NULL, s.reliability, s.source_id) AS main_source_url
     FROM seed.context_event_sources cs JOIN seed.sources s USING (source_id)
     GROUP BY cs.context_id
 )
 SELECT c.context_id, c.event_date, c.date_precision::VARCHAR AS date_precision,
        period_label(c.event_date, c.date_precision) AS event_period,
        replace(c.actors, ';', '; ') AS actors, c.event_type::VARCHAR AS event_type, c.summary,
-       c.event_id, c.notes, sl.source_titles, sl.source_urls
+       c.event_id, c.notes, sl.source_titles, sl.source_urls, sl.main_source_title, sl.main_source_url
 FROM seed.context_events c LEFT JOIN source_lists sl USING (context_id);
 
 CREATE VIEW commentary AS

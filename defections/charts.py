@@ -1,0 +1,174 @@
+"""Chart builders: pure functions, DataFrame in, plotly Figure out. No Streamlit here.
+
+Text from the data is HTML-escaped before it goes into hover labels: plotly renders a subset of
+HTML there, and a curated cell must never become markup.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+ATTRIBUTION_COLOURS = {"self": "#0072B2", "officials": "#E69F00", "media": "#009E73", "analysts": "#CC79A7"}
+TRACK_COLOURS = {"North Korea–Cuba": "#D55E00", "South Korea–Cuba": "#0072B2",
+                 "Both Koreas and Cuba": "#CC79A7", "Defections from Havana": "#000000"}
+# Served by the app (static/topojson): plotly would otherwise fetch the outlines from its CDN.
+TOPOJSON_URL = "/app/static/topojson/"
+PLOTLY_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False}
+
+
+def _esc(value) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else html.escape(str(value))
+
+
+def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+    fig.update_layout(title={"text": title}, height=height, margin={"l": 10, "r": 10, "t": 60, "b": 10},
+                      hoverlabel={"align": "left"}, legend={"orientation": "h", "y": -0.15})
+    return fig
+
+
+def post_map(posts: pd.DataFrame) -> go.Figure:
+    """Posts on a world map, marker area proportional to the number of defections."""
+    hover = [f"<b>{_esc(r.post)}</b><br>{r.defections} defection(s)<br>{_esc(r.people)}"
+             for r in posts.itertuples()]
+    largest = max(int(posts["defections"].max()), 1) if len(posts) else 1
+    fig = go.Figure(go.Scattergeo(
+        lon=posts["longitude"], lat=posts["latitude"], text=hover, hoverinfo="text",
+        marker={"size": posts["defections"], "sizemode": "area", "sizeref": 2.0 * largest / 40**2,
+                "sizemin": 6, "color": PALETTE[5], "opacity": 0.8, "line": {"width": 1, "color": "white"}},
+        name="Defections per post",
+    ))
+    fig.update_geos(projection_type="natural earth", resolution=110, showland=True, landcolor="#e8e4da",
+                    showcountries=True, countrycolor="#b8b2a6", showocean=True, oceancolor="#f4f8fb",
+                    showframe=False)
+    return _layout(fig, "Where defectors were posted (marker size = number of defections)", 460)
+
+
+def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None) -> go.Figure:
+    """Each defection as a bar over its dated period (a day, a month or a year), then a dotted line
+    to the day it was made public; optional context events as markers on a row of their own."""
+    fig = go.Figure()
+    rows = [f"{r.person} ({r.event_id})" for r in events.itertuples()]
+    hover = [
+        f"<b>{_esc(r.person)}</b><br>{_esc(r.position)}<br>Post: {_esc(r.post)}"
+        f"<br>Defected: {_esc(r.defection_period)} (precision: {_esc(r.date_precision)})"
+        f"<br>Made public: {_esc(r.disclosed_period) or 'unknown'}"
+        + (f" ({'about ' if r.disclosure_lag_approx else ''}{int(r.disclosure_lag_days)} days later)"
+           if pd.notna(r.disclosure_lag_days) else "")
+        + f"<br>Source: {_esc(r.source_title)}"
+        for r in events.itertuples()
+    ]
+    xs, ys, hs = [], [], []
+    for row, r, h in zip(rows, events.itertuples(), hover):
+        # A zero-length period (day precision) still needs a visible mark: the marker trace below.
+        xs += [r.period_start, r.period_end, None]
+        ys += [row, row, None]
+        hs += [h, h, None]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"width": 9, "color": PALETTE[0]},
+                             hovertext=hs, hoverinfo="text", name="Defected (dated period)"))
+    fig.add_trace(go.Scatter(x=events["period_start"], y=rows, mode="markers", hovertext=hover, hoverinfo="text",
+                             marker={"symbol": "line-ns-open", "size": 12, "color": PALETTE[0]},
+                             showlegend=False))
+    lag = events[events["disclosed_date"].notna()]
+    lag_rows = [f"{r.person} ({r.event_id})" for r in lag.itertuples()]
+    lx, ly = [], []
+    for row, r in zip(lag_rows, lag.itertuples()):
+        lx += [r.period_end, r.disclosed_date, None]
+        ly += [row, row, None]
+    fig.add_trace(go.Scatter(x=lx, y=ly, mode="lines", line={"width": 1.5, "dash": "dot", "color": PALETTE[1]},
+                             hoverinfo="skip", name="Disclosure lag"))
+    fig.add_trace(go.Scatter(x=lag["disclosed_date"], y=lag_rows, mode="markers",
+                             marker={"symbol": "diamond", "size": 9, "color": PALETTE[1]},
+                             hovertext=[hover[i] for i in range(len(events)) if pd.notna(events["disclosed_date"].iloc[i])],
+                             hoverinfo="text", name="Made public"))
+    if context is not None and len(context):
+        fig.add_trace(go.Scatter(
+            x=context["event_date"], y=["Diplomatic context"] * len(context), mode="markers",
+            marker={"symbol": "triangle-up", "size": 10, "color": PALETTE[2]},
+            hovertext=[f"<b>{_esc(r.event_period)}</b> · {_esc(r.actors)}<br>{_esc(r.summary)}"
+                       f"<br>Source: {_esc(r.source_title)}" for r in context.itertuples()],
+            hoverinfo="text", name="Diplomatic context event"))
+    fig.update_yaxes(autorange="reversed", title=None, type="category")
+    fig.update_xaxes(title="Date (bars span the period a source dates the defection to)")
+    height = min(max(320, 26 * (len(events) + 2)), 1400)
+    return _layout(fig, "Defections by date, and when each was made public", height)
+
+
+def timeline_density(density: pd.DataFrame) -> go.Figure:
+    """Defections and disclosures per month, for views with too many events to draw one by one."""
+    fig = go.Figure()
+    for i, (what, part) in enumerate(density.groupby("what", sort=True)):
+        fig.add_trace(go.Bar(x=part["month"], y=part["events"], name=what, marker_color=PALETTE[i],
+                             hovertemplate="%{x|%B %Y}: %{y} " + _esc(what) + "<extra></extra>"))
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title="Defections per month")
+    fig.update_xaxes(title="Month")
+    return _layout(fig, "Defections and disclosures per month")
+
+
+def yearly_arrivals(years: pd.DataFrame) -> go.Figure:
+    """Total arrivals in South Korea per year, and beside them the elite figures (approximate ones
+    hatched, ranges as error bars, labelled as the source words them)."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.55, 0.45],
+                        subplot_titles=("All arrivals in South Korea", "Elite defectors (where a figure exists)"))
+    fig.add_trace(go.Bar(x=years["year"], y=years["total_arrivals"], name="All arrivals", marker_color=PALETTE[4],
+                         hovertemplate="%{x}: %{y:,} arrivals<extra></extra>"), row=1, col=1)
+    elite = years[years["elite_count_label"].notna()].copy()
+    if len(elite):
+        shown = elite["elite_count"].fillna(elite["elite_count_high"]).fillna(elite["elite_count_low"])
+        low = (shown - elite["elite_count_low"].fillna(shown)).clip(lower=0)
+        high = (elite["elite_count_high"].fillna(shown) - shown).clip(lower=0)
+        approx = elite["elite_count_approx"].astype(bool)
+        fig.add_trace(go.Bar(
+            x=elite["year"], y=shown, name="Elite defectors", text=elite["elite_count_label"],
+            textposition="outside", marker_color=PALETTE[5],
+            marker_pattern_shape=["/" if a else "" for a in approx],
+            error_y={"type": "data", "symmetric": False, "array": high, "arrayminus": low, "color": "#555"},
+            hovertext=[f"{r.year}: {_esc(r.elite_count_label)}"
+                       + (f" (source: “{_esc(r.elite_count_wording)}”)" if isinstance(r.elite_count_wording, str) else "")
+                       + (" — approximate" if a else "") for r, a in zip(elite.itertuples(), approx)],
+            hoverinfo="text"), row=2, col=1)
+    fig.update_yaxes(title="People", row=1, col=1)
+    fig.update_yaxes(title="Elite people", row=2, col=1, rangemode="tozero")
+    fig.update_xaxes(title="Year of arrival", row=2, col=1, dtick=2)
+    return _layout(fig, "Arrivals per year; hatched elite bars are approximate (~) or partial", 560)
+
+
+def motive_bars(counts: pd.DataFrame) -> go.Figure:
+    """Defections per motive, stacked by who attributes the motive."""
+    order = counts.groupby("motive", sort=False)["defections"].sum().sort_values().index.tolist()
+    fig = go.Figure()
+    for who, colour in ATTRIBUTION_COLOURS.items():
+        part = counts[counts["attributed_to"] == who]
+        if len(part):
+            fig.add_trace(go.Bar(y=part["motive"], x=part["defections"], orientation="h", name=f"attributed by {who}",
+                                 marker_color=colour,
+                                 hovertemplate="%{y}<br>%{x} defection(s), attributed by " + who + "<extra></extra>"))
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(categoryorder="array", categoryarray=order, title=None)
+    fig.update_xaxes(title="Defections citing the motive (one defection can cite several)", dtick=1)
+    return _layout(fig, "Reported motives, by who attributes them", max(320, 34 * len(order) + 140))
+
+
+def cuba_timeline(items: pd.DataFrame) -> go.Figure:
+    """North Korea–Cuba and South Korea–Cuba events and the Havana defections on one time axis."""
+    fig = go.Figure()
+    for track, colour in TRACK_COLOURS.items():
+        part = items[items["track"] == track]
+        if not len(part):
+            continue
+        fig.add_trace(go.Scatter(
+            x=part["date"], y=part["track"], mode="markers", name=track,
+            marker={"size": 13 if track == "Defections from Havana" else 10, "color": colour,
+                    "symbol": "star" if track == "Defections from Havana" else "circle"},
+            hovertext=[f"<b>{_esc(r.period)}</b> · {_esc(r.kind)}<br>{_esc(r.summary)}<br>Source: {_esc(r.source_title)}"
+                       for r in part.itertuples()],
+            hoverinfo="text"))
+    fig.update_yaxes(title=None, type="category")
+    fig.update_xaxes(title="Date")
+    return _layout(fig, "Cuba and the two Koreas: ties, embassies and the Havana defection", 380)

@@ -1,0 +1,48 @@
+"""Diplomatic context: Cuba and the two Koreas, the Havana defection, what experts and officials said."""
+
+import streamlit as st
+
+from defections import charts, queries, ui
+
+filters = ui.filters()
+count = ui.page_header("Diplomatic context",
+                       "How do the Cuba–South Korea ties of 14 February 2024 and North Korea's embassy closures "
+                       "relate to the defections?", filters)
+
+items = ui.run(queries.cuba_timeline, filters)
+if items.empty:
+    st.info("No Cuba-related events or Havana defections in the selected years. Widen the year range.")
+else:
+    ui.chart(charts.cuba_timeline(items), items, f"cuba_timeline_{filters.describe()}", "cuba")
+    st.caption("The post filter does not apply to this panel: it always shows Cuba. Stars are defections from the "
+               "North Korean embassy in Havana within the other filters.")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("What experts and officials said")
+    remarks = ui.run(queries.commentary, filters)
+    if remarks.empty:
+        st.info("No attributed commentary in the selected years.")
+    for remark in remarks.itertuples():
+        with st.container(border=True):
+            if isinstance(remark.quote, str):
+                st.markdown(f"> “{ui.plain(remark.quote)}”")
+            st.markdown(ui.plain(remark.summary))
+            role = f", {ui.plain(remark.speaker_role)}" if isinstance(remark.speaker_role, str) else ""
+            link = f" · [{ui.plain(remark.source_title)}]({remark.source_url})" if isinstance(remark.source_url, str) \
+                else f" · {ui.plain(remark.source_title)}"
+            st.caption(f"{ui.plain(remark.speaker)}{role} ({ui.plain(remark.attributed_to)}), "
+                       f"{remark.stated_date or 'date unknown'}{link}")
+with right:
+    st.subheader("Elite arrivals per year")
+    years = ui.run(queries.yearly_figures, filters)
+    ui.chart(charts.yearly_arrivals(years), years, f"yearly_arrivals_{filters.describe()}", "context-yearly")
+
+st.subheader("All diplomatic context events")
+context = ui.run(queries.context_timeline, filters)
+st.dataframe(context.drop(columns=["event_date", "source_urls"]), hide_index=True, column_config={
+    "source_url": ui.LINK("Source", display_text="open source"),
+    "summary": st.column_config.TextColumn("Summary", width="large"),
+})
+ui.download(f"Download context events ({len(context):,} rows, CSV)", lambda: ui.csv_bytes(context),
+            f"context_events_{filters.describe()}.csv", "context")

@@ -1,0 +1,46 @@
+"""Events: the filtered defections, a search by any romanization, and one event in full."""
+
+import streamlit as st
+
+from defections import queries, ui
+from defections.export import events_file_name
+
+ROWS_SHOWN = 1000
+
+filters = ui.filters()
+count = ui.page_header("Events", "Every selected defection; search a person by any romanization of the name.", filters)
+ui.guard_empty(count)
+
+search = st.text_input("Search a person (any romanization: Ri Il Kyu, Ri Il-gyu, 리일규…)", key="q",
+                       bind="query-params", max_chars=100)
+table = ui.run(queries.events_table, filters, search, ROWS_SHOWN)
+ui.download(f"Download all {count:,} selected events with their sources (CSV)",
+            lambda: ui.csv_bytes(ui.run(queries.export_events, filters)), events_file_name(filters), "events")
+if table.empty:
+    st.info(f"No selected defection has a name matching “{search}”. Try another spelling or clear the search.")
+    st.stop()
+if len(table) == ROWS_SHOWN:
+    st.caption(f"Showing the {ROWS_SHOWN:,} most recent; the download holds every selected event.")
+st.dataframe(table, hide_index=True, column_config={
+    "event_id": "Id",
+    "disclosure_lag_days": st.column_config.NumberColumn("Days until public", format="%d"),
+    "source_url": ui.LINK("Source", display_text="open source"),
+})
+
+st.subheader("Event detail")
+labels = dict(zip(table["event_id"], table["person"] + " (" + table["event_id"] + ")"))
+event_id = st.selectbox("Event", list(labels), format_func=labels.get, key="event", bind="query-params")
+detail = ui.run(queries.event_detail, None, event_id)
+if detail.empty:
+    st.stop()
+fields = detail.iloc[0].drop(["source_urls", "source_titles", "main_source_title", "main_source_url"])
+st.table(fields.astype("string").fillna("—").rename("value").to_frame())
+st.markdown("**Motives, as reported**")
+motives = ui.run(queries.event_motive_evidence, None, event_id)
+if motives.empty:
+    st.caption("No motive is reported for this defection.")
+else:
+    st.dataframe(motives, hide_index=True, column_config={"source_url": ui.LINK("Source", display_text="open source")})
+st.markdown("**Sources**")
+st.dataframe(ui.run(queries.event_sources, None, event_id), hide_index=True,
+             column_config={"url": ui.LINK("URL"), "published_date": st.column_config.DateColumn("Published")})

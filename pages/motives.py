@@ -1,0 +1,26 @@
+"""Motives: why they left, as reported, and who says so."""
+
+import streamlit as st
+
+from defections import charts, queries, ui
+
+filters = ui.filters()
+count = ui.page_header("Motives", "Why did they leave, as reported, and who attributes each motive?", filters)
+ui.guard_empty(count)
+
+counts = ui.run(queries.motive_counts, filters)
+if counts.empty:
+    st.info("None of the selected defections has a reported motive.")
+    st.stop()
+ui.chart(charts.motive_bars(counts), counts, f"motives_{filters.describe()}", "motives")
+st.caption("A defection counts once under each motive reported for it; colours show who attributes it "
+           "(the defector himself, officials, media or analysts).")
+
+st.subheader("The evidence behind each bar")
+evidence = ui.run(queries.motive_evidence, filters)
+st.dataframe(evidence, hide_index=True, column_config={
+    "source_url": ui.LINK("Source", display_text="open source"),
+    "evidence_quote": st.column_config.TextColumn("Quote", width="large"),
+})
+ui.download(f"Download evidence ({len(evidence):,} rows, CSV)", lambda: ui.csv_bytes(evidence),
+            f"motive_evidence_{filters.describe()}.csv", "evidence")

@@ -1,0 +1,29 @@
+"""Timeline: each defection at its date precision, its disclosure lag, and the yearly arrivals."""
+
+import streamlit as st
+
+from defections import charts, queries, ui
+
+MAX_MARKS = 500  # above this many events, draw monthly counts instead of one bar per event
+
+filters = ui.filters()
+count = ui.page_header("Timeline", "When did each defection happen, and how long until it became known?", filters)
+ui.guard_empty(count)
+
+show_context = st.toggle("Show diplomatic context events on the same axis", value=True, key="context")
+if count <= MAX_MARKS:
+    events = ui.run(queries.timeline_events, filters, MAX_MARKS)
+    context = ui.run(queries.context_timeline, filters) if show_context else None
+    ui.chart(charts.defection_timeline(events, context), events, f"timeline_{filters.describe()}", "timeline")
+    st.caption("A bar spans the period a source dates the defection to: a day, a month (“November 2023”) or a "
+               "whole year. The dotted line runs to the day it was made public.")
+else:
+    density = ui.run(queries.timeline_density, filters)
+    st.info(f"{count:,} defections are too many to draw one by one; showing counts per month.")
+    ui.chart(charts.timeline_density(density), density, f"timeline_monthly_{filters.describe()}", "density")
+
+years = ui.run(queries.yearly_figures, filters)
+if len(years):
+    ui.chart(charts.yearly_arrivals(years), years, f"yearly_arrivals_{filters.describe()}", "yearly")
+    st.caption("Elite figures exist only for a few years and are often approximate (~) or partial; "
+               "the Sources page lists each year's sources.")

@@ -1,0 +1,41 @@
+"""Shared fixtures: one database built from the real seeds, once per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from defections.build import build
+from defections.db import connect
+from defections.paths import SEEDS_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def db_path(tmp_path_factory) -> Path:
+    """The real seeds built into a temporary database; DEFECTIONS_DB points at it for the whole run."""
+    path = tmp_path_factory.mktemp("db") / "defections.duckdb"
+    build(SEEDS_DIR, path)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DEFECTIONS_DB", str(path))
+    yield path
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def con(db_path):
+    """A read-only connection to the session database."""
+    connection = connect(db_path)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def seeds_copy(tmp_path) -> Path:
+    """A private copy of the real seeds, for tests that break them."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, target)
+    return target
