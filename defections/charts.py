@@ -27,8 +27,9 @@ def _esc(value) -> str:
 
 
 def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
-    fig.update_layout(title={"text": title}, height=height, margin={"l": 10, "r": 10, "t": 60, "b": 10},
-                      hoverlabel={"align": "left"}, legend={"orientation": "h", "y": -0.15})
+    fig.update_layout(title={"text": title}, height=height, margin={"l": 10, "r": 10, "t": 90, "b": 10},
+                      hoverlabel={"align": "left"},
+                      legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"})
     return fig
 
 
@@ -45,7 +46,7 @@ def post_map(posts: pd.DataFrame) -> go.Figure:
     ))
     fig.update_geos(projection_type="natural earth", resolution=110, showland=True, landcolor="#e8e4da",
                     showcountries=True, countrycolor="#b8b2a6", showocean=True, oceancolor="#f4f8fb",
-                    showframe=False)
+                    showframe=False, fitbounds=False, lataxis_range=[-58, 84], lonaxis_range=[-180, 180])
     return _layout(fig, "Where defectors were posted (marker size = number of defections)", 460)
 
 

@@ -93,8 +93,8 @@ def headline_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
            main_source_title, main_source_url
     FROM latest_elite
     UNION ALL
-    SELECT 'Most recent defection', person || ', ' || defection_period,
-           post_country || coalesce(' (' || post_city || ')', '') || '; made public '
+    SELECT 'Most recent defection', person,
+           defection_period || ' · ' || post_country || coalesce(' (' || post_city || ')', '') || ' · made public '
                || coalesce(disclosed_period || ', ' || (CASE WHEN disclosure_lag_approx THEN 'about ' ELSE '' END)
                            || round(disclosure_lag_days / 30.44)::INTEGER || ' months later', 'date unknown'),
            main_source_title, main_source_url
@@ -267,9 +267,23 @@ def export_events(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
     return query(con, sql, filters.params())
 
 
+DETAIL_FIELDS = {
+    "event_id": "Id", "person": "Person", "name_variants": "Also written", "position": "Position",
+    "elite_category": "Elite category", "post_country": "Post country", "post_city": "Post city",
+    "defection_period": "Defected", "date_precision": "Date precision", "disclosed_period": "Made public",
+    "disclosure_lag_days": "Days until public", "confirmation_status": "Confirmation",
+    "confirmed_by": "Confirmed by", "confirmed_date": "Confirmed on", "destination": "Destination",
+    "accompanied_by": "Accompanied by", "motives": "Motives", "summary": "Summary", "notes": "Notes",
+}
+
+
 def event_detail(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:
-    """All fields of one defection (one row, or none for an unknown id)."""
-    return query(con, "SELECT * EXCLUDE (latitude, longitude) FROM events WHERE event_id = $id", {"id": event_id})
+    """One defection as (field, value) rows, dates at their precision; no rows for an unknown id."""
+    columns = ", ".join(f"CAST({c} AS VARCHAR) AS \"{label}\"" for c, label in DETAIL_FIELDS.items())
+    wide = query(con, f"SELECT {columns} FROM events WHERE event_id = $id", {"id": event_id})
+    if wide.empty:
+        return pd.DataFrame(columns=["field", "value"])
+    return pd.DataFrame({"field": list(wide.columns), "value": wide.iloc[0].tolist()})
 
 
 def event_motive_evidence(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:

@@ -22,7 +22,7 @@ if table.empty:
 if len(table) == ROWS_SHOWN:
     st.caption(f"Showing the {ROWS_SHOWN:,} most recent; the download holds every selected event.")
 st.dataframe(table, hide_index=True, column_config={
-    "event_id": "Id",
+    **{column: label for column, label in queries.DETAIL_FIELDS.items() if column in table.columns},
     "disclosure_lag_days": st.column_config.NumberColumn("Days until public", format="%d"),
     "source_url": ui.LINK("Source", display_text="open source"),
 })
@@ -33,8 +33,9 @@ event_id = st.selectbox("Event", list(labels), format_func=labels.get, key="even
 detail = ui.run(queries.event_detail, None, event_id)
 if detail.empty:
     st.stop()
-fields = detail.iloc[0].drop(["source_urls", "source_titles", "main_source_title", "main_source_url"])
-st.table(fields.astype("string").fillna("—").rename("value").to_frame())
+st.dataframe(detail.fillna("—"), hide_index=True, column_config={
+    "field": st.column_config.TextColumn("Field", width="small"),
+    "value": st.column_config.TextColumn("Value", width="large")})
 st.markdown("**Motives, as reported**")
 motives = ui.run(queries.event_motive_evidence, None, event_id)
 if motives.empty:

@@ -1,0 +1,121 @@
+"""Helpers shared by the data-layer tests: run the CLI, and break a copy of the seeds one cell at a time."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENT = "000_5a3a87e34e1c9523.txt"  # the client's seed document
+
+
+def run_cli(*args, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`python -m defections ARGS` from the project folder; stdout as bytes, stderr as text."""
+    result = subprocess.run([sys.executable, "-m", "defections", *map(str, args)], cwd=ROOT,
+                            capture_output=True, env={**os.environ, **(env or {})}, timeout=120)
+    result.stderr = result.stderr.decode("utf-8", errors="replace")
+    return result
+
+
+def assert_reported(result: subprocess.CompletedProcess, file: Path, line: int, column: str, fragment: str) -> None:
+    """The command failed and named FILE:LINE: COLUMN with a message containing `fragment`."""
+    assert result.returncode != 0, result.stderr
+    prefix = f"{file}:{line}: {column}: "
+    named = [text for text in result.stderr.splitlines() if text.startswith(prefix)]
+    assert named, f"nothing reported at {prefix!r}; stderr was:\n{result.stderr}"
+    assert any(fragment in text for text in named), f"{fragment!r} not in {named}"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def read_table(seeds: Path, table: str) -> tuple[list[str], list[list[str]]]:
+    """Header and data rows of seeds/TABLE.csv."""
+    with open(seeds / f"{table}.csv", encoding="utf-8-sig", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    return header, [r for r in rows if any(c.strip() for c in r)]
+
+
+def write_table(seeds: Path, table: str, header: list[str], rows: list[list[str]]) -> list[int]:
+    """Write seeds/TABLE.csv; return the line on which each data row starts (the header is line 1)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    lines = []
+    for row in rows:
+        lines.append(out.getvalue().count("\n") + 1)  # counted in the text, embedded newlines included
+        writer.writerow(row)
+    (seeds / f"{table}.csv").write_text(out.getvalue(), encoding="utf-8", newline="")
+    return lines
+
+
+def rows(seeds: Path, table: str) -> list[dict]:
+    header, data = read_table(seeds, table)
+    return [dict(zip(header, r)) for r in data]
+
+
+def find(seeds: Path, table: str, **match) -> dict:
+    """The first row whose columns equal `match`."""
+    found = [r for r in rows(seeds, table) if all(r[k] == v for k, v in match.items())]
+    assert found, f"no row of {table}.csv has {match}"
+    return found[0]
+
+
+def _index(data: list[dict], where) -> int:
+    if isinstance(where, int):
+        return where % len(data)
+    for i, row in enumerate(data):
+        if all(row[k] == v for k, v in where.items()):
+            return i
+    raise AssertionError(f"no row matches {where}")
+
+
+def edit(seeds: Path, table: str, where: int | dict, changes: dict) -> int:
+    """Set some cells of one row (by position, or the first row matching a dict); return its line."""
+    header, data = read_table(seeds, table)
+    i = _index([dict(zip(header, r)) for r in data], where)
+    for column, value in changes.items():
+        data[i][header.index(column)] = value
+    return write_table(seeds, table, header, data)[i]
+
+
+def append(seeds: Path, table: str, like: int | dict = 0, changes: dict | None = None) -> int:
+    """Append a copy of one row with some cells changed; return the new row's line."""
+    header, data = read_table(seeds, table)
+    row = list(data[_index([dict(zip(header, r)) for r in data], like)])
+    for column, value in (changes or {}).items():
+        row[header.index(column)] = value
+    return write_table(seeds, table, header, [*data, row])[-1]
+
+
+def rename_column(seeds: Path, table: str, old: str, new: str) -> None:
+    header, data = read_table(seeds, table)
+    write_table(seeds, table, [new if h == old else h for h in header], data)
+
+
+def drop_column(seeds: Path, table: str, column: str) -> None:
+    header, data = read_table(seeds, table)
+    i = header.index(column)
+    write_table(seeds, table, header[:i] + header[i + 1:], [r[:i] + r[i + 1:] for r in data])
+
+
+def add_column(seeds: Path, table: str, column: str) -> None:
+    header, data = read_table(seeds, table)
+    write_table(seeds, table, [*header, column], [[*r, ""] for r in data])
+
+
+def document_source(seeds: Path, document: str = DOCUMENT) -> str:
+    """The source_id of the source held as `document`."""
+    return find(seeds, "sources", document=document)["source_id"]
+
+
+def touch_future(path: Path, seconds: int = 3600) -> None:
+    """Give a file a modification time in the future, so anything built from it looks older."""
+    future = os.stat(path).st_mtime + seconds
+    os.utime(path, (future, future))
