@@ -4,6 +4,7 @@
     python -m defections build [--seeds DIR] [--db PATH]
     python -m defections export events [--from YEAR] [--to YEAR] [--post COUNTRY ...]
                                        [--category CATEGORY ...] [--db PATH]
+    python -m defections dictionary [--db PATH]
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from pathlib import Path
 from defections import queries
 from defections.build import BuildError, build
 from defections.db import DatabaseError, connect
-from defections.export import csv_bytes
+from defections.export import csv_bytes, dictionary_markdown
 from defections.filters import Filters
-from defections.paths import SEEDS_DIR, db_path
+from defections.paths import db_path, seeds_dir
 from defections.validate import validate
 
 
@@ -25,9 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m defections", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("validate", help="check the seeds without writing anything")
-    check.add_argument("--seeds", type=Path, default=SEEDS_DIR)
+    check.add_argument("--seeds", type=Path, default=None)
     make = commands.add_parser("build", help="validate the seeds and write the database atomically")
-    make.add_argument("--seeds", type=Path, default=SEEDS_DIR)
+    make.add_argument("--seeds", type=Path, default=None)
     make.add_argument("--db", type=Path, default=None)
     export = commands.add_parser("export", help="write a CSV to stdout")
     export.add_argument("table", choices=["events"])
@@ -36,7 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--post", action="append", default=[], metavar="COUNTRY")
     export.add_argument("--category", action="append", default=[])
     export.add_argument("--db", type=Path, default=None)
+    dictionary = commands.add_parser("dictionary", help="print the data dictionary as markdown")
+    dictionary.add_argument("--db", type=Path, default=None)
     args = parser.parse_args(argv)
+    if getattr(args, "seeds", None) is None:
+        args.seeds = seeds_dir()
 
     if args.command == "validate":
         problems = validate(args.seeds)
@@ -61,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseError as err:
         print(err, file=sys.stderr)
         return 1
+    if args.command == "dictionary":
+        sys.stdout.write(dictionary_markdown(queries.data_dictionary(con)))
+        return 0
     options = queries.filter_options(con)
     filters = Filters(args.year_from, args.year_to,
                       tuple(p for p in dict.fromkeys(args.post) if p in options["posts"]),

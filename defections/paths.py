@@ -9,6 +9,11 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 STATIC_DIR = ROOT / "static"
 
 
+def seeds_dir() -> Path:
+    """The seeds folder: $DEFECTIONS_SEEDS if set, else seeds/."""
+    return Path(os.environ.get("DEFECTIONS_SEEDS") or SEEDS_DIR).resolve()
+
+
 def db_path() -> Path:
     """The database file: $DEFECTIONS_DB if set, else data/defections.duckdb."""
     return Path(os.environ.get("DEFECTIONS_DB") or ROOT / "data" / "defections.duckdb").resolve()

@@ -323,10 +323,22 @@ def revisions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def data_dictionary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every column of the curated tables, with its type and meaning, read from the schema itself."""
+    """Every column of the public views and the curated tables, with type and meaning, read from the
+    schema's own comments."""
     return query(con, """
-        SELECT c.table_name AS "table", c.column_name AS "column", c.data_type AS type,
-               NOT c.is_nullable AS required, c.comment AS meaning
-        FROM duckdb_columns() c JOIN duckdb_tables() t USING (database_name, schema_name, table_name)
-        WHERE c.schema_name = 'seed' AND c.database_name = current_database()
-        ORDER BY t.table_oid, c.column_index""")
+        WITH objects AS (
+            SELECT schema_name, view_name AS name, 'public view' AS layer, comment, view_oid AS oid
+            FROM duckdb_views() WHERE database_name = current_database() AND NOT internal
+            UNION ALL
+            SELECT schema_name, table_name, 'curated table', comment, table_oid
+            FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'seed'
+        )
+        SELECT o.layer, CASE o.layer WHEN 'curated table' THEN 'seed.' ELSE '' END || o.name AS "table",
+               c.column_name AS "column", c.data_type AS type, c.comment AS meaning
+        FROM objects o
+        JOIN duckdb_columns() c ON c.database_name = current_database() AND c.schema_name = o.schema_name
+                                AND c.table_name = o.name
+        ORDER BY o.layer DESC,
+                 coalesce(list_position(['events', 'event_motives', 'yearly_counts', 'context_events', 'sources',
+                                         'sources', 'people', 'posts', 'defections'], o.name), 99),
+                 o.name, c.column_index""")

@@ -16,7 +16,7 @@ from defections.charts import PLOTLY_CONFIG
 from defections.db import DatabaseError, FIX_COMMAND, connect, ensure_database
 from defections.export import csv_bytes
 from defections.filters import Filters, clean
-from defections.paths import SEEDS_DIR, db_path
+from defections.paths import db_path, seeds_dir
 
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
 
@@ -34,7 +34,7 @@ def database():
     path = db_path()
     try:
         with st.spinner("Building the database from seeds/ (it was missing or older than the seeds)…"):
-            freshness = ensure_database(path, SEEDS_DIR)
+            freshness = ensure_database(path, seeds_dir())
     except BuildError as err:
         st.error("The database does not exist and the seeds do not validate, so it cannot be built.")
         st.code("\n".join(map(str, err.problems[:50])), language=None)

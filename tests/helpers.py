@@ -57,7 +57,7 @@ def write_table(seeds: Path, table: str, header: list[str], rows: list[list[str]
 
 def rows(seeds: Path, table: str) -> list[dict]:
     header, data = read_table(seeds, table)
-    return [dict(zip(header, r)) for r in data]
+    return [dict(zip(header, r, strict=True)) for r in data]
 
 
 def find(seeds: Path, table: str, **match) -> dict:
@@ -79,7 +79,7 @@ def _index(data: list[dict], where) -> int:
 def edit(seeds: Path, table: str, where: int | dict, changes: dict) -> int:
     """Set some cells of one row (by position, or the first row matching a dict); return its line."""
     header, data = read_table(seeds, table)
-    i = _index([dict(zip(header, r)) for r in data], where)
+    i = _index([dict(zip(header, r, strict=True)) for r in data], where)
     for column, value in changes.items():
         data[i][header.index(column)] = value
     return write_table(seeds, table, header, data)[i]
@@ -88,7 +88,7 @@ def edit(seeds: Path, table: str, where: int | dict, changes: dict) -> int:
 def append(seeds: Path, table: str, like: int | dict = 0, changes: dict | None = None) -> int:
     """Append a copy of one row with some cells changed; return the new row's line."""
     header, data = read_table(seeds, table)
-    row = list(data[_index([dict(zip(header, r)) for r in data], like)])
+    row = list(data[_index([dict(zip(header, r, strict=True)) for r in data], like)])
     for column, value in (changes or {}).items():
         row[header.index(column)] = value
     return write_table(seeds, table, header, [*data, row])[-1]
@@ -119,3 +119,8 @@ def touch_future(path: Path, seconds: int = 3600) -> None:
     """Give a file a modification time in the future, so anything built from it looks older."""
     future = os.stat(path).st_mtime + seconds
     os.utime(path, (future, future))
+
+
+def line_of(seeds: Path, table: str, where: int | dict) -> int:
+    """The line of one row (rewriting the file unchanged, so the line is counted as the other helpers count it)."""
+    return edit(seeds, table, where, {})

@@ -161,3 +161,137 @@ FROM seed.context_event_sources cs JOIN seed.context_events c USING (context_id)
 UNION ALL
 SELECT 'commentary', c.commentary_id, c.speaker || ': ' || c.summary, c.source_id, c.quote
 FROM seed.commentary c;
+
+-- Column comments: the public interface documents itself (data dictionary, docs/sql-interface.md).
+COMMENT ON VIEW events IS 'One row per defection, with person, post, dates at their precision, motives and sources.';
+COMMENT ON COLUMN events.event_id IS 'Stable id of the defection (E01...).';
+COMMENT ON COLUMN events.person IS 'Display name of the defector (descriptive for unnamed people).';
+COMMENT ON COLUMN events.name_variants IS 'Every romanization and script found, separated by "; ".';
+COMMENT ON COLUMN events.position IS 'Position held when he or she defected.';
+COMMENT ON COLUMN events.elite_category IS 'diplomat, trade official, military, intelligence, party-state official or other.';
+COMMENT ON COLUMN events.post_country IS 'Country where the defector was posted (or was when he left).';
+COMMENT ON COLUMN events.post_city IS 'City of the post, when a source names it.';
+COMMENT ON COLUMN events.defection_date IS 'First day of the period of the defection; read it with date_precision.';
+COMMENT ON COLUMN events.date_precision IS 'Precision of defection_date: day, month or year.';
+COMMENT ON COLUMN events.defection_period IS 'The defection date as text at its precision ("November 2023").';
+COMMENT ON COLUMN events.disclosed_date IS 'First day of the period in which the defection became public.';
+COMMENT ON COLUMN events.disclosed_precision IS 'Precision of disclosed_date.';
+COMMENT ON COLUMN events.disclosed_period IS 'The disclosure date as text at its precision.';
+COMMENT ON COLUMN events.disclosure_lag_days IS 'Days from defection_date to disclosed_date (between period starts).';
+COMMENT ON COLUMN events.disclosure_lag_approx IS 'true unless both dates are known to the day.';
+COMMENT ON COLUMN events.confirmation_status IS 'confirmed (by a government), self-disclosed, reported (media only) or denied.';
+COMMENT ON COLUMN events.confirmed_by IS 'Who confirmed the defection.';
+COMMENT ON COLUMN events.confirmed_date IS 'When it was confirmed, when known to the day.';
+COMMENT ON COLUMN events.destination IS 'Where the defector went.';
+COMMENT ON COLUMN events.accompanied_by IS 'Who came along.';
+COMMENT ON COLUMN events.motives IS 'Labels of every motive reported for the defection, separated by "; ".';
+COMMENT ON COLUMN events.summary IS 'Short summary in the curators'' words.';
+COMMENT ON COLUMN events.notes IS 'Disputed points and the other values sources give.';
+COMMENT ON COLUMN events.source_titles IS 'Titles of the sources cited for the defection, separated by "; ".';
+COMMENT ON COLUMN events.source_urls IS 'URLs of those sources, separated by spaces (a held document has none).';
+COMMENT ON COLUMN events.main_source_title IS 'The source charts link to: a public page before a document, primary first.';
+COMMENT ON COLUMN events.main_source_url IS 'URL of main_source_title.';
+COMMENT ON COLUMN events.defection_year IS 'Calendar year of the defection (what the year filter selects on).';
+COMMENT ON COLUMN events.person_id IS 'Id of the person (seed.people).';
+COMMENT ON COLUMN events.post_id IS 'Id of the post (posts view).';
+COMMENT ON COLUMN events.latitude IS 'Latitude of the post city (or capital), for the map.';
+COMMENT ON COLUMN events.longitude IS 'Longitude of the post city (or capital), for the map.';
+
+COMMENT ON VIEW event_motives IS 'One row per motive attributed to a defection, by whom, with the evidence.';
+COMMENT ON COLUMN event_motives.event_id IS 'The defection (events.event_id).';
+COMMENT ON COLUMN event_motives.motive IS 'Motive label from the fixed taxonomy.';
+COMMENT ON COLUMN event_motives.motive_code IS 'Motive code (motives view).';
+COMMENT ON COLUMN event_motives.attributed_to IS 'Who gives the motive: self (the defector), officials, media or analysts.';
+COMMENT ON COLUMN event_motives.attributed_by IS 'Who exactly, and where.';
+COMMENT ON COLUMN event_motives.evidence_quote IS 'Verbatim words of the source, when held.';
+COMMENT ON COLUMN event_motives.source_url IS 'URL of the source (empty for a held document).';
+COMMENT ON COLUMN event_motives.source_title IS 'Title of the source.';
+COMMENT ON COLUMN event_motives.source_id IS 'Id of the source (sources view).';
+
+COMMENT ON VIEW yearly_counts IS 'Arrivals in South Korea per calendar year, with elite figures where any exist.';
+COMMENT ON COLUMN yearly_counts.year IS 'Calendar year of arrival.';
+COMMENT ON COLUMN yearly_counts.total_arrivals IS 'All arrivals that year: the current, revised Unification Ministry figure.';
+COMMENT ON COLUMN yearly_counts.male IS 'Men among the arrivals, where reported.';
+COMMENT ON COLUMN yearly_counts.female IS 'Women among the arrivals, where reported.';
+COMMENT ON COLUMN yearly_counts.elite_count IS 'Elite defectors that year, when a point figure was reported.';
+COMMENT ON COLUMN yearly_counts.elite_count_low IS 'Lower bound, when only a range or a minimum was reported.';
+COMMENT ON COLUMN yearly_counts.elite_count_high IS 'Upper bound, when only a range was reported.';
+COMMENT ON COLUMN yearly_counts.elite_count_approx IS 'true when the elite figure is approximate, partial or a range.';
+COMMENT ON COLUMN yearly_counts.elite_count_label IS 'The elite figure as shown: "~10" approximate, "1–9" range, "≥7" minimum.';
+COMMENT ON COLUMN yearly_counts.elite_count_wording IS 'The source''s own words for the elite figure.';
+COMMENT ON COLUMN yearly_counts.notes IS 'Revisions, disagreements and scope.';
+COMMENT ON COLUMN yearly_counts.source_titles IS 'Titles of the sources for the year, separated by "; ".';
+COMMENT ON COLUMN yearly_counts.source_urls IS 'URLs of those sources, separated by spaces.';
+COMMENT ON COLUMN yearly_counts.main_source_title IS 'The source charts link to.';
+COMMENT ON COLUMN yearly_counts.main_source_url IS 'URL of main_source_title.';
+
+COMMENT ON VIEW context_events IS 'The diplomatic timeline around the defections.';
+COMMENT ON COLUMN context_events.context_id IS 'Stable id (C01...).';
+COMMENT ON COLUMN context_events.event_date IS 'First day of the period of the event; read it with date_precision.';
+COMMENT ON COLUMN context_events.date_precision IS 'day, month or year.';
+COMMENT ON COLUMN context_events.event_period IS 'The date as text at its precision.';
+COMMENT ON COLUMN context_events.actors IS 'Countries involved, separated by "; ".';
+COMMENT ON COLUMN context_events.event_type IS 'diplomatic ties, embassy opening, embassy closure, visit, statement or defection-related.';
+COMMENT ON COLUMN context_events.summary IS 'What happened, in the curators'' words.';
+COMMENT ON COLUMN context_events.event_id IS 'The defection the event concerns, if any.';
+COMMENT ON COLUMN context_events.notes IS 'Disputed points.';
+COMMENT ON COLUMN context_events.source_titles IS 'Titles of the sources, separated by "; ".';
+COMMENT ON COLUMN context_events.source_urls IS 'URLs of the sources, separated by spaces.';
+COMMENT ON COLUMN context_events.main_source_title IS 'The source charts link to.';
+COMMENT ON COLUMN context_events.main_source_url IS 'URL of main_source_title.';
+
+COMMENT ON VIEW sources IS 'Every source with its metadata and how many facts cite it.';
+COMMENT ON COLUMN sources.source_id IS 'Stable id (S000 is the client''s seed document).';
+COMMENT ON COLUMN sources.title IS 'Descriptive label written by the curators (not necessarily the headline).';
+COMMENT ON COLUMN sources.publisher IS 'Outlet, agency or site.';
+COMMENT ON COLUMN sources.published_date IS 'Publication date, when known.';
+COMMENT ON COLUMN sources.url IS 'Public http(s) address; empty only for a held document.';
+COMMENT ON COLUMN sources.document IS 'File in seeds/documents/ holding the text (quotes are checked against it).';
+COMMENT ON COLUMN sources.reliability IS 'primary, secondary, dataset or client.';
+COMMENT ON COLUMN sources.fact_count IS 'How many fact rows cite the source.';
+
+COMMENT ON VIEW commentary IS 'Attributed assessments by experts and officials: views, not facts.';
+COMMENT ON COLUMN commentary.commentary_id IS 'Stable id.';
+COMMENT ON COLUMN commentary.speaker IS 'Who said it.';
+COMMENT ON COLUMN commentary.speaker_role IS 'Role or affiliation.';
+COMMENT ON COLUMN commentary.attributed_to IS 'self, officials, media or analysts.';
+COMMENT ON COLUMN commentary.stated_date IS 'When it was said or published.';
+COMMENT ON COLUMN commentary.event_id IS 'The defection it is about, if any.';
+COMMENT ON COLUMN commentary.year IS 'The year of arrivals it is about, if any.';
+COMMENT ON COLUMN commentary.summary IS 'The assessment in the curators'' words.';
+COMMENT ON COLUMN commentary.quote IS 'Verbatim words.';
+COMMENT ON COLUMN commentary.source_title IS 'Title of the source.';
+COMMENT ON COLUMN commentary.source_url IS 'URL of the source (empty for a held document).';
+COMMENT ON COLUMN commentary.source_id IS 'Id of the source.';
+
+COMMENT ON VIEW posts IS 'Places where defectors were posted.';
+COMMENT ON COLUMN posts.post_id IS 'Stable id.';
+COMMENT ON COLUMN posts.post_country IS 'Country of the post.';
+COMMENT ON COLUMN posts.post_city IS 'City of the post, when a source names it.';
+COMMENT ON COLUMN posts.latitude IS 'Latitude of the city (or of the capital when the city is unknown).';
+COMMENT ON COLUMN posts.longitude IS 'Longitude, as latitude.';
+COMMENT ON COLUMN posts.location_note IS 'How the location was settled, and disputes.';
+
+COMMENT ON VIEW motives IS 'The fixed taxonomy of reported motives.';
+COMMENT ON COLUMN motives.motive_code IS 'Stable code.';
+COMMENT ON COLUMN motives.label IS 'Label shown on the dashboard.';
+COMMENT ON COLUMN motives.description IS 'What the motive covers.';
+
+COMMENT ON VIEW revisions IS 'Changelog: figures corrected after first release, and curation changes.';
+COMMENT ON COLUMN revisions.revision_id IS 'Stable id.';
+COMMENT ON COLUMN revisions.table_name IS 'The table whose value changed.';
+COMMENT ON COLUMN revisions.row_key IS 'The row (its id or year).';
+COMMENT ON COLUMN revisions.column_name IS 'The column that changed.';
+COMMENT ON COLUMN revisions.previous_value IS 'The value first reported or held.';
+COMMENT ON COLUMN revisions.current_value IS 'The value now held.';
+COMMENT ON COLUMN revisions.revised_on IS 'When the change was made or published, if known.';
+COMMENT ON COLUMN revisions.reason IS 'Why.';
+COMMENT ON COLUMN revisions.source_title IS 'Title of the source of the earlier or corrected figure.';
+COMMENT ON COLUMN revisions.source_url IS 'Its URL.';
+
+COMMENT ON VIEW citations IS 'Every fact row with a source that supports it.';
+COMMENT ON COLUMN citations.fact_kind IS 'defection, motive, yearly count, context event or commentary.';
+COMMENT ON COLUMN citations.fact_id IS 'Id of the fact row.';
+COMMENT ON COLUMN citations.fact IS 'The fact in a few words.';
+COMMENT ON COLUMN citations.source_id IS 'Id of the source (sources view).';
+COMMENT ON COLUMN citations.evidence_quote IS 'Verbatim words of the source, when held.';

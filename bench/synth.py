@@ -1,0 +1,282 @@
+"""Synthetic seeds of any size, loaded through the real schema, constraints and views.
+
+The rows are typed exactly as `defections.validate.load_seeds` types a seed CSV and go into the
+database through `defections.build.populate`, so a synthetic database has the same tables, checks
+and views as the real one. `write_csvs` writes the same rows as seed CSVs, which lets a test
+prove that the generator obeys the seed contract (`validate` finds no problem).
+
+Everything generated is marked: people are named "SYNTHETIC-000123", every source is titled
+"SYNTHETIC benchmark data (…)" and points at https://synthetic.invalid/, and files go only to
+bench/out/ (ignored by git) or a temp dir, never data/.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import os
+import random
+import tempfile
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from defections.build import _check as check_row_counts
+from defections.build import populate
+from defections.db import DatabaseError, connect, is_stale
+from defections.paths import SQL_DIR
+from defections.validate import PRECISION_COLUMNS, Row, Seeds, schema
+
+OUT_DIR = Path(__file__).resolve().parent / "out"
+SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
+# A fixed "today": the data must not depend on the day it is generated (the cache key would lie).
+LAST_DAY = dt.date(2025, 6, 30)
+FIRST_DAY = dt.date(1960, 1, 1)
+
+# Real country names, so the post filter and the Cuba panel behave as with curated data;
+# the capitals' coordinates are rounded. Earlier entries get more defections (a long tail).
+COUNTRIES = [
+    ("China", "Beijing", 39.9, 116.4), ("Russia", "Moscow", 55.8, 37.6), ("Cuba", "Havana", 23.1, -82.4),
+    ("Kuwait", "Kuwait City", 29.4, 48.0), ("United Kingdom", "London", 51.5, -0.1),
+    ("Italy", "Rome", 41.9, 12.5), ("Thailand", "Bangkok", 13.8, 100.5), ("Vietnam", "Hanoi", 21.0, 105.8),
+    ("Mongolia", "Ulaanbaatar", 47.9, 106.9), ("Egypt", "Cairo", 30.0, 31.2), ("Zambia", "Lusaka", -15.4, 28.3),
+    ("Congo", "Brazzaville", -4.3, 15.3), ("Ethiopia", "Addis Ababa", 9.0, 38.7),
+    ("Germany", "Berlin", 52.5, 13.4), ("France", "Paris", 48.9, 2.4), ("Sweden", "Stockholm", 59.3, 18.1),
+    ("Switzerland", "Bern", 46.9, 7.4), ("Austria", "Vienna", 48.2, 16.4), ("Poland", "Warsaw", 52.2, 21.0),
+    ("India", "New Delhi", 28.6, 77.2), ("Pakistan", "Islamabad", 33.7, 73.0), ("Iran", "Tehran", 35.7, 51.4),
+    ("Syria", "Damascus", 33.5, 36.3), ("Malaysia", "Kuala Lumpur", 3.1, 101.7),
+    ("Indonesia", "Jakarta", -6.2, 106.8), ("Laos", "Vientiane", 18.0, 102.6), ("Cambodia", "Phnom Penh", 11.6, 104.9),
+    ("Singapore", "Singapore", 1.3, 103.8), ("Japan", "Tokyo", 35.7, 139.7), ("Nigeria", "Abuja", 9.1, 7.5),
+    ("Angola", "Luanda", -8.8, 13.2), ("Tanzania", "Dodoma", -6.2, 35.7), ("Uganda", "Kampala", 0.3, 32.6),
+    ("Mexico", "Mexico City", 19.4, -99.1), ("Brazil", "Brasília", -15.8, -47.9), ("Peru", "Lima", -12.0, -77.0),
+    ("Venezuela", "Caracas", 10.5, -66.9), ("Nicaragua", "Managua", 12.1, -86.3),
+    ("Bulgaria", "Sofia", 42.7, 23.3), ("Belarus", "Minsk", 53.9, 27.6),
+]
+CATEGORIES = (["diplomat"] * 5 + ["trade official"] * 3 + ["military"] * 2 + ["intelligence", "party-state official",
+                                                                               "other"])
+STATUSES = ["confirmed"] * 4 + ["reported"] * 3 + ["self-disclosed"] * 2 + ["denied"]
+ATTRIBUTIONS = ["self"] * 3 + ["officials"] * 2 + ["media"] * 2 + ["analysts"]
+RELIABILITY = ["primary"] * 6 + ["secondary"] * 3 + ["dataset"]
+CONTEXT_TYPES = ["diplomatic ties", "embassy opening", "embassy closure", "visit", "statement", "defection-related"]
+MOTIVE_THEMES = ["political disillusionment", "unfair evaluation", "fear of punishment", "children's future",
+                 "economic hardship", "recall order", "health care", "family abroad", "ideological doubt",
+                 "purge of a patron", "quota pressure", "surveillance"]
+POSITIONS = [f"SYNTHETIC {rank} {role}" for rank in ("first", "second", "third", "deputy", "chief")
+             for role in ("secretary", "counsellor", "attaché", "trade representative", "officer")]
+SUMMARIES = [f"SYNTHETIC benchmark event, pattern {i}: a generated summary of typical length for the events table "
+             "and the timeline hover labels." for i in range(40)]
+NOTES = [f"SYNTHETIC note {i}: sources disagree on the month." for i in range(10)]
+QUOTES = [f"SYNTHETIC quote {i}: words a source might use about the defection." for i in range(25)]
+
+
+def cache_key(size: int) -> str:
+    """Size plus a hash of the schema, the views and this generator: any change regenerates."""
+    digest = hashlib.sha256(str(size).encode())
+    for path in (SQL_DIR / "schema.sql", SQL_DIR / "views.sql", Path(__file__)):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def database(label: str, size: int, out_dir: Path = OUT_DIR, log=print) -> Path:
+    """The synthetic database of `size` events, generated once and reused while its key holds."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"synthetic-{label}-{cache_key(size)}.duckdb"
+    if path.is_file():
+        try:
+            connect(path).close()
+            keep_fresh(path)
+            return path
+        except DatabaseError:
+            path.unlink()
+    for old in out_dir.glob(f"synthetic-{label}-*.duckdb"):  # earlier schema or generator versions
+        old.unlink()
+    log(f"generating {path.name} ({size:,} events)…")
+    with tempfile.TemporaryDirectory(prefix="synthetic-seeds-", dir=out_dir) as seeds_dir:
+        write_database(generate(size, Path(seeds_dir)), path)
+    return path
+
+
+def keep_fresh(path: Path) -> None:
+    """Make the file newer than seeds/: the app rebuilds a database older than the seeds *from the
+    seeds*, which would replace synthetic data with the curated set under the same name."""
+    if is_stale(path):
+        os.utime(path)
+
+
+def write_database(seeds: Seeds, path: Path) -> None:
+    """populate() into a temporary file, check the row counts, then rename: as build() does."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            populate(con, seeds)
+            check_row_counts(con, seeds)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+
+
+def generate(size: int, directory: Path, seed: int = 20240716) -> Seeds:
+    """`size` defections with people, posts, 1–4 sources and 1–4 motives each, yearly counts, one
+    context event per 100 defections, one commentary per 1,000, one source per 200."""
+    rng = random.Random(seed)
+    tables: dict[str, list[dict]] = {t.name: [] for t in schema()}
+    n_sources = max(20, size // 200)
+
+    def day(lo: dt.date = FIRST_DAY, hi: dt.date = LAST_DAY, skew: float = 1.0) -> dt.date:
+        return dt.date.fromordinal(lo.toordinal() + int((hi.toordinal() - lo.toordinal()) * rng.random() ** skew))
+
+    def at_precision(date: dt.date, precision: str) -> dt.date:
+        return date if precision == "day" else date.replace(day=1) if precision == "month" else date.replace(1, 1)
+
+    def pick_sources(k: int) -> list[str]:
+        # A long tail: a few sources are cited by many events, as wire reports are.
+        chosen = set()
+        while len(chosen) < k:
+            chosen.add(f"S{int(n_sources * rng.random() ** 2):06d}")
+        return sorted(chosen)
+
+    for j in range(n_sources):
+        tables["sources"].append({
+            "source_id": f"S{j:06d}", "title": f"SYNTHETIC benchmark data ({j:06d})", "publisher": "SYNTHETIC",
+            "published_date": day(dt.date(1990, 1, 1)), "url": f"https://synthetic.invalid/benchmark/{j}",
+            "document": None, "reliability": rng.choice(RELIABILITY)})
+
+    posts, weights = [], []
+    for i, (country, capital, lat, lon) in enumerate(COUNTRIES):
+        cities = [(capital, lat, lon)] + [(f"SYNTHETIC city {k}", round(lat + rng.uniform(-3, 3), 2),
+                                           round(lon + rng.uniform(-3, 3), 2)) for k in range(rng.randint(0, 3))]
+        cities.append((None, lat, lon))  # the city is unknown: mapped at the capital
+        for k, (city, y, x) in enumerate(cities):
+            post_id = f"P-{i:02d}-{k}"
+            tables["posts"].append({"post_id": post_id, "post_country": country, "post_city": city,
+                                    "latitude": y, "longitude": x, "location_note": None})
+            posts.append(post_id)
+            weights.append((1.0 if k == 0 else 0.2) / (i + 1) ** 0.8)
+    tables["posts"].append({"post_id": "P-XX", "post_country": "an undisclosed country (SYNTHETIC)", "post_city": None,
+                            "latitude": None, "longitude": None, "location_note": "SYNTHETIC: no source names it"})
+    posts.append("P-XX")
+    weights.append(0.05)
+
+    motive_codes = [f"synthetic_{k:02d}" for k in range(len(MOTIVE_THEMES))]
+    for code, theme in zip(motive_codes, MOTIVE_THEMES):
+        tables["motives"].append({"motive_code": code, "label": f"SYNTHETIC motive: {theme}",
+                                  "description": f"SYNTHETIC benchmark motive ({theme})."})
+
+    post_of = rng.choices(posts, weights, k=size)
+    event_ids = [f"E{i:07d}" for i in range(size)]
+    for i, event_id in enumerate(event_ids):
+        person_id = f"K{i:07d}"
+        name = f"SYNTHETIC-{i:06d}"
+        tables["people"].append({"person_id": person_id, "name": name,
+                                 "name_variants": f"{name};SYNTHETIC {i:06d}", "notes": None})
+        precision = rng.choices(("day", "month", "year"), (5, 3, 2))[0]
+        defected = at_precision(day(skew=0.6), precision)
+        disclosed = disclosed_precision = None
+        if rng.random() < 0.85:
+            disclosed_precision = rng.choices(("day", "month"), (7, 3))[0]
+            disclosed = at_precision(defected + dt.timedelta(days=int(rng.expovariate(1 / 200))), disclosed_precision)
+            if disclosed > LAST_DAY:
+                disclosed = disclosed_precision = None
+        status = rng.choice(STATUSES)
+        confirmed = status == "confirmed"
+        tables["defections"].append({
+            "event_id": event_id, "person_id": person_id, "position": rng.choice(POSITIONS),
+            "elite_category": rng.choice(CATEGORIES), "post_id": post_of[i], "defection_date": defected,
+            "defection_precision": precision, "disclosed_date": disclosed, "disclosed_precision": disclosed_precision,
+            "confirmation_status": status, "confirmed_by": "SYNTHETIC ministry" if confirmed else None,
+            "confirmed_date": disclosed if confirmed and disclosed_precision == "day" else None,
+            "destination": "South Korea" if rng.random() < 0.9 else None,
+            "accompanied_by": "SYNTHETIC family" if rng.random() < 0.4 else None,
+            "summary": rng.choice(SUMMARIES), "notes": rng.choice(NOTES) if rng.random() < 0.2 else None})
+        sources = pick_sources(rng.choices((1, 2, 3, 4), (30, 35, 20, 15))[0])
+        for source_id in sources:
+            tables["defection_sources"].append({"event_id": event_id, "source_id": source_id,
+                                                "evidence_quote": rng.choice(QUOTES) if rng.random() < 0.3 else None})
+        for code in rng.sample(motive_codes, rng.choices((1, 2, 3, 4), (25, 35, 25, 15))[0]):
+            who = rng.choice(ATTRIBUTIONS)
+            tables["event_motives"].append({
+                "event_id": event_id, "motive_code": code, "attributed_to": who,
+                "attributed_by": f"SYNTHETIC {who} attribution", "source_id": rng.choice(sources),
+                "evidence_quote": rng.choice(QUOTES) if rng.random() < 0.5 else None})
+
+    years = list(range(FIRST_DAY.year, LAST_DAY.year))
+    for year in years:
+        row = {"year": year, "total_arrivals": rng.randint(0, 3000), "male": None, "female": None,
+               "elite_count": None, "elite_count_low": None, "elite_count_high": None, "elite_count_approx": None,
+               "elite_count_wording": None, "notes": None}
+        kind = rng.random()
+        if kind < 0.2:
+            row.update(elite_count=rng.randint(0, 30), elite_count_approx=False)
+        elif kind < 0.35:
+            count = rng.randint(1, 30)
+            row.update(elite_count=count, elite_count_approx=True, elite_count_wording=f"about {count} (SYNTHETIC)")
+        elif kind < 0.45:
+            low = rng.randint(1, 9)
+            row.update(elite_count_low=low, elite_count_high=low + rng.randint(0, 9), elite_count_approx=True,
+                       elite_count_wording="single digits (SYNTHETIC)")
+        tables["yearly_counts"].append(row)
+        for source_id in pick_sources(rng.randint(1, 2)):
+            tables["yearly_count_sources"].append({"year": year, "source_id": source_id, "evidence_quote": None})
+
+    for j in range(max(40, size // 100)):
+        context_id = f"C{j:06d}"
+        precision = rng.choices(("day", "month", "year"), (6, 2, 2))[0]
+        actors = rng.sample(["North Korea", "South Korea", "Cuba"] + [c[0] for c in COUNTRIES[:12]], 2)
+        tables["context_events"].append({
+            "context_id": context_id, "event_date": at_precision(day(), precision), "date_precision": precision,
+            "actors": ";".join(dict.fromkeys(actors)), "event_type": rng.choice(CONTEXT_TYPES),
+            "summary": f"SYNTHETIC context event {j}.",
+            "event_id": rng.choice(event_ids) if rng.random() < 0.2 else None, "notes": None})
+        for source_id in pick_sources(rng.randint(1, 2)):
+            tables["context_event_sources"].append({"context_id": context_id, "source_id": source_id,
+                                                    "evidence_quote": None})
+
+    for j in range(max(5, size // 1000)):
+        tables["commentary"].append({
+            "commentary_id": f"M{j:06d}", "speaker": f"SYNTHETIC analyst {j % 50}", "speaker_role": "SYNTHETIC role",
+            "attributed_to": rng.choice(ATTRIBUTIONS), "stated_date": day(dt.date(1990, 1, 1)),
+            "event_id": rng.choice(event_ids) if rng.random() < 0.5 else None,
+            "year": rng.choice(years) if rng.random() < 0.3 else None,
+            "summary": f"SYNTHETIC assessment {j}.", "quote": None, "source_id": pick_sources(1)[0]})
+
+    for j in range(max(3, size // 10_000)):
+        year = rng.choice(years)
+        tables["revisions"].append({
+            "revision_id": f"R{j:05d}", "table_name": "yearly_counts", "row_key": str(year),
+            "column_name": "total_arrivals", "previous_value": str(rng.randint(0, 3000)),
+            "current_value": str(rng.randint(0, 3000)), "revised_on": None,
+            "reason": "SYNTHETIC revision", "source_id": pick_sources(1)[0]})
+
+    return Seeds(Path(directory), {name: [Row(n + 2, values) for n, values in enumerate(rows)]
+                                   for name, rows in tables.items()})
+
+
+def write_csvs(seeds: Seeds, directory: Path) -> Path:
+    """The rows as seed CSVs (dates at their precision), e.g. to run them through validate/build."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for table in schema():
+        precisions = PRECISION_COLUMNS.get(table.name, {})
+        columns = [c.name for c in table.columns]
+        with open(directory / f"{table.name}.csv", "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(columns)
+            for row in seeds.tables[table.name]:
+                writer.writerow([_cell(row.values[c], row.values.get(precisions.get(c))) for c in columns])
+    return directory
+
+
+def _cell(value, precision: str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return {"month": value.isoformat()[:7], "year": value.isoformat()[:4]}.get(precision, value.isoformat())
+    return str(value)

@@ -1,0 +1,102 @@
+"""`python -m defections export events`: the analyst's CSV, the same bytes as the dashboard's download."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+import pytest
+from helpers import run_cli
+
+from defections import queries
+from defections.db import query
+from defections.export import csv_bytes
+from defections.filters import Filters
+
+BOM = b"\xef\xbb\xbf"
+
+
+def parse(data: bytes) -> list[dict]:
+    assert data.startswith(BOM), data[:20]
+    return list(csv.DictReader(io.StringIO(data[len(BOM):].decode("utf-8"), newline="")))
+
+
+def export(db_path, *args):
+    result = run_cli("export", "events", *args, "--db", db_path)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_export_filtered_by_year_and_post(con, db_path):
+    rows = parse(export(db_path, "--from", "2023", "--to", "2023", "--post", "Cuba"))
+    expected = query(con, "SELECT event_id FROM events WHERE year(defection_date) = 2023 AND post_country = 'Cuba'")
+    assert sorted(r["event_id"] for r in rows) == sorted(expected["event_id"])
+    assert "Ri Il Kyu" in [r["person"] for r in rows]
+    assert {(r["post_country"], r["defection_date"][:4]) for r in rows} == {("Cuba", "2023")}
+
+
+def test_export_has_the_documented_columns(db_path):
+    data = export(db_path, "--from", "2023", "--to", "2023")
+    header = next(csv.reader(io.StringIO(data[len(BOM):].decode("utf-8"))))
+    assert header == queries.EXPORT_COLUMNS
+
+
+def test_export_without_filters_has_every_event(con, db_path):
+    rows = parse(export(db_path))
+    everything = query(con, "SELECT event_id FROM events")
+    assert len(rows) == len(everything) > 1
+    assert sorted(r["event_id"] for r in rows) == sorted(everything["event_id"])
+
+
+def test_export_shows_dates_at_their_precision_and_whole_day_counts(db_path):
+    ri = next(r for r in parse(export(db_path, "--post", "Cuba")) if r["person"] == "Ri Il Kyu")
+    assert (ri["defection_period"], ri["defection_date"], ri["date_precision"]) == ("November 2023", "2023-11-01",
+                                                                                   "month")
+    assert (ri["disclosed_date"], ri["disclosed_period"]) == ("2024-07-16", "16 July 2024")
+    assert int(ri["disclosure_lag_days"]) == (pd.Timestamp("2024-07-16") - pd.Timestamp("2023-11-01")).days
+
+
+def test_export_unknown_post_exits_2_and_lists_the_posts(db_path):
+    result = run_cli("export", "events", "--post", "Atlantis", "--db", db_path)
+    assert result.returncode == 2
+    assert "unknown --post 'Atlantis'" in result.stderr
+    assert "Cuba" in result.stderr  # the posts one can choose from
+    assert result.stdout == b""
+
+
+@pytest.mark.parametrize("args, filters", [
+    (["--from", "2023", "--to", "2023", "--post", "Cuba"], Filters(2023, 2023, ("Cuba",))),
+    (["--category", "diplomat"], Filters(categories=("diplomat",))),
+    ([], Filters()),
+], ids=["2023 Cuba", "diplomats", "all"])
+def test_export_is_the_dashboards_download_byte_for_byte(con, db_path, args, filters):
+    assert export(db_path, *args) == csv_bytes(queries.export_events(con, filters))
+
+
+def test_export_reads_defections_db_by_default(db_path):
+    result = run_cli("export", "events", "--post", "Cuba", env={"DEFECTIONS_DB": str(db_path)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == export(db_path, "--post", "Cuba")
+
+
+@pytest.mark.parametrize("dtype", [object, "string", "str"])
+@pytest.mark.parametrize("value", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1:A9)"])
+def test_csv_neutralises_cells_that_would_run_as_formulas(value, dtype):
+    frame = pd.DataFrame({"cell": pd.Series([value, "plain"], dtype=dtype)})
+    assert [r["cell"] for r in parse(csv_bytes(frame))] == ["'" + value, "plain"]
+
+
+@pytest.mark.parametrize("values, shown", [
+    ([-5, 3], ["-5", "3"]),
+    (pd.array([-258, None], dtype="Int64"), ["-258", ""]),
+    ([-1.5, 2.0], ["-1.5", "2.0"]),
+    (["a=b", "x-y"], ["a=b", "x-y"]),
+])
+def test_csv_leaves_numbers_and_inner_signs_alone(values, shown):
+    assert [r["cell"] for r in parse(csv_bytes(pd.DataFrame({"cell": values})))] == shown
+
+
+def test_csv_keeps_korean_names_readable():
+    frame = pd.DataFrame({"person": ["Ri Il Kyu", "리일규"]})
+    assert parse(csv_bytes(frame))[1]["person"] == "리일규"

@@ -1,0 +1,173 @@
+"""Every page, run by Streamlit's AppTest against the database built from the real seeds."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from defections import queries
+from defections.filters import Filters
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["pages/overview.py", "pages/timeline.py", "pages/motives.py", "pages/context.py", "pages/events.py",
+         "pages/sources.py"]
+GUARDED = ["pages/overview.py", "pages/timeline.py", "pages/motives.py", "pages/events.py"]
+HAVANA = {"years": ["2023", "2023"], "post": "Cuba"}
+
+
+def open_page(page: str, **params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params.update(params)
+    at.run()
+    if page != "pages/overview.py":
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def selected_count(at: AppTest) -> int:
+    for markdown in at.markdown:
+        match = re.match(r"\*\*([\d,]+)\*\* defection\(s\) selected", markdown.value)
+        if match:
+            return int(match.group(1).replace(",", ""))
+    raise AssertionError("the page does not state how many events the filters select")
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def values(array) -> list:
+    """A plotly array as a list: plotly serialises numeric arrays as base64 typed arrays."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_with_default_filters_and_states_the_count(db_path, con, page):
+    at = open_page(page)
+    assert selected_count(at) == queries.events_in_view(con, Filters()) > 20
+    assert any("data as of" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_the_havana_filter(db_path, con, page):
+    at = open_page(page, **HAVANA)
+    assert selected_count(at) == queries.events_in_view(con, Filters(2023, 2023, ("Cuba",))) == 1
+
+
+@pytest.mark.parametrize("page", GUARDED)
+def test_empty_selection_shows_a_helpful_message_not_a_chart(db_path, con, page):
+    post, category = empty_combination(con)
+    at = open_page(page, post=post, category=category)
+    assert selected_count(at) == 0
+    assert any("No defections match these filters" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_garbage_query_parameters_are_dropped(db_path, con, page):
+    at = open_page(page, years=["abc", "99999"], post=["Atlantis", "' OR 1=1 --"], category="<script>", foo="bar")
+    assert selected_count(at) == queries.events_in_view(con, Filters())
+
+
+def test_reversed_year_range_is_not_an_error(db_path, con):
+    at = open_page("pages/events.py", years=["2024", "2016"])
+    assert selected_count(at) in (queries.events_in_view(con, Filters(2016, 2024)), queries.events_in_view(con, Filters()))
+
+
+def test_overview_figures_match_the_database(db_path, con):
+    at = open_page("pages/overview.py")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Defections in view"] == str(queries.events_in_view(con, Filters()))
+    latest = con.execute("SELECT year, elite_count_label FROM yearly_counts WHERE elite_count_label IS NOT NULL "
+                         "AND year <= (SELECT max(defection_year) FROM events) ORDER BY year DESC LIMIT 1").fetchone()
+    assert metrics[f"Elite arrivals in {latest[0]}"] == latest[1]
+    newest = con.execute("SELECT person FROM events ORDER BY defection_date DESC, event_id DESC LIMIT 1").fetchone()[0]
+    assert metrics["Most recent defection"] == newest
+
+
+def test_overview_shows_2023_elite_count_as_approximate(db_path):
+    at = open_page("pages/overview.py", years=["2016", "2023"])
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Elite arrivals in 2023"] == "~10"
+    assert any("196 arrivals" in c.value for c in at.caption)
+
+
+def test_overview_map_plots_every_located_post(db_path, con):
+    geo = [trace for spec in charts(open_page("pages/overview.py")) for trace in spec["data"]
+           if trace["type"] == "scattergeo"]
+    mapped = con.execute("SELECT count(*) FROM events WHERE latitude IS NOT NULL").fetchone()[0]
+    assert sum(values(geo[0]["marker"]["size"])) == mapped
+
+
+def test_timeline_draws_each_event_and_toggles_context(db_path, con):
+    at = open_page("pages/timeline.py", **HAVANA)
+    names = {t["name"] for t in charts(at)[0]["data"] if "name" in t}
+    assert "Diplomatic context event" in names
+    at.toggle(key="context").set_value(False).run()
+    names = {t["name"] for t in charts(at)[0]["data"] if "name" in t}
+    assert "Diplomatic context event" not in names and "Made public" in names
+
+
+def test_motives_bars_add_up_to_the_attributions_in_view(db_path, con):
+    at = open_page("pages/motives.py", **HAVANA)
+    bars = [t for t in charts(at)[0]["data"] if t["type"] == "bar"]
+    assert sum(sum(values(t["x"])) for t in bars) == 3
+    assert {t["name"] for t in bars} == {"attributed by self"}
+
+
+def test_events_page_finds_ri_il_kyu_in_havana_2023(db_path):
+    at = open_page("pages/events.py", **HAVANA)
+    assert "Ri Il Kyu" in at.dataframe[0].value["person"].tolist()
+    assert at.selectbox(key="event").value == "E27"
+
+
+@pytest.mark.parametrize("spelling", ["Ri Il-gyu", "ri il kyu", "RI IL-KYU"])
+def test_search_finds_a_person_by_any_romanization(db_path, spelling):
+    at = open_page("pages/events.py")
+    at.text_input(key="q").set_value(spelling).run()
+    assert at.dataframe[0].value["person"].tolist() == ["Ri Il Kyu"]
+
+
+def test_event_detail_shows_dates_at_their_precision(db_path):
+    at = open_page("pages/events.py", **HAVANA)
+    detail = dict(zip(at.dataframe[1].value["field"], at.dataframe[1].value["value"]))
+    assert detail["Defected"] == "November 2023"
+    assert detail["Made public"] == "16 July 2024"
+    assert "National Intelligence Service" in detail["Confirmed by"]
+
+
+def test_sources_page_shows_the_seed_document_in_full(db_path):
+    at = open_page("pages/sources.py")
+    text = (ROOT / "seeds" / "documents" / "000_5a3a87e34e1c9523.txt").read_text(encoding="utf-8")
+    assert any(t.value.strip() == text.strip() for t in at.text)
+
+
+def test_every_chart_and_table_offers_a_csv_download(db_path):
+    for page in PAGES:
+        at = open_page(page)
+        labels = [b.proto.label for b in at.get("download_button")]
+        assert len(labels) >= len(at.get("plotly_chart")), page
+        assert all("CSV" in label for label in labels), page
+
+
+def empty_combination(con) -> tuple[str, str]:
+    """A post country and an elite category that select no defection in the real data."""
+    row = con.execute("""
+        SELECT p.post_country, c.category
+        FROM (SELECT DISTINCT post_country FROM events) p,
+             (SELECT unnest(enum_range(NULL::elite_category))::VARCHAR AS category) c
+        WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.post_country = p.post_country
+                                                   AND e.elite_category = c.category)
+        ORDER BY ALL LIMIT 1""").fetchone()
+    assert row is not None
+    return row[0], row[1]
