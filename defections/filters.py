@@ -54,8 +54,10 @@ def clean(year_range, posts, categories, *, known_posts, known_categories, bound
         except (TypeError, ValueError):
             a, b = low, high
         year_from, year_to = max(a, low), min(b, high)
-        if year_from > year_to:
-            year_from, year_to = low, high
+        if year_from > year_to or (year_from, year_to) == (low, high):
+            # The full extent is no filter at all: context and yearly figures outside the
+            # defections' years (ties of 1960, embassies of 2025) then stay in view.
+            year_from = year_to = None
     return Filters(
         year_from=year_from,
         year_to=year_to,

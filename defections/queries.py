@@ -93,8 +93,8 @@ def headline_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
            main_source_title, main_source_url
     FROM latest_elite
     UNION ALL
-    SELECT 'Most recent defection', person,
-           defection_period || ' · ' || post_country || coalesce(' (' || post_city || ')', '') || ' · made public '
+    SELECT 'Most recent defection', defection_period,
+           person || ' · ' || post_country || coalesce(' (' || post_city || ')', '') || ' · made public '
                || coalesce(disclosed_period || ', ' || (CASE WHEN disclosure_lag_approx THEN 'about ' ELSE '' END)
                            || round(disclosure_lag_days / 30.44)::INTEGER || ' months later', 'date unknown'),
            main_source_title, main_source_url
@@ -176,6 +176,23 @@ def context_timeline(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
     return query(con, sql, filters.params())
 
 
+def timeline_context(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Context events from the first selected defection to the last disclosure, for the timeline's axis."""
+    sql = f"""
+    WITH {SELECTED},
+    span AS (
+        SELECT min(d.defection_date) AS first_day, greatest(max(d.defection_date), max(d.disclosed_date)) AS last_day
+        FROM seed.defections d JOIN selected USING (event_id)
+    )
+    SELECT context_id, event_date, event_period, actors, event_type, summary,
+           main_source_title AS source_title, main_source_url AS source_url
+    FROM context_events, span
+    WHERE event_date BETWEEN span.first_day AND last_day(span.last_day)
+    ORDER BY event_date, context_id
+    """
+    return query(con, sql, filters.params())
+
+
 def motive_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Defections per motive and per who attributes it (an event can count under several motives)."""
     sql = f"""
@@ -206,7 +223,8 @@ def motive_evidence(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int
 
 
 def cuba_timeline(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """The Cuba panel: North Korea–Cuba and South Korea–Cuba events and the Havana defections, one axis."""
+    """The Cuba panel: every North Korea–Cuba and South Korea–Cuba event (context is not filtered: the
+    ties of 2024 explain a defection of 2023) and the Havana defections the filters select, one axis."""
     sql = f"""
     WITH {SELECTED}
     SELECT event_date AS date, event_period AS period,
@@ -216,7 +234,7 @@ def cuba_timeline(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
            event_type AS kind, summary,
            main_source_title AS source_title, main_source_url AS source_url
     FROM context_events
-    WHERE actors LIKE '%Cuba%' AND {YEARS.format(col="year(event_date)")}
+    WHERE actors LIKE '%Cuba%'
     UNION ALL
     SELECT e.defection_date, e.defection_period, 'Defections from Havana', 'defection',
            e.person || ', ' || e.position || ' (made public ' || coalesce(e.disclosed_period, 'date unknown') || ')',

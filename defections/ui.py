@@ -117,6 +117,13 @@ def plain(text) -> str:
     return "" if text is None or (isinstance(text, float) and pd.isna(text)) else MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
 
 
+def source_link(title, url) -> str:
+    """A markdown link to a source, only for an http(s) address; otherwise the title as text."""
+    if isinstance(url, str) and re.match(r"https?://[^\s<>]+$", url):
+        return f"[{plain(title)}](<{url}>)"
+    return plain(title)
+
+
 def chart(fig, data: pd.DataFrame, name: str, key: str) -> None:
     """A plotly chart (map outlines served locally) with a CSV download of exactly its data."""
     st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart-{key}")

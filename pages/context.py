@@ -10,12 +10,10 @@ count = ui.page_header("Diplomatic context",
                        "relate to the defections?", filters)
 
 items = ui.run(queries.cuba_timeline, filters)
-if items.empty:
-    st.info("No Cuba-related events or Havana defections in the selected years. Widen the year range.")
-else:
-    ui.chart(charts.cuba_timeline(items), items, f"cuba_timeline_{filters.describe()}", "cuba")
-    st.caption("The post filter does not apply to this panel: it always shows Cuba. Stars are defections from the "
-               "North Korean embassy in Havana within the other filters.")
+ui.chart(charts.cuba_timeline(items), items, f"cuba_timeline_{filters.describe()}", "cuba")
+st.caption("This panel always shows Cuba's whole diplomatic history with the two Koreas (the ties of 2024 "
+           "explain a defection of 2023). Stars are defections from the North Korean embassy in Havana that "
+           "the sidebar filters select.")
 
 left, right = st.columns(2)
 with left:
@@ -29,10 +27,9 @@ with left:
                 st.markdown(f"> “{ui.plain(remark.quote)}”")
             st.markdown(ui.plain(remark.summary))
             role = f", {ui.plain(remark.speaker_role)}" if isinstance(remark.speaker_role, str) else ""
-            link = f" · [{ui.plain(remark.source_title)}]({remark.source_url})" if isinstance(remark.source_url, str) \
-                else f" · {ui.plain(remark.source_title)}"
+            link = ui.source_link(remark.source_title, remark.source_url)
             st.caption(f"{ui.plain(remark.speaker)}{role} ({ui.plain(remark.attributed_to)}), "
-                       f"{remark.stated_date or 'date unknown'}{link}")
+                       f"{remark.stated_date or 'date unknown'} · {link}")
 with right:
     st.subheader("Elite arrivals per year")
     years = ui.run(queries.yearly_figures, filters)

@@ -16,7 +16,7 @@ for column, figure in zip(st.columns(len(figures)), figures.itertuples()):
         st.metric(figure.figure, figure.value, border=True)
         st.caption(ui.plain(figure.detail))
         if isinstance(figure.source_url, str):
-            st.caption(f"Source: [{ui.plain(figure.source_title)}]({figure.source_url})")
+            st.caption(f"Source: {ui.source_link(figure.source_title, figure.source_url)}")
         elif figure.figure == "Defections in view":
             st.caption("Sources: see the Events and Sources pages.")
 

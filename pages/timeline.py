@@ -13,7 +13,7 @@ ui.guard_empty(count)
 show_context = st.toggle("Show diplomatic context events on the same axis", value=True, key="context")
 if count <= MAX_MARKS:
     events = ui.run(queries.timeline_events, filters, MAX_MARKS)
-    context = ui.run(queries.context_timeline, filters) if show_context else None
+    context = ui.run(queries.timeline_context, filters) if show_context else None
     ui.chart(charts.defection_timeline(events, context), events, f"timeline_{filters.describe()}", "timeline")
     st.caption("A bar spans the period a source dates the defection to: a day, a month (“November 2023”) or a "
                "whole year. The dotted line runs to the day it was made public.")

@@ -62,7 +62,11 @@ def upper_case_url_scheme(seeds):
     edit(seeds, "sources", {"document": ""}, {"url": "HTTPS://example.org/report"})
 
 
-@pytest.mark.parametrize("change", [year_before_1945, upper_case_url_scheme])
+def count_beyond_integer_range(seeds):
+    edit(seeds, "yearly_counts", {"year": "2023"}, {"total_arrivals": "3000000000"})
+
+
+@pytest.mark.parametrize("change", [year_before_1945, upper_case_url_scheme, count_beyond_integer_range])
 def test_validate_and_build_agree_and_a_refused_build_keeps_previous_database(seeds_copy, tmp_path, change):
     # Values the schema's CHECKs refuse must be caught by validate, or a build crashes with a traceback.
     db = build(seeds_copy, tmp_path / "data" / "defections.duckdb")

@@ -1,0 +1,113 @@
+"""Each page's work without Streamlit: the same queries.* and charts.* calls pages/*.py make.
+
+Two uses: the fallback measure of a page that AppTest cannot run, and the page's *uncached* cost
+(AppTest's warm runs are served from st.cache_data; these run every query each time). Keep this
+table in step with pages/*.py: one function per page, the calls in the page's order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+
+from defections import charts, queries
+from defections.filters import Filters
+
+
+@dataclass
+class Output:
+    """One thing a page renders that costs something to send: a chart or a table."""
+
+    kind: str  # "chart" or "table"
+    value: go.Figure | pd.DataFrame
+
+
+def default_filters(con: duckdb.DuckDBPyConnection) -> Filters:
+    """What the sidebar selects before the analyst touches it: the full year range, everything else open."""
+    lo, hi = queries.filter_options(con)["years"]
+    return Filters(year_from=lo, year_to=hi)
+
+
+def _header(con, filters: Filters) -> int:
+    queries.as_of(con)
+    return queries.events_in_view(con, filters)
+
+
+def overview(con, filters: Filters) -> list[Output]:
+    if not _header(con, filters):
+        return []
+    queries.headline_figures(con, filters)  # rendered as st.metric
+    return [Output("chart", charts.post_map(queries.post_map(con, filters)))]
+
+
+def timeline(con, filters: Filters, max_marks: int = 500) -> list[Output]:
+    count = _header(con, filters)
+    if not count:
+        return []
+    if count <= max_marks:
+        events = queries.timeline_events(con, filters, max_marks)
+        out = [Output("chart", charts.defection_timeline(events, queries.context_timeline(con, filters)))]
+    else:
+        out = [Output("chart", charts.timeline_density(queries.timeline_density(con, filters)))]
+    years = queries.yearly_figures(con, filters)
+    if len(years):
+        out.append(Output("chart", charts.yearly_arrivals(years)))
+    return out
+
+
+def motives(con, filters: Filters) -> list[Output]:
+    if not _header(con, filters):
+        return []
+    counts = queries.motive_counts(con, filters)
+    if counts.empty:
+        return []
+    return [Output("chart", charts.motive_bars(counts)), Output("table", queries.motive_evidence(con, filters))]
+
+
+def context(con, filters: Filters) -> list[Output]:
+    _header(con, filters)
+    items = queries.cuba_timeline(con, filters)
+    out = [Output("chart", charts.cuba_timeline(items))] if len(items) else []
+    queries.commentary(con, filters)  # rendered as one bordered container per remark
+    out.append(Output("chart", charts.yearly_arrivals(queries.yearly_figures(con, filters))))
+    table = queries.context_timeline(con, filters).drop(columns=["event_date", "source_urls"])
+    return out + [Output("table", table)]
+
+
+def events(con, filters: Filters, rows_shown: int = 1000) -> list[Output]:
+    if not _header(con, filters):
+        return []
+    table = queries.events_table(con, filters, "", rows_shown)  # the CSV download is built only on a click
+    if table.empty:
+        return []
+    event_id = table["event_id"].iloc[0]
+    return [Output("table", table)] + [Output("table", f(con, event_id)) for f in
+                                       (queries.event_detail, queries.event_motive_evidence, queries.event_sources)]
+
+
+def sources(con, filters: Filters) -> list[Output]:
+    _header(con, filters)
+    listed = queries.sources_list(con)
+    out = [Output("table", listed)]
+    if len(listed):
+        out.append(Output("table", queries.citations(con, listed["source_id"].iloc[0])))
+    queries.documents(con)  # rendered as st.text
+    return out + [Output("table", queries.data_dictionary(con)), Output("table", queries.revisions(con))]
+
+
+PAGES: dict[str, Callable[[duckdb.DuckDBPyConnection, Filters], list[Output]]] = {
+    "overview": overview, "timeline": timeline, "motives": motives,
+    "context": context, "events": events, "sources": sources,
+}
+# The page file and the URL path of each page (dashboard.py's st.navigation).
+PAGE_FILES = {name: f"pages/{name}.py" for name in PAGES}
+URL_PATHS = {name: "" if name == "overview" else name for name in PAGES}
+
+
+def run_page(con: duckdb.DuckDBPyConnection, name: str) -> list[Output]:
+    """One uncached run of a page as the sidebar would start it (filter options, then the page)."""
+    return PAGES[name](con, default_filters(con))

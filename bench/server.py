@@ -1,0 +1,167 @@
+"""Server-side runs: each page through AppTest (dashboard.py with the page switched) and through its
+bare query and chart functions (bench/pages.py), then the reference pages. Every page runs in a
+fresh worker process (`python -m bench.server TASK.json`), so the peak RSS it reports is its own.
+
+Cold = the first run after opening a new connection with Streamlit's caches cleared (imports are
+already done: a priming run comes first). Warm = repeated runs in the same session, which is what
+an analyst gets when switching back to a page (st.cache_data answers). The functions' warm runs
+are uncached: they run every query on an open connection, as a first visit with new filters does.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from defections.paths import ROOT
+
+REFERENCE_SCRIPT = Path(__file__).resolve().parent / "reference.py"
+APPTEST_TIMEOUT = 600  # AppTest's default is 3 s; a cold page at 1M rows takes longer
+
+
+def worker(task: dict, env: dict[str, str], timeout: float = 3600) -> dict:
+    """Run one task in a fresh interpreter and return its result (or the error it died with)."""
+    result_path = Path(task["result"])
+    result_path.unlink(missing_ok=True)
+    done = subprocess.run([sys.executable, "-m", "bench.server", json.dumps(task)], cwd=ROOT, env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0 or not result_path.is_file():
+        return {"error": f"worker exited {done.returncode}: {done.stderr.strip()[-2000:]}"}
+    return json.loads(result_path.read_text(encoding="utf-8"))
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident set since the last reset (VmHWM)."""
+    text = Path("/proc/self/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+)", text).group(1)) / 1024
+
+
+def reset_peak_rss() -> None:
+    """Start a new peak from the current RSS (Linux: writing 5 to clear_refs resets VmHWM)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass  # the peak then covers the whole process, which is what a new worker is anyway
+
+
+def _clear_streamlit_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()  # drops the cached DuckDB connection: the next run opens a new one
+    gc.collect()
+
+
+def _timed(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def _apptest(script: Path, page_file: str | None = None, query: dict | None = None):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(script, default_timeout=APPTEST_TIMEOUT)
+    if page_file:
+        # Before the first run AppTest names a page by its file stem, which is also its url_path here.
+        at.switch_page(page_file)
+    at.query_params.update(query or {})
+    return at
+
+
+def _errors(at) -> list[str]:
+    return [e.message for e in at.exception]
+
+
+def measure_page(db: str, page: str, runs: int) -> dict:
+    """One page on one database: bare functions (cold, uncached warm), then AppTest (cold, warm)."""
+    from bench import elements
+    from bench.pages import PAGE_FILES, URL_PATHS, run_page
+    from defections.db import connect
+
+    result: dict = {"page": page}
+    try:
+        cold = []
+        for _ in range(runs):
+            gc.collect()
+            start = time.perf_counter()
+            con = connect(Path(db))
+            outputs = run_page(con, page)
+            cold.append(time.perf_counter() - start)
+            con.close()
+        con = connect(Path(db))
+        warm = [_timed(lambda: run_page(con, page)) for _ in range(runs)]
+        outputs = run_page(con, page)
+        con.close()
+        result["functions"] = {"cold": cold, "warm": warm}
+        result["spec"] = elements.spec_from_outputs(outputs)
+        result["spec_from"] = "functions"
+    except Exception:  # noqa: BLE001 - reported in the table, the other pages still run
+        result["functions"] = {"error": traceback.format_exc(limit=3)}
+
+    page_file = PAGE_FILES[page] if URL_PATHS[page] else None
+    if not (ROOT / PAGE_FILES[page]).is_file():
+        result["apptest"] = {"error": f"{PAGE_FILES[page]} does not exist"}
+        return result
+    try:
+        dashboard = ROOT / "dashboard.py"
+        _clear_streamlit_caches()
+        reset_peak_rss()
+        at = _apptest(dashboard, page_file).run()  # priming: imports, page registry
+        errors = _errors(at)
+        cold = []
+        for _ in range(runs):
+            _clear_streamlit_caches()
+            at = _apptest(dashboard, page_file)
+            cold.append(_timed(at.run))
+            errors += _errors(at)
+        warm = [_timed(at.run) for _ in range(runs)]
+        errors += _errors(at)
+        count, size = elements.payload(at)
+        result["apptest"] = {"cold": cold, "warm": warm, "peak_rss_mb": peak_rss_mb(), "elements": count,
+                             "payload_bytes": size, "title": at.title[0].value if len(at.title) else None,
+                             "error": "; ".join(dict.fromkeys(errors)) or None}
+        if not errors:
+            result["spec"] = elements.spec_from_apptest(at)
+            result["spec_from"] = "apptest"
+    except Exception:  # noqa: BLE001
+        result["apptest"] = {"error": traceback.format_exc(limit=3)}
+    return result
+
+
+def measure_references(spec_file: str, pages: list[str], runs: int) -> dict:
+    """Each page's reference (same charts and tables from in-memory frames) and the blank page."""
+    os.environ["BENCH_REFERENCE_SPEC"] = spec_file
+    results = {}
+    for page in [*pages, "blank"]:
+        try:
+            _clear_streamlit_caches()
+            reset_peak_rss()
+            at = _apptest(REFERENCE_SCRIPT, query={"page": page})
+            at.run()  # priming: imports and the in-memory frames
+            warm = [_timed(at.run) for _ in range(runs)]
+            results[page] = {"warm": warm, "peak_rss_mb": peak_rss_mb(), "error": "; ".join(_errors(at)) or None}
+        except Exception:  # noqa: BLE001
+            results[page] = {"error": traceback.format_exc(limit=3)}
+    return results
+
+
+def main(argv: list[str]) -> int:
+    task = json.loads(argv[0])
+    if task["kind"] == "page":
+        result = measure_page(task["db"], task["page"], task["runs"])
+    else:
+        result = measure_references(task["spec_file"], task["pages"], task["runs"])
+    Path(task["result"]).write_text(json.dumps(result, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,178 @@
+"""Helpers for the real-browser tests: start the app, launch Debian's Chromium, wait for a Streamlit
+page to finish, and drive the sidebar filters the way an analyst does (keyboard and typing)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Page
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"  # screenshots and the app's log; ignored by git
+TIMEOUT_MS = 30_000  # CI is a 2-core machine: a cold page with plotly takes several seconds
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+COUNT = re.compile(r"([\d,]+)\s+defection\(s\) selected by the filters")
+
+# Finished = a script run has completed on a connected app, nothing is greyed out as stale, and every
+# plotly chart the script sent has drawn its SVG with at least one trace.
+FINISHED_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.dataset.testScriptState !== 'notRunning' || app.dataset.testConnectionState !== 'CONNECTED') {
+    return false;
+  }
+  const status = [...document.querySelectorAll('[data-testid="stStatusWidget"]')];
+  if (status.some(w => /running/i.test(w.innerText))) return false;
+  if (document.querySelector('[data-stale="true"]')) return false;
+  return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(chart => {
+    const plot = chart.querySelector('.js-plotly-plot');
+    return plot && plot.querySelector('.main-svg') && plot.querySelector('.main-svg .trace');
+  });
+}"""
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM", shutil.which("chromium"))
+    if not path:
+        raise RuntimeError("no Chromium found: install Debian's chromium or set $CHROMIUM (never download one)")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_app(db_path: Path, log: Path, timeout: float = 60) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free port against `db_path`; yields its base URL, stops it after."""
+    port = free_port()
+    env = {**os.environ, "DEFECTIONS_DB": str(db_path), "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://localhost:{port}"
+        _wait_healthy(url, process, log, timeout)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return
+        time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not answer {url}/_stcore/health in {timeout}s:\n"
+                       f"{log.read_text(errors='replace')}")
+
+
+def wait_finished(page: Page, timeout: int = TIMEOUT_MS) -> None:
+    """Wait until the script run is over and every chart is drawn."""
+    page.wait_for_function(FINISHED_JS, timeout=timeout, polling=200)
+
+
+def open_page(page: Page, url: str) -> Page:
+    """Go to `url` and wait for the page's heading, the end of the run and the charts."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=TIMEOUT_MS)
+    wait_finished(page)
+    return page
+
+
+def selected_count(page: Page) -> int:
+    """The page's "N defection(s) selected" figure."""
+    line = page.locator('[data-testid="stMain"]').get_by_text("defection(s) selected by the filters").first
+    line.wait_for(timeout=TIMEOUT_MS)
+    match = COUNT.search(line.inner_text())
+    assert match, f"no count in {line.inner_text()!r}"
+    return int(match.group(1).replace(",", ""))
+
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in {"data", "blob", "about"} or parts.hostname in LOCAL_HOSTS
+
+
+def screenshot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+# --- the sidebar filters ------------------------------------------------------------------------
+
+def sidebar(page: Page):
+    return page.locator('[data-testid="stSidebar"]')
+
+
+def year_thumb(page: Page, which: str):
+    """The hidden range input behind one thumb of the year slider ("start" or "end")."""
+    return sidebar(page).locator(f'[data-testid="stSlider"] input[type="range"][aria-label$="{which}"]')
+
+
+def slider_years(page: Page) -> tuple[int, int]:
+    return int(year_thumb(page, "start").input_value()), int(year_thumb(page, "end").input_value())
+
+
+def set_years(page: Page, year_from: int, year_to: int) -> None:
+    """Move the thumbs with the keyboard: End/Home, then arrows, one year per press."""
+    end = year_thumb(page, "end")
+    end.focus()
+    page.keyboard.press("End")
+    for _ in range(int(end.get_attribute("max")) - year_to):
+        page.keyboard.press("ArrowLeft")
+    start = year_thumb(page, "start")
+    start.focus()
+    page.keyboard.press("Home")
+    for _ in range(year_from - int(start.get_attribute("min"))):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => new URLSearchParams(location.search).getAll('years').join() == '{year_from},{year_to}'",
+                           timeout=TIMEOUT_MS)
+    wait_finished(page)
+
+
+def post_box(page: Page):
+    return sidebar(page).locator('[data-testid="stMultiSelect"]').filter(has_text="Post (country)")
+
+
+def pick_post(page: Page, country: str) -> None:
+    """Click the post multiselect, type the country and choose it from the list."""
+    post_box(page).get_by_role("combobox").click()
+    page.keyboard.type(country)
+    page.get_by_role("option", name=country, exact=True).click()
+    page.keyboard.press("Escape")
+    page.wait_for_function(f"() => new URLSearchParams(location.search).getAll('post').includes('{country}')",
+                           timeout=TIMEOUT_MS)
+    wait_finished(page)
+
+
+def selected_posts(page: Page) -> list[str]:
+    """The tags shown in the post multiselect."""
+    return post_box(page).locator("[data-tag]").all_inner_texts()
