@@ -137,7 +137,7 @@ def yearly_arrivals(years: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(title="People", row=1, col=1)
     fig.update_yaxes(title="Elite people", row=2, col=1, rangemode="tozero")
     fig.update_xaxes(title="Year of arrival", row=2, col=1, dtick=2)
-    fig = _layout(fig, "Arrivals per year; hatched elite bars are approximate (~) or partial", 560)
+    fig = _layout(fig, "Arrivals per year (hatched: approximate)", 560)
     return fig.update_layout(showlegend=False)
 
 

@@ -249,8 +249,8 @@ def cuba_timeline(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
 def commentary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Attributed assessments (experts, officials) within the year filter."""
     sql = f"""
-    SELECT speaker, speaker_role, attributed_to, stated_date, summary, quote, event_id, year,
-           source_title, source_url
+    SELECT speaker, speaker_role, attributed_to, stated_date, strftime(stated_date, '%-d %B %Y') AS stated_on,
+           summary, quote, event_id, year, source_title, source_url
     FROM commentary
     WHERE stated_date IS NULL OR ({YEARS.format(col="coalesce(year, year(stated_date))")})
     ORDER BY stated_date, commentary_id

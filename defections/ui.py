@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from defections import queries
 from defections.build import BuildError
@@ -27,10 +28,20 @@ def _connection(path: str, mtime_ns: int):
     return connect(Path(path))
 
 
+def _leave_pages_directory_mode() -> None:
+    # Streamlit runs a top-level pages/ folder in its old multipage mode until some session has
+    # called st.navigation: the first visitor of a fresh server landing on /context would get the
+    # page without dashboard.py (no sidebar filters). Switch modes and rerun through dashboard.py.
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def database():
     """Make sure the database exists and is fresh, then return a read-only connection to it.
 
     Shows a clear page and stops the script when it cannot be used."""
+    _leave_pages_directory_mode()
     path = db_path()
     try:
         with st.spinner("Building the database from seeds/ (it was missing or older than the seeds)…"):
@@ -91,6 +102,7 @@ def sidebar_filters(con) -> Filters:
 
 def filters() -> Filters:
     """The filters the sidebar set on this run (every page runs after the sidebar)."""
+    _leave_pages_directory_mode()
     return st.session_state.get("_filters", Filters())
 
 

@@ -42,6 +42,7 @@ CITED_THROUGH = [
     ("yearly_counts", "year", "yearly_count_sources"),
     ("context_events", "context_id", "context_event_sources"),
 ]
+FIRST_YEAR = 1945  # the division of Korea; schema.sql checks the same bound
 DATE_PATTERNS = {
     "day": (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "YYYY-MM-DD"),
     "month": (re.compile(r"^\d{4}-\d{2}$"), "YYYY-MM"),
@@ -350,8 +351,8 @@ def _check_rules(seeds: Seeds) -> None:
         url, document = row.values.get("url"), row.values.get("document")
         if isinstance(url, str):
             parsed = urlparse(url)
-            if parsed.scheme not in ("http", "https") or not parsed.netloc or re.search(r"\s", url):
-                problem("sources", row.line, "url", f"{url!r} is not an http(s) address (expected https://...)")
+            if not re.match(r"https?://", url) or not parsed.netloc or re.search(r"\s", url):
+                problem("sources", row.line, "url", f"{url!r} is not an http(s) address (expected a lower-case http:// or https:// address)")
         if isinstance(document, str):
             path = seeds.directory / "documents" / document
             if "/" in document or "\\" in document or not path.is_file():
@@ -390,6 +391,9 @@ def _check_rules(seeds: Seeds) -> None:
                         f"{value!r} cites no source (add a row to {link_table}.csv)")
 
     for row in t.get("yearly_counts", []):
+        year = row.values.get("year")
+        if isinstance(year, int) and not FIRST_YEAR <= year <= dt.date.today().year:
+            problem("yearly_counts", row.line, "year", f"{year} is out of range (expected {FIRST_YEAR} to this year)")
         _check_elite_figure(row, lambda col, msg, line=row.line: problem("yearly_counts", line, col, msg))
 
     for row in t.get("defections", []):

@@ -24,11 +24,14 @@ TIMEOUT_MS = 30_000  # CI is a 2-core machine: a cold page with plotly takes sev
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+# Every chart goes through ui.chart (key "chart-…"); its container exists before plotly's code is loaded.
+CHARTS = '[data-testid="stElementContainer"][class*="st-key-chart-"]'
 COUNT = re.compile(r"([\d,]+)\s+defection\(s\) selected by the filters")
 
 # Finished = a script run has completed on a connected app, nothing is greyed out as stale, and every
 # plotly chart the script sent has drawn its SVG with at least one trace.
 FINISHED_JS = """() => {
+  const CHARTS = '[data-testid="stPlotlyChart"], [data-testid="stElementContainer"][class*="st-key-chart-"]';
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.dataset.testScriptState !== 'notRunning' || app.dataset.testConnectionState !== 'CONNECTED') {
     return false;
@@ -36,7 +39,7 @@ FINISHED_JS = """() => {
   const status = [...document.querySelectorAll('[data-testid="stStatusWidget"]')];
   if (status.some(w => /running/i.test(w.innerText))) return false;
   if (document.querySelector('[data-stale="true"]')) return false;
-  return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(chart => {
+  return [...document.querySelectorAll(CHARTS)].every(chart => {
     const plot = chart.querySelector('.js-plotly-plot');
     return plot && plot.querySelector('.main-svg') && plot.querySelector('.main-svg .trace');
   });

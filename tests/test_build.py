@@ -150,6 +150,15 @@ def test_ensure_database_rebuilds_when_a_seed_is_newer(seeds_copy, tmp_path):
     con.close()
 
 
+def test_ensure_database_builds_once_for_one_change(seeds_copy, tmp_path):
+    # A seed stamped in the future (clock skew, an unpacked archive) must not rebuild on every page run.
+    db = build(seeds_copy, tmp_path / "defections.duckdb")
+    edit(seeds_copy, "people", 0, {"notes": "edited after the build"})
+    touch_future(seeds_copy / "people.csv")
+    assert ensure_database(db, seeds_copy).built
+    assert not ensure_database(db, seeds_copy).built
+
+
 def test_ensure_database_with_invalid_seeds_keeps_old_file_and_says_why(seeds_copy, tmp_path):
     db = build(seeds_copy, tmp_path / "defections.duckdb")
     before = sha256(db)

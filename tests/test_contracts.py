@@ -181,9 +181,23 @@ def test_public_view_has_the_documented_columns(con, view, columns):
             assert types[column] == "DATE"
 
 
-def test_every_seed_column_has_a_meaning_in_the_data_dictionary(con):
+def dictionary_meanings(con, layer: str) -> dict:
     dictionary = data_dictionary(con)
-    meanings = {(t, c): m for t, c, m in dictionary[["table", "column", "meaning"]].itertuples(index=False)}
-    expected = [(table.name, column.name) for table in schema() for column in table.columns]
+    dictionary = dictionary[dictionary["layer"] == layer]
+    return {(t, c): m for t, c, m in dictionary[["table", "column", "meaning"]].itertuples(index=False)}
+
+
+def test_every_seed_column_has_a_meaning_in_the_data_dictionary(con):
+    meanings = dictionary_meanings(con, "curated table")
+    expected = [(f"seed.{table.name}", column.name) for table in schema() for column in table.columns]
     assert len(expected) > 50
     assert [key for key in expected if not (meanings.get(key) or "").strip()] == []
+
+
+def test_every_public_view_column_has_a_meaning_in_the_data_dictionary(con):
+    meanings = dictionary_meanings(con, "public view")
+    expected = query(con, "SELECT table_name, column_name FROM duckdb_columns() c JOIN duckdb_views() v "
+                          "ON v.view_name = c.table_name AND v.schema_name = c.schema_name "
+                          "WHERE c.schema_name = 'main' AND NOT v.internal")
+    assert set(PUBLIC_VIEWS) <= set(expected["table_name"])
+    assert [key for key in expected.itertuples(index=False, name=None) if not (meanings.get(key) or "").strip()] == []

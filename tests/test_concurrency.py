@@ -1,0 +1,124 @@
+"""Many analysts at once: sessions share ONE read-only connection and still get exactly their own answers.
+
+Streamlit serves every session from threads of one process, and ui.database() caches a single
+connection for all of them; db.query gives each query its own cursor. These tests run the pages'
+queries from 24 threads at once and compare with a single-threaded run of the same filters.
+
+AppTest itself cannot run in threads: each run swaps process-wide globals (Runtime._instance, the
+pages manager, config options), so concurrent instances fail with "Runtime hasn't been created!" or a
+missing session-state key -- in the test harness, not in the app. The AppTest test below therefore
+interleaves 20 sessions in one thread; the real multi-browser test is tests/test_browser.py.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from defections import queries
+from defections.export import csv_bytes
+from defections.filters import Filters
+
+ROOT = Path(__file__).resolve().parent.parent
+SESSIONS = 24
+ROUNDS = 3
+SEARCHES = ["", "ri il", "Kim", "리", "' OR 1=1 --"]
+
+
+def filter_sets(con, n: int = SESSIONS) -> list[Filters]:
+    """n different filter sets over the real years, posts and categories."""
+    options = queries.filter_options(con)
+    lo, hi = options["years"]
+    posts, categories = options["posts"], options["categories"]
+    span = hi - lo + 1
+    sets = []
+    for i in range(n):
+        a, b = sorted((lo + i % span, hi - (3 * i) % span))
+        sets.append(Filters(a, b, (posts[i % len(posts)],) if i % 3 == 1 else (),
+                            (categories[i % len(categories)],) if i % 4 == 2 else ()))
+    return sets
+
+
+def session(con, filters: Filters, search: str) -> dict:
+    """What one analyst's visit to every page asks the database, as comparable values."""
+    table = queries.events_table(con, filters, search, 1000)
+    event_id = table["event_id"].iloc[0] if len(table) else "E27"
+    source_id = queries.sources_list(con)["source_id"].iloc[-1]
+    results = {
+        "filter_options": queries.filter_options(con),
+        "as_of": queries.as_of(con),
+        "events_in_view": queries.events_in_view(con, filters),
+        "headline_figures": queries.headline_figures(con, filters),
+        "post_map": queries.post_map(con, filters),
+        "timeline_events": queries.timeline_events(con, filters, 500),
+        "timeline_density": queries.timeline_density(con, filters),
+        "yearly_figures": queries.yearly_figures(con, filters),
+        "context_timeline": queries.context_timeline(con, filters),
+        "timeline_context": queries.timeline_context(con, filters),
+        "motive_counts": queries.motive_counts(con, filters),
+        "motive_evidence": queries.motive_evidence(con, filters),
+        "cuba_timeline": queries.cuba_timeline(con, filters),
+        "commentary": queries.commentary(con, filters),
+        "events_table": table,
+        "export_events": csv_bytes(queries.export_events(con, filters)),  # the Events page download
+        "event_detail": queries.event_detail(con, event_id),
+        "event_motive_evidence": queries.event_motive_evidence(con, event_id),
+        "event_sources": queries.event_sources(con, event_id),
+        "sources_list": queries.sources_list(con),
+        "citations": queries.citations(con, source_id),
+        "documents": queries.documents(con),
+        "data_dictionary": queries.data_dictionary(con),
+        "revisions": queries.revisions(con),
+    }
+    return {name: value.to_csv(index=False) if isinstance(value, pd.DataFrame) else value
+            for name, value in results.items()}
+
+
+def test_sessions_run_every_query_a_page_calls(con):
+    sources = [*(ROOT / "pages").glob("*.py"), ROOT / "defections" / "ui.py"]
+    called = {name for path in sources for name in re.findall(r"queries\.(\w+)", path.read_text(encoding="utf-8"))
+              if callable(getattr(queries, name))}
+    assert called <= set(session(con, Filters(), ""))
+
+
+def test_concurrent_sessions_on_one_connection_get_single_threaded_results(con):
+    work = [(filters, SEARCHES[i % len(SEARCHES)]) for i, filters in enumerate(filter_sets(con))]
+    expected = [session(con, filters, search) for filters, search in work]
+    start = threading.Barrier(len(work))
+
+    def visit(job):
+        start.wait()  # every thread starts querying at the same moment
+        return [session(con, *job) for _ in range(ROUNDS)]
+
+    with ThreadPoolExecutor(max_workers=len(work)) as pool:
+        futures = [pool.submit(visit, job) for job in work]
+    errors = [repr(f.exception()) for f in futures if f.exception() is not None]
+    assert errors == []
+    for want, future in zip(expected, futures, strict=True):
+        assert all(got == want for got in future.result())
+    assert len({r["events_in_view"] for r in expected}) > 3  # the sessions really asked different questions
+
+
+def selected_count(at: AppTest) -> int:
+    counts = [re.match(r"\*\*([\d,]+)\*\* defection\(s\) selected", m.value) for m in at.markdown]
+    return next(int(c.group(1).replace(",", "")) for c in counts if c)
+
+
+def test_interleaved_app_sessions_each_see_their_own_filters(db_path, con):
+    sets = filter_sets(con, 20)
+    apps = []
+    for filters in sets:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+        at.query_params.update({"years": [str(filters.year_from), str(filters.year_to)],
+                                "post": list(filters.posts), "category": list(filters.categories)})
+        apps.append(at.run())
+    for at in apps:  # every session takes its next step only after all the others took theirs
+        at.switch_page("pages/events.py").run()
+    for at, filters in zip(apps, sets, strict=True):
+        assert not at.exception, [e.value for e in at.exception]
+        assert selected_count(at) == queries.events_in_view(con, filters)
