@@ -23,6 +23,7 @@ from defections.validate import validate
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the process exit code (0 ok, 1 problems found, 2 bad arguments)."""
     parser = argparse.ArgumentParser(prog="python -m defections", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("validate", help="check the seeds without writing anything")

@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from defections.paths import SEEDS_DIR, SQL_DIR, db_path as default_db_path
+from defections.paths import SEEDS_DIR, SQL_DIR
+from defections.paths import db_path as default_db_path
 from defections.validate import Problem, Seeds, load_seeds, schema, seeds_digest
 
 # Bump when schema.sql or views.sql change shape: the app refuses a database of another version.
@@ -40,7 +41,7 @@ def populate(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
     con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
     as_of = con.execute("SELECT max(published_date) FROM seed.sources").fetchone()[0]
     con.execute("INSERT INTO build_info VALUES (?, ?, ?, ?)",
-                [SCHEMA_VERSION, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+                [SCHEMA_VERSION, dt.datetime.now(dt.UTC).replace(tzinfo=None),
                  seeds_digest(seeds.directory), as_of])
 
 

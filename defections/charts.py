@@ -85,7 +85,7 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
                              hoverinfo="skip", name="Disclosure lag"))
     fig.add_trace(go.Scatter(x=lag["disclosed_date"], y=lag_rows, mode="markers",
                              marker={"symbol": "diamond", "size": 9, "color": PALETTE[1]},
-                             hovertext=[hover[i] for i in range(len(events)) if pd.notna(events["disclosed_date"].iloc[i])],
+                             hovertext=[h for h, d in zip(hover, events["disclosed_date"]) if pd.notna(d)],
                              hoverinfo="text", name="Made public"))
     if context is not None and len(context):
         fig.add_trace(go.Scatter(
@@ -131,7 +131,8 @@ def yearly_arrivals(years: pd.DataFrame) -> go.Figure:
             marker_pattern_shape=["/" if a else "" for a in approx],
             error_y={"type": "data", "symmetric": False, "array": high, "arrayminus": low, "color": "#555"},
             hovertext=[f"{r.year}: {_esc(r.elite_count_label)}"
-                       + (f" (source: “{_esc(r.elite_count_wording)}”)" if isinstance(r.elite_count_wording, str) else "")
+                       + (f" (source: “{_esc(r.elite_count_wording)}”)"
+                          if isinstance(r.elite_count_wording, str) else "")
                        + (" — approximate" if a else "") for r, a in zip(elite.itertuples(), approx)],
             hoverinfo="text"), row=2, col=1)
     fig.update_yaxes(title="People", row=1, col=1)
@@ -168,8 +169,8 @@ def cuba_timeline(items: pd.DataFrame) -> go.Figure:
             x=part["date"], y=part["track"], mode="markers", name=track,
             marker={"size": 13 if track == "Defections from Havana" else 10, "color": colour,
                     "symbol": "star" if track == "Defections from Havana" else "circle"},
-            hovertext=[f"<b>{_esc(r.period)}</b> · {_esc(r.kind)}<br>{_esc(r.summary)}<br>Source: {_esc(r.source_title)}"
-                       for r in part.itertuples()],
+            hovertext=[f"<b>{_esc(r.period)}</b> · {_esc(r.kind)}<br>{_esc(r.summary)}"
+                       f"<br>Source: {_esc(r.source_title)}" for r in part.itertuples()],
             hoverinfo="text"))
     fig.update_yaxes(title=None, type="category")
     fig.update_xaxes(title="Date")

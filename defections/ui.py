@@ -14,7 +14,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from defections import queries
 from defections.build import BuildError
 from defections.charts import PLOTLY_CONFIG
-from defections.db import DatabaseError, FIX_COMMAND, connect, ensure_database
+from defections.db import FIX_COMMAND, DatabaseError, connect, ensure_database
 from defections.export import csv_bytes
 from defections.filters import Filters, clean
 from defections.paths import db_path, seeds_dir
@@ -126,7 +126,9 @@ def guard_empty(count: int, what: str = "defections") -> None:
 
 def plain(text) -> str:
     """Text from the data, escaped so markdown renders it literally (no links, no HTML)."""
-    return "" if text is None or (isinstance(text, float) and pd.isna(text)) else MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
 
 
 def source_link(title, url) -> str:

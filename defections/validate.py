@@ -352,7 +352,8 @@ def _check_rules(seeds: Seeds) -> None:
         if isinstance(url, str):
             parsed = urlparse(url)
             if not re.match(r"https?://", url) or not parsed.netloc or re.search(r"\s", url):
-                problem("sources", row.line, "url", f"{url!r} is not an http(s) address (expected a lower-case http:// or https:// address)")
+                problem("sources", row.line, "url",
+                        f"{url!r} is not an http(s) address (expected a lower-case http:// or https:// address)")
         if isinstance(document, str):
             path = seeds.directory / "documents" / document
             if "/" in document or "\\" in document or not path.is_file():

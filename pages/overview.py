@@ -27,6 +27,7 @@ st.caption("Posts whose country no source names (e.g. “an African country”) 
 st.subheader("What each page answers")
 st.page_link("pages/timeline.py", label="Timeline: when did each defection happen, and how long until it was public?")
 st.page_link("pages/motives.py", label="Motives: why did they leave, as reported, and by whom?")
-st.page_link("pages/context.py", label="Diplomatic context: how do the Cuba–South Korea ties of 14 February 2024 fit in?")
+st.page_link("pages/context.py",
+             label="Diplomatic context: how do the Cuba–South Korea ties of 14 February 2024 fit in?")
 st.page_link("pages/events.py", label="Events: the filtered list, a search by any romanization, every event in detail.")
 st.page_link("pages/sources.py", label="Sources and method: where every number comes from, and how it was coded.")

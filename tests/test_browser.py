@@ -53,10 +53,6 @@ ERROR = '[data-testid="stAlertContentError"]'
 FAVICON_CDN = "https://fonts.gstatic.com/s/i/short-term/release/materialsymbolsrounded/"
 
 
-@pytest.fixture(scope="session")  # TEMP-MINI
-def db_path():  # TEMP-MINI
-    from pathlib import Path  # TEMP-MINI
-    return Path("/tmp/mini.duckdb")  # TEMP-MINI
 
 
 @pytest.fixture(scope="session")

@@ -81,7 +81,8 @@ def test_garbage_query_parameters_are_dropped(db_path, con, page):
 
 def test_reversed_year_range_is_not_an_error(db_path, con):
     at = open_page("pages/events.py", years=["2024", "2016"])
-    assert selected_count(at) in (queries.events_in_view(con, Filters(2016, 2024)), queries.events_in_view(con, Filters()))
+    assert selected_count(at) in (queries.events_in_view(con, Filters(2016, 2024)),
+                                  queries.events_in_view(con, Filters()))
 
 
 def test_overview_figures_match_the_database(db_path, con):

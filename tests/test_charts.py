@@ -1,0 +1,61 @@
+"""Chart builders are pure: frames in, figures out, checked without Streamlit."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from defections import charts, queries
+from defections.filters import Filters
+
+HAVANA = Filters(2023, 2023, ("Cuba",))
+
+
+def trace(fig, name):
+    return next(t for t in fig.data if t.name == name)
+
+
+def test_month_precision_defection_spans_the_whole_month(con):
+    fig = charts.defection_timeline(queries.timeline_events(con, HAVANA))
+    bar = trace(fig, "Defected (dated period)")
+    assert [pd.Timestamp(x).date().isoformat() for x in bar.x[:2]] == ["2023-11-01", "2023-11-30"]
+    assert "November 2023 (precision: month)" in bar.hovertext[0]
+
+
+def test_disclosure_marker_sits_on_the_day_it_was_made_public(con):
+    made_public = trace(charts.defection_timeline(queries.timeline_events(con, HAVANA)), "Made public")
+    assert [pd.Timestamp(x).date().isoformat() for x in made_public.x] == ["2024-07-16"]
+
+
+def test_approximate_elite_figures_are_hatched_and_labelled(con):
+    years = queries.yearly_figures(con, Filters(2023, 2023))
+    elite = trace(charts.yearly_arrivals(years), "Elite defectors")
+    assert list(elite.text) == ["~10"] and list(elite.marker.pattern.shape) == ["/"]
+
+
+def test_elite_range_is_drawn_as_an_error_bar(con):
+    years = queries.yearly_figures(con, Filters(2024, 2024))
+    elite = trace(charts.yearly_arrivals(years), "Elite defectors")
+    low, high = years.iloc[0][["elite_count_low", "elite_count_high"]]
+    assert elite.y[0] - elite.error_y.arrayminus[0] == low and elite.y[0] + elite.error_y.array[0] == high
+
+
+def test_motive_bars_stack_by_attribution(con):
+    counts = queries.motive_counts(con, Filters())
+    fig = charts.motive_bars(counts)
+    assert fig.layout.barmode == "stack"
+    assert sum(sum(t.x) for t in fig.data) == counts["defections"].sum()
+
+
+def test_map_uses_local_outlines_and_one_marker_per_located_post(con):
+    posts = queries.post_map(con, Filters())
+    fig = charts.post_map(posts)
+    assert len(fig.data[0].lat) == len(posts) and fig.layout.geo.showland
+    assert charts.PLOTLY_CONFIG["topojsonURL"].startswith("/app/static/")
+
+
+def test_cuba_timeline_puts_the_havana_defection_on_its_own_track(con):
+    fig = charts.cuba_timeline(queries.cuba_timeline(con, HAVANA))
+    star = trace(fig, "Defections from Havana")
+    assert len(star.x) == 1 and "Ri Il Kyu" in star.hovertext[0]
+    ties = trace(fig, "South Korea–Cuba")
+    assert "2024-02-14" in {pd.Timestamp(x).date().isoformat() for x in ties.x}
