@@ -34,9 +34,15 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to a database of the current schema version."""
     if not db_path.is_file():
         raise DatabaseError(f"The database {db_path} does not exist. Build it with: {FIX_COMMAND}")
+    con = duckdb.connect()
     try:
-        con = duckdb.connect(str(db_path), read_only=True)
+        # ATTACH into a private in-memory instance rather than duckdb.connect(path): DuckDB caches
+        # one instance per path in a process, so after a rebuild replaced the file, a new
+        # connection would still see the old file for as long as any old connection lived.
+        con.execute("ATTACH ? AS defections (READ_ONLY)", [str(db_path)])
+        con.execute("USE defections")
     except duckdb.Error as err:
+        con.close()
         raise DatabaseError(f"The database {db_path} cannot be opened ({_first_line(err)}). "
                             f"It may be corrupt; rebuild it with: {FIX_COMMAND}") from None
     try:
@@ -58,6 +64,7 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None =
         params = {name: value for name, value in params.items() if name in used}
     cursor = con.cursor()
     try:
+        cursor.execute("USE defections")  # a cursor starts in the in-memory catalog (see connect)
         return cursor.execute(sql, params or []).df()
     finally:
         cursor.close()

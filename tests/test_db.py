@@ -1,0 +1,35 @@
+"""The read-only connection: fresh after a rebuild, and a cursor per query."""
+
+from __future__ import annotations
+
+import csv
+
+from defections.build import build
+from defections.db import connect, query
+
+
+def test_a_rebuilt_database_is_seen_while_an_old_connection_is_still_open(seeds_copy, tmp_path):
+    db = tmp_path / "defections.duckdb"
+    build(seeds_copy, db)
+    old = connect(db)
+    arrivals = old.execute("SELECT total_arrivals FROM yearly_counts WHERE year = 2023").fetchone()[0]
+
+    path = seeds_copy / "yearly_counts.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    for row in rows:
+        if row["year"] == "2023":
+            row["total_arrivals"] = str(arrivals + 1)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    build(seeds_copy, db)
+
+    new = connect(db)
+    assert query(new, "SELECT total_arrivals FROM yearly_counts WHERE year = 2023")["total_arrivals"][0] == arrivals + 1
+    old.close()
+    new.close()
+
+
+def test_queries_run_on_their_own_cursor_in_the_database_catalog(con):
+    assert query(con, "SELECT current_database() AS db")["db"][0] == "defections"
