@@ -111,6 +111,7 @@ def write_database(seeds: Seeds, path: Path) -> None:
     try:
         con = duckdb.connect(str(tmp))
         try:
+            con.execute("SET enable_progress_bar = false")
             populate(con, seeds)
             check_row_counts(con, seeds)
             con.execute("CHECKPOINT")
@@ -133,7 +134,7 @@ def generate(size: int, directory: Path, seed: int = 20240716) -> Seeds:
         return dt.date.fromordinal(lo.toordinal() + int((hi.toordinal() - lo.toordinal()) * rng.random() ** skew))
 
     def at_precision(date: dt.date, precision: str) -> dt.date:
-        return date if precision == "day" else date.replace(day=1) if precision == "month" else date.replace(1, 1)
+        return date if precision == "day" else date.replace(day=1) if precision == "month" else date.replace(month=1, day=1)
 
     def pick_sources(k: int) -> list[str]:
         # A long tail: a few sources are cited by many events, as wire reports are.

@@ -69,6 +69,11 @@ def build(seeds_dir: Path = SEEDS_DIR, db_path: Path | None = None) -> Path:
             populate(con, seeds)
             _check(con, seeds)
             con.execute("CHECKPOINT")
+        except duckdb.Error as err:
+            # The schema's constraints are the second line of defence: say so, not a traceback.
+            first = str(err).strip().splitlines()[0]
+            raise BuildError([Problem(str(seeds.directory), 0, "-", f"the database refused the seeds: {first} "
+                                      "(the validator missed this; fix the value it names)")]) from None
         finally:
             con.close()
         os.replace(tmp, db_path)

@@ -6,14 +6,15 @@ import fcntl
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from defections.build import SCHEMA_VERSION, build
+from defections.build import SCHEMA_VERSION, BuildError, build
 from defections.paths import SEEDS_DIR
-from defections.validate import Problem, load_seeds, seed_files
+from defections.validate import Problem, load_seeds, seed_files, seeds_digest
 
 FIX_COMMAND = "python -m defections build"
 
@@ -71,11 +72,15 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None =
 
 
 def is_stale(db_path: Path, seeds_dir: Path = SEEDS_DIR) -> bool:
-    """True when the database is missing or older than any seed file."""
+    """True when the database is missing, or a seed file is newer and its content changed."""
     if not db_path.is_file():
         return True
     built = db_path.stat().st_mtime_ns
-    return any(p.stat().st_mtime_ns > built for p in seed_files(seeds_dir))
+    stamp = _stamp(seeds_dir)
+    if max(stamp, default=(0,))[0] <= built:
+        return False
+    # A newer mtime may be a touch or a clock in the future: only a change of content counts.
+    return _content_changed(db_path, built, seeds_dir, stamp)
 
 
 def ensure_database(db_path: Path, seeds_dir: Path = SEEDS_DIR) -> Freshness:
@@ -85,11 +90,38 @@ def ensure_database(db_path: Path, seeds_dir: Path = SEEDS_DIR) -> Freshness:
     with _build_lock(db_path):
         if not is_stale(db_path, seeds_dir):  # another session built it while we waited
             return Freshness()
-        problems = load_seeds(seeds_dir).problems
+        problems = _problems(seeds_dir, _stamp(seeds_dir))
         if problems and db_path.is_file():
             return Freshness(problems=problems)
-        build(seeds_dir, db_path)  # raises BuildError when there is no database to fall back on
+        try:
+            build(seeds_dir, db_path)
+        except BuildError as err:
+            if db_path.is_file():
+                return Freshness(problems=err.problems)
+            raise  # no database to fall back on
         return Freshness(built=True)
+
+
+def _stamp(seeds_dir: Path) -> tuple:
+    return tuple(sorted((p.stat().st_mtime_ns, str(p)) for p in seed_files(seeds_dir)))
+
+
+# Memoized on the files' identities, so a page rerun does not re-read unchanged seeds.
+@lru_cache(maxsize=8)
+def _content_changed(db_path: Path, built: int, seeds_dir: Path, stamp: tuple) -> bool:
+    try:
+        con = connect(db_path)
+    except DatabaseError:
+        return True
+    try:
+        return con.execute("SELECT max(seeds_digest) FROM build_info").fetchone()[0] != seeds_digest(seeds_dir)
+    finally:
+        con.close()
+
+
+@lru_cache(maxsize=8)
+def _problems(seeds_dir: Path, stamp: tuple) -> list[Problem]:
+    return load_seeds(seeds_dir).problems
 
 
 @contextmanager

@@ -271,6 +271,8 @@ def _parse(column: Column, text: str):
         number = int(text)
         if number < 0:
             raise ValueError("is negative (expected a count of 0 or more)")
+        if number > 2**31 - 1:  # DuckDB's INTEGER
+            raise ValueError("is too large (expected at most 2147483647)")
         return number
     if column.type == "DOUBLE":
         try:

@@ -28,8 +28,9 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 CHARTS = '[data-testid="stElementContainer"][class*="st-key-chart-"]'
 COUNT = re.compile(r"([\d,]+)\s+defection\(s\) selected by the filters")
 
-# Finished = a script run has completed on a connected app, nothing is greyed out as stale, and every
-# plotly chart the script sent has drawn its SVG with at least one trace.
+# Finished = a script run has completed on a connected app, nothing is greyed out as stale, no element
+# still shows the skeleton it has while its code loads, and every plotly chart the script sent has
+# drawn its SVG with at least one trace.
 FINISHED_JS = """() => {
   const CHARTS = '[data-testid="stPlotlyChart"], [data-testid="stElementContainer"][class*="st-key-chart-"]';
   const app = document.querySelector('[data-testid="stApp"]');
@@ -38,7 +39,7 @@ FINISHED_JS = """() => {
   }
   const status = [...document.querySelectorAll('[data-testid="stStatusWidget"]')];
   if (status.some(w => /running/i.test(w.innerText))) return false;
-  if (document.querySelector('[data-stale="true"]')) return false;
+  if (document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')) return false;
   return [...document.querySelectorAll(CHARTS)].every(chart => {
     const plot = chart.querySelector('.js-plotly-plot');
     return plot && plot.querySelector('.main-svg') && plot.querySelector('.main-svg .trace');
@@ -145,19 +146,19 @@ def slider_years(page: Page) -> tuple[int, int]:
 
 
 def set_years(page: Page, year_from: int, year_to: int) -> None:
-    """Move the thumbs with the keyboard: End/Home, then arrows, one year per press."""
+    """Move the thumbs with the keyboard, one year per arrow press: the end thumb from the top of the
+    scale, then the start thumb from the end thumb (End takes it there; thumbs cannot cross)."""
     end = year_thumb(page, "end")
     end.focus()
     page.keyboard.press("End")
     for _ in range(int(end.get_attribute("max")) - year_to):
         page.keyboard.press("ArrowLeft")
-    start = year_thumb(page, "start")
-    start.focus()
-    page.keyboard.press("Home")
-    for _ in range(year_from - int(start.get_attribute("min"))):
-        page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"() => new URLSearchParams(location.search).getAll('years').join() == '{year_from},{year_to}'",
-                           timeout=TIMEOUT_MS)
+    year_thumb(page, "start").focus()
+    page.keyboard.press("End")
+    for _ in range(year_to - year_from):
+        page.keyboard.press("ArrowLeft")
+    page.wait_for_function("([a, b]) => new URLSearchParams(location.search).getAll('years').join() == `${a},${b}`",
+                           arg=[year_from, year_to], timeout=TIMEOUT_MS)
     wait_finished(page)
 
 
@@ -171,8 +172,8 @@ def pick_post(page: Page, country: str) -> None:
     page.keyboard.type(country)
     page.get_by_role("option", name=country, exact=True).click()
     page.keyboard.press("Escape")
-    page.wait_for_function(f"() => new URLSearchParams(location.search).getAll('post').includes('{country}')",
-                           timeout=TIMEOUT_MS)
+    page.wait_for_function("country => new URLSearchParams(location.search).getAll('post').includes(country)",
+                           arg=country, timeout=TIMEOUT_MS)
     wait_finished(page)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 
 import pandas as pd
 import pytest
@@ -74,8 +75,15 @@ def test_export_is_the_dashboards_download_byte_for_byte(con, db_path, args, fil
     assert export(db_path, *args) == csv_bytes(queries.export_events(con, filters))
 
 
-def test_export_reads_defections_db_by_default(db_path):
-    result = run_cli("export", "events", "--post", "Cuba", env={"DEFECTIONS_DB": str(db_path)})
+def test_export_reads_defections_db_by_default(db_path, tmp_path):
+    missing = tmp_path / "missing.duckdb"
+    result = run_cli("export", "events", env={"DEFECTIONS_DB": str(missing)})
+    assert result.returncode == 1
+    assert f"The database {missing.resolve()} does not exist" in result.stderr
+    assert "python -m defections build" in result.stderr
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(db_path, copy)
+    result = run_cli("export", "events", "--post", "Cuba", env={"DEFECTIONS_DB": str(copy)})
     assert result.returncode == 0, result.stderr
     assert result.stdout == export(db_path, "--post", "Cuba")
 

@@ -1,0 +1,341 @@
+"""Hostile input: crafted links, search text, CLI arguments and seed cells never break the app, never
+reach SQL as text, and never come back out as live markup, links or spreadsheet formulas."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import edit, run_cli, sha256
+from streamlit.testing.v1 import AppTest
+
+from defections import charts, queries
+from defections.__main__ import main
+from defections.build import build
+from defections.db import connect
+from defections.export import csv_bytes
+from defections.filters import Filters, clean
+from defections.paths import SEEDS_DIR
+from defections.validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["pages/overview.py", "pages/timeline.py", "pages/motives.py", "pages/context.py", "pages/events.py",
+         "pages/sources.py"]
+
+SQL_FRAGMENTS = ["' OR 1=1 --", "Cuba'; DROP TABLE seed.defections; --", "$year_from", "?", "%", "_"]
+SCRIPT = "<script>alert(1)</script>"
+JS_LINK = "[x](javascript:alert(1))"
+FORMULAS = ['=HYPERLINK("http://evil")', "+1", "-1", "@SUM(A1)"]
+CORPUS = [
+    *SQL_FRAGMENTS,
+    "'", '"', "''", "\\", "`", "x" * 100_000,
+    "리일규", "\u202ecuba", "كوبا", "😀🇰🇵", "\x00", "Cuba\x00", "e\u0301\u0302\u0303",
+    SCRIPT, JS_LINK, "![x](https://evil.example/pixel.png)", *FORMULAS,
+    "", " ", "2016", "-2016", "99999999999999999999",
+]
+IDS = [repr(item[:24]) for item in CORPUS]
+# Year ranges as a URL can carry them: reversed, negative, huge, too many, too few, not integers.
+YEAR_RANGES = [["2024", "2016"], ["-5", "-1"], ["0", "99999"], ["99999999999999999999", "1"],
+               ["2016", "2017", "2018"], ["2016"], ["2016.5", "2020"], ["1e3", "2e3"], ["", ""]]
+# Markup from data text, left unescaped: a raw script tag or a markdown link to javascript:.
+LIVE_MARKUP = re.compile(r"(?<!\\)<\s*script|(?<!\\)\]\(\s*javascript:", re.IGNORECASE)
+
+
+def open_app(**params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30)
+    at.query_params.update(params)
+    return at.run()
+
+
+def selected_count(at: AppTest) -> int:
+    counts = [re.match(r"\*\*([\d,]+)\*\* defection\(s\) selected", m.value) for m in at.markdown]
+    found = [int(c.group(1).replace(",", "")) for c in counts if c]
+    assert found, "the page does not state how many defections are selected"
+    return found[0]
+
+
+def assert_applied_filters_are_valid(at: AppTest, con) -> None:
+    """The filters the app applied are in range and known, and the count shown is theirs."""
+    applied, options = at.session_state["_filters"], queries.filter_options(con)
+    lo, hi = options["years"]
+    assert lo <= (applied.year_from or lo) <= (applied.year_to or hi) <= hi
+    assert set(applied.posts) <= set(options["posts"])
+    assert set(applied.categories) <= set(options["categories"])
+    assert selected_count(at) == queries.events_in_view(con, applied)
+
+
+# --- URL parameters -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("item", CORPUS, ids=IDS)
+def test_hostile_url_parameters_render_every_page_with_valid_filters(db_path, con, item):
+    at = open_app(years=[item, "2016"], post=[item, "Cuba"], category=item, q=item, utm_source=item)
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert_applied_filters_are_valid(at, con)
+
+
+@pytest.mark.parametrize("years", YEAR_RANGES, ids=map(repr, YEAR_RANGES))
+def test_bad_year_ranges_in_the_url_are_ordered_or_dropped(db_path, con, years):
+    at = open_app(years=years, post=["Cuba", "Cuba", "Atlantis"], category=["diplomat", "diplomat"])
+    assert not at.exception
+    assert_applied_filters_are_valid(at, con)
+    assert at.session_state["_filters"].posts == ("Cuba",)  # repeated and unknown values collapse
+
+
+@pytest.mark.parametrize("item", [*SQL_FRAGMENTS, SCRIPT, "\x00", "E27'--"], ids=repr)
+def test_unknown_event_or_source_id_in_the_url_falls_back_to_a_real_one(db_path, con, item):
+    at = open_app(event=item, source=item)
+    at.switch_page("pages/events.py").run()
+    assert at.selectbox(key="event").value in set(queries.events_table(con, Filters())["event_id"])
+    at.switch_page("pages/sources.py").run()
+    assert at.selectbox(key="source").value in set(queries.sources_list(con)["source_id"])
+    assert not at.exception
+
+
+BOUNDS = (1991, 2024)
+
+
+def selected_years(filters: Filters) -> tuple[int, int]:
+    """The years a filter selects (no bound = the data's first or last year)."""
+    return filters.year_from or BOUNDS[0], filters.year_to or BOUNDS[1]
+
+
+@pytest.mark.parametrize("item", CORPUS, ids=IDS)
+def test_clean_keeps_only_known_values_and_an_ordered_range(item):
+    cleaned = clean([item, item], [item, "Cuba", "Cuba"], [item], known_posts=["Cuba", "China"],
+                    known_categories=["diplomat"], bounds=BOUNDS)
+    assert selected_years(cleaned) in {BOUNDS, (2016, 2016)}
+    assert cleaned.posts == ("Cuba",) and cleaned.categories == ()
+
+
+@pytest.mark.parametrize("years, expected", [
+    (["2024", "2016"], (2016, 2024)), (["1900", "2100"], BOUNDS), (["-5", "-1"], BOUNDS),
+    ([10**30, 2000], (2000, 2024)), (["abc", "2016"], BOUNDS), (["2016"], BOUNDS), (None, BOUNDS),
+])
+def test_clean_orders_clips_or_drops_year_ranges(years, expected):
+    cleaned = clean(years, [], [], known_posts=[], known_categories=[], bounds=BOUNDS)
+    assert selected_years(cleaned) == expected
+
+
+# --- the Events page search box -----------------------------------------------------------------------------
+
+
+def search(item: str) -> AppTest:
+    at = open_app()
+    at.switch_page("pages/events.py").run()
+    return at.text_input(key="q").set_value(item).run()
+
+
+@pytest.mark.parametrize("item", CORPUS, ids=IDS)
+def test_any_search_text_renders_without_error(db_path, item):
+    at = search(item)
+    assert not at.exception, [e.value for e in at.exception]
+    assert selected_count(at) > 0
+
+
+@pytest.mark.parametrize("item", SQL_FRAGMENTS, ids=repr)
+def test_sql_in_the_search_matches_nothing_and_changes_nothing(db_path, con, item):
+    before = (sha256(db_path), con.execute("SELECT count(*) FROM seed.defections").fetchone())
+    at = search(item)
+    assert any("No selected defection has a name matching" in i.value for i in at.info)
+    assert not at.dataframe
+    assert (sha256(db_path), con.execute("SELECT count(*) FROM seed.defections").fetchone()) == before
+
+
+@pytest.mark.parametrize("spelling", ["Ri Il-gyu", "ri il kyu", "RI IL GYU"])
+def test_search_finds_ri_il_kyu_by_any_romanization(db_path, spelling):
+    assert "Ri Il Kyu" in search(spelling).dataframe[0].value["person"].tolist()
+
+
+@pytest.mark.xfail(strict=True, reason="BUG pages/events.py: the search text (also from ?q= in a shared link) is "
+                                       "echoed unescaped into st.info markdown; fix: ui.plain(search)")
+@pytest.mark.parametrize("item", [JS_LINK, "![x](https://evil.example/pixel.png)",
+                                  "[Sign in again](https://evil.example/login)"], ids=repr)
+def test_search_text_is_echoed_as_plain_text_not_as_a_link(db_path, item):
+    info = [i.value for i in open_app(q=item).switch_page("pages/events.py").run().info]
+    assert any("No selected defection has a name matching" in text for text in info)
+    assert not any(re.search(r"(?<!\\)\]\(", text) for text in info)
+
+
+# --- the command line ---------------------------------------------------------------------------------------
+
+BIG_YEAR_BUG = pytest.mark.xfail(strict=True, reason="BUG defections/__main__.py: a year outside INT32 reaches "
+                                                     "DuckDB and crashes with a traceback (see report)")
+BAD_YEARS = [*[("--from", year) for year in ["abc", "", "2016.5", "1e3", "0x7e0", "٢٠١٦", "' OR 1=1 --", "-1"]],
+             ("--to", "99999"), ("--to", "2147483648"), ("--from", "-2147483649"),
+             pytest.param("--from", "2147483648", marks=BIG_YEAR_BUG),
+             pytest.param("--to", "-2147483649", marks=BIG_YEAR_BUG),
+             pytest.param("--from", "9" * 40, marks=BIG_YEAR_BUG)]
+
+
+def export_events(capsysbinary, db_path, *args) -> tuple[int, bytes, str]:
+    """`python -m defections export events ARGS` run in this process: (exit code, stdout, stderr).
+    The shell would print a traceback exactly when an exception escapes main(); here that fails the test."""
+    try:
+        code = main(["export", "events", *args, "--db", str(db_path)])
+    except SystemExit as exit:  # argparse's usage errors
+        code = exit.code
+    out, err = capsysbinary.readouterr()
+    return code, out, err.decode("utf-8", errors="replace")
+
+
+def assert_exported_or_explained(code: int, out: bytes, err: str) -> None:
+    """Either the CSV with its header, or a non-zero exit with a message."""
+    if code == 0:
+        assert out.startswith(b"\xef\xbb\xbfevent_id,")
+    else:
+        assert err.strip(), "failed without saying why"
+
+
+@pytest.mark.parametrize("item", CORPUS, ids=IDS)
+def test_cli_export_with_a_hostile_post_names_the_known_posts(capsysbinary, db_path, item):
+    code, out, err = export_events(capsysbinary, db_path, "--post", item)
+    assert code == 2 and "unknown --post" in err and "Cuba" in err  # no corpus item is a real post
+
+
+@pytest.mark.parametrize("flag, year", BAD_YEARS)
+def test_cli_export_with_a_garbage_year_exports_or_explains(capsysbinary, db_path, flag, year):
+    assert_exported_or_explained(*export_events(capsysbinary, db_path, flag, year))
+
+
+# The same through a real shell process (a NUL byte cannot be passed as an argument at all).
+@pytest.mark.parametrize("args", [("--post", SQL_FRAGMENTS[1]), ("--post", "x" * 100_000), ("--post", "\u202ecuba"),
+                                  ("--from", "abc"), ("--from", "1e3")], ids=lambda a: f"{a[0]} {a[1][:20]!r}")
+def test_cli_export_never_prints_a_traceback(db_path, args):
+    result = run_cli("export", "events", *args, "--db", db_path)
+    assert "Traceback" not in result.stderr
+    assert_exported_or_explained(result.returncode, result.stdout, result.stderr)
+
+
+# --- hostile text in the seeds ------------------------------------------------------------------------------
+
+MARKUP = f"{SCRIPT} {JS_LINK}"
+# (table, row, cells): markup and formula starts in free-text fields that pages, charts and the CSV show.
+HOSTILE_CELLS = [
+    ("defections", {"event_id": "E27"}, {"summary": MARKUP, "position": JS_LINK, "notes": FORMULAS[0],
+                                         "accompanied_by": FORMULAS[1], "destination": FORMULAS[2],
+                                         "confirmed_by": FORMULAS[3]}),
+    ("people", {"person_id": "K27"}, {"name": f"=cmd|' /C calc'!A0 {SCRIPT}"}),
+    ("posts", {"post_id": "P-CN"}, {"post_city": MARKUP}),
+    ("posts", {"post_id": "P-CU-HAV"}, {"post_city": MARKUP}),
+    ("commentary", 0, {"speaker": JS_LINK, "speaker_role": SCRIPT, "summary": MARKUP}),
+    ("sources", {"source_id": "S000"}, {"title": MARKUP}),
+    ("context_events", 0, {"summary": MARKUP}),
+    ("yearly_counts", {"year": "2024"}, {"elite_count_wording": f"single digits {MARKUP}"}),
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_seeds(tmp_path_factory) -> Path:
+    """A copy of the real seeds (as the seeds_copy fixture makes) with markup and formulas in text cells."""
+    seeds = tmp_path_factory.mktemp("hostile") / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds)
+    for table, row, cells in HOSTILE_CELLS:
+        edit(seeds, table, row, cells)
+    return seeds
+
+
+@pytest.fixture(scope="module")
+def hostile_db(hostile_seeds) -> Path:
+    return build(hostile_seeds, hostile_seeds.parent / "hostile.duckdb")
+
+
+@pytest.fixture
+def hostile_app(hostile_db, hostile_seeds, monkeypatch):
+    monkeypatch.setenv("DEFECTIONS_DB", str(hostile_db))
+    monkeypatch.setenv("DEFECTIONS_SEEDS", str(hostile_seeds))
+    return open_app()
+
+
+def test_markup_and_formulas_are_valid_seed_text(hostile_seeds):
+    assert validate(hostile_seeds) == []
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,<script>x</script>",
+                                 "vbscript:msgbox(1)", "//evil.example/x", "https:/evil", "file:///etc/passwd"])
+def test_a_source_url_that_is_not_http_is_refused(seeds_copy, url):
+    line = edit(seeds_copy, "sources", {"document": ""}, {"url": url})
+    problems = validate(seeds_copy)
+    assert [(p.line, p.column) for p in problems] == [(line, "url")]
+    assert "is not an http(s) address" in problems[0].message
+
+
+def rendered_text(at: AppTest) -> list[str]:
+    """Every string the page hands to Streamlit's markdown renderer."""
+    kinds = ["markdown", "caption", "info", "warning", "error", "success", "title", "header", "subheader"]
+    return [element.value for kind in kinds for element in at.get(kind)]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_seed_markup_is_shown_only_as_escaped_text(hostile_app, page):
+    at = hostile_app.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [text for text in rendered_text(at) if LIVE_MARKUP.search(text)] == []
+
+
+def test_seed_markup_reaches_the_page_escaped(hostile_app):
+    at = hostile_app.switch_page("pages/context.py").run()
+    assert any(r"\<script\>alert\(1\)\</script\>" in text for text in rendered_text(at))
+    assert any(r"\[x\]\(javascript\:alert\(1\)\)" in text for text in rendered_text(at))
+
+
+def csv_cells(data: bytes) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")) for cell in row]
+
+
+def is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("name", ["export_events", "motive_evidence", "context_timeline", "cuba_timeline"])
+def test_downloaded_csv_holds_no_live_formula(hostile_db, name):
+    con = connect(hostile_db)
+    cells = csv_cells(csv_bytes(getattr(queries, name)(con, Filters())))
+    con.close()
+    assert [c for c in cells if c[:1] in ("=", "+", "-", "@") and not is_number(c)] == []
+
+
+def test_events_csv_keeps_formula_text_behind_an_apostrophe(hostile_db):
+    con = connect(hostile_db)
+    cells = set(csv_cells(csv_bytes(queries.export_events(con, Filters()))))
+    con.close()
+    assert {"'" + formula for formula in FORMULAS} <= cells
+    assert f"'=cmd|' /C calc'!A0 {SCRIPT}" in cells
+
+
+CHARTS = {
+    "post_map": lambda con, f: charts.post_map(queries.post_map(con, f)),
+    "defection_timeline": lambda con, f: charts.defection_timeline(queries.timeline_events(con, f, 500),
+                                                                   queries.timeline_context(con, f)),
+    "cuba_timeline": lambda con, f: charts.cuba_timeline(queries.cuba_timeline(con, f)),
+    "yearly_arrivals": lambda con, f: charts.yearly_arrivals(queries.yearly_figures(con, f)),
+}
+
+
+def hover_strings(figure) -> list[str]:
+    texts = []
+    for trace in figure.data:
+        for field in ("text", "hovertext", "hovertemplate"):
+            value = getattr(trace, field, None)
+            if value is not None:
+                texts += [v for v in ([value] if isinstance(value, str) else list(value)) if isinstance(v, str)]
+    return texts
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_chart_hover_labels_escape_html_from_the_data(hostile_db, name):
+    con = connect(hostile_db)
+    hovers = hover_strings(CHARTS[name](con, Filters()))
+    con.close()
+    assert [h for h in hovers if "<script" in h] == []
+    assert any("&lt;script&gt;" in h for h in hovers)
