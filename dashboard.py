@@ -4,7 +4,7 @@ import streamlit as st
 
 from defections import ui
 
-st.set_page_config(page_title="North Korean elite defections", page_icon=":material/travel_explore:",
+st.set_page_config(page_title="North Korean elite defections", page_icon="🌏",
                    layout="wide")
 
 con = ui.database()

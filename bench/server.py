@@ -153,10 +153,48 @@ def measure_references(spec_file: str, pages: list[str], runs: int) -> dict:
     return results
 
 
+def export_views(con) -> dict:
+    """The filters an export is timed with: a typical filtered view, and everything."""
+    from bench.pages import default_filters
+    from defections.filters import Filters
+
+    every = default_filters(con)
+    recent = Filters(year_from=max(every.year_from, every.year_to - 19), year_to=every.year_to,
+                     categories=("diplomat", "trade official"))
+    return {"filtered": recent, "all": every}
+
+
+def measure_export(db: str, runs: int) -> dict:
+    """The events CSV as the download builds it: csv_bytes(queries.export_events(...)), on an open connection."""
+    from defections import queries
+    from defections.db import connect
+    from defections.export import csv_bytes
+
+    con = connect(Path(db))
+    results = {}
+    for name, filters in export_views(con).items():
+        reset_peak_rss()
+        times, size, rows = [], 0, 0
+        for _ in range(runs if name == "filtered" else min(runs, 3)):
+            start = time.perf_counter()
+            frame = queries.export_events(con, filters)
+            size = len(csv_bytes(frame))
+            times.append(time.perf_counter() - start)
+            rows = len(frame)
+            del frame
+            gc.collect()
+        results[name] = {"times": times, "rows": rows, "bytes": size, "filters": filters.describe(),
+                         "peak_rss_mb": peak_rss_mb()}
+    con.close()
+    return results
+
+
 def main(argv: list[str]) -> int:
     task = json.loads(argv[0])
     if task["kind"] == "page":
         result = measure_page(task["db"], task["page"], task["runs"])
+    elif task["kind"] == "export":
+        result = measure_export(task["db"], task["runs"])
     else:
         result = measure_references(task["spec_file"], task["pages"], task["runs"])
     Path(task["result"]).write_text(json.dumps(result, default=str), encoding="utf-8")

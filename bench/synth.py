@@ -25,7 +25,7 @@ import duckdb
 
 from defections.build import _check as check_row_counts
 from defections.build import populate
-from defections.db import DatabaseError, connect, is_stale
+from defections.db import DatabaseError, connect
 from defections.paths import SQL_DIR
 from defections.validate import PRECISION_COLUMNS, Row, Seeds, schema
 
@@ -86,7 +86,6 @@ def database(label: str, size: int, out_dir: Path = OUT_DIR, log=print) -> Path:
     if path.is_file():
         try:
             connect(path).close()
-            keep_fresh(path)
             return path
         except DatabaseError:
             path.unlink()
@@ -96,13 +95,6 @@ def database(label: str, size: int, out_dir: Path = OUT_DIR, log=print) -> Path:
     with tempfile.TemporaryDirectory(prefix="synthetic-seeds-", dir=out_dir) as seeds_dir:
         write_database(generate(size, Path(seeds_dir)), path)
     return path
-
-
-def keep_fresh(path: Path) -> None:
-    """Make the file newer than seeds/: the app rebuilds a database older than the seeds *from the
-    seeds*, which would replace synthetic data with the curated set under the same name."""
-    if is_stale(path):
-        os.utime(path)
 
 
 def write_database(seeds: Seeds, path: Path) -> None:
@@ -134,7 +126,9 @@ def generate(size: int, directory: Path, seed: int = 20240716) -> Seeds:
         return dt.date.fromordinal(lo.toordinal() + int((hi.toordinal() - lo.toordinal()) * rng.random() ** skew))
 
     def at_precision(date: dt.date, precision: str) -> dt.date:
-        return date if precision == "day" else date.replace(day=1) if precision == "month" else date.replace(month=1, day=1)
+        if precision == "day":
+            return date
+        return date.replace(day=1) if precision == "month" else date.replace(month=1, day=1)
 
     def pick_sources(k: int) -> list[str]:
         # A long tail: a few sources are cited by many events, as wire reports are.

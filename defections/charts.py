@@ -139,7 +139,8 @@ def yearly_arrivals(years: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(title="Elite people", row=2, col=1, rangemode="tozero")
     fig.update_xaxes(title="Year of arrival", row=2, col=1, dtick=2)
     fig = _layout(fig, "Arrivals per year (hatched: approximate)", 560)
-    return fig.update_layout(showlegend=False)
+    # Labels outside narrow bars would otherwise shrink to fit the bar's width.
+    return fig.update_layout(showlegend=False, uniformtext_minsize=10, uniformtext_mode="show")
 
 
 def motive_bars(counts: pd.DataFrame) -> go.Figure:

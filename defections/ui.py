@@ -151,3 +151,23 @@ def download(label: str, make: Callable[[], bytes], file_name: str, key: str) ->
 
 
 LINK = st.column_config.LinkColumn
+# Column headings shared by every table; a column not listed keeps its name.
+HEADINGS = {
+    **queries.DETAIL_FIELDS,
+    "motive": "Motive", "attributed_to": "Kind of attribution", "attributed_by": "Attributed by",
+    "evidence_quote": st.column_config.TextColumn("Quote", width="large"),
+    "summary": st.column_config.TextColumn("Summary", width="large"),
+    "source_title": "Source", "source_id": "Source id", "title": st.column_config.TextColumn("Title", width="medium"),
+    "publisher": "Publisher", "published_date": st.column_config.DateColumn("Published"),
+    "url": LINK("URL", display_text="open"), "source_url": LINK("Link", display_text="open source"),
+    "document": "Document", "reliability": "Reliability", "fact_count": "Facts citing it",
+    "fact_kind": "Kind of fact", "fact_id": "Fact id", "fact": "Fact", "context_id": "Id",
+    "event_period": "Date", "actors": "Actors", "event_type": "Type",
+    "disclosure_lag_days": st.column_config.NumberColumn("Days until public", format="%d"),
+}
+
+
+def table(frame: pd.DataFrame) -> None:
+    """A read-only table with readable headings and http(s) links; data text is never markup."""
+    st.dataframe(frame, hide_index=True,
+                 column_config={c: h for c, h in HEADINGS.items() if c in frame.columns})

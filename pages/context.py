@@ -37,9 +37,6 @@ with right:
 
 st.subheader("All diplomatic context events")
 context = ui.run(queries.context_timeline, filters)
-st.dataframe(context.drop(columns=["event_date", "source_urls"]), hide_index=True, column_config={
-    "source_url": ui.LINK("Source", display_text="open source"),
-    "summary": st.column_config.TextColumn("Summary", width="large"),
-})
+ui.table(context.drop(columns=["event_date", "source_urls"]))
 ui.download(f"Download context events ({len(context):,} rows, CSV)", lambda: ui.csv_bytes(context),
             f"context_events_{filters.describe()}.csv", "context")

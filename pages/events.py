@@ -11,8 +11,8 @@ filters = ui.filters()
 count = ui.page_header("Events", "Every selected defection; search a person by any romanization of the name.", filters)
 ui.guard_empty(count)
 
-search = st.text_input("Search a person (any romanization: Ri Il Kyu, Ri Il-gyu, 리일규…)", key="q",
-                       bind="query-params", max_chars=100)
+search = st.text_input("Search a person by any recorded romanization or script (Ri Il Kyu, Ri Il-gyu, 고영환…)",
+                       key="q", bind="query-params", max_chars=100)
 table = ui.run(queries.events_table, filters, search, ROWS_SHOWN)
 ui.download(f"Download all {count:,} selected events with their sources (CSV)",
             lambda: ui.csv_bytes(ui.run(queries.export_events, filters)), events_file_name(filters), "events")
@@ -21,11 +21,7 @@ if table.empty:
     st.stop()
 if len(table) == ROWS_SHOWN:
     st.caption(f"Showing the {ROWS_SHOWN:,} most recent; the download holds every selected event.")
-st.dataframe(table, hide_index=True, column_config={
-    **{column: label for column, label in queries.DETAIL_FIELDS.items() if column in table.columns},
-    "disclosure_lag_days": st.column_config.NumberColumn("Days until public", format="%d"),
-    "source_url": ui.LINK("Source", display_text="open source"),
-})
+ui.table(table)
 
 st.subheader("Event detail")
 labels = dict(zip(table["event_id"], table["person"] + " (" + table["event_id"] + ")"))
@@ -41,7 +37,6 @@ motives = ui.run(queries.event_motive_evidence, None, event_id)
 if motives.empty:
     st.caption("No motive is reported for this defection.")
 else:
-    st.dataframe(motives, hide_index=True, column_config={"source_url": ui.LINK("Source", display_text="open source")})
+    ui.table(motives)
 st.markdown("**Sources**")
-st.dataframe(ui.run(queries.event_sources, None, event_id), hide_index=True,
-             column_config={"url": ui.LINK("URL"), "published_date": st.column_config.DateColumn("Published")})
+ui.table(ui.run(queries.event_sources, None, event_id))

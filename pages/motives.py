@@ -18,9 +18,6 @@ st.caption("A defection counts once under each motive reported for it; colours s
 
 st.subheader("The evidence behind each bar")
 evidence = ui.run(queries.motive_evidence, filters)
-st.dataframe(evidence, hide_index=True, column_config={
-    "source_url": ui.LINK("Source", display_text="open source"),
-    "evidence_quote": st.column_config.TextColumn("Quote", width="large"),
-})
+ui.table(evidence)
 ui.download(f"Download evidence ({len(evidence):,} rows, CSV)", lambda: ui.csv_bytes(evidence),
             f"motive_evidence_{filters.describe()}.csv", "evidence")

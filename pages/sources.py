@@ -14,14 +14,13 @@ sources_tab, document_tab, dictionary_tab, method_tab, changelog_tab = st.tabs(
 
 with sources_tab:
     sources = ui.run(queries.sources_list)
-    st.dataframe(sources, hide_index=True, column_config={
-        "url": ui.LINK("URL"), "published_date": st.column_config.DateColumn("Published"),
-        "fact_count": st.column_config.NumberColumn("Facts citing it")})
+    ui.table(sources[["source_id", "url", "title", "publisher", "published_date", "reliability", "fact_count",
+                      "document"]])
     ui.download(f"Download sources ({len(sources):,} rows, CSV)", lambda: ui.csv_bytes(sources), "sources.csv",
                 "sources")
     source_id = st.selectbox("Facts citing a source", sources["source_id"], key="source", bind="query-params",
                              format_func=lambda s: f"{s}: {sources.set_index('source_id').at[s, 'title']}")
-    st.dataframe(ui.run(queries.citations, None, source_id), hide_index=True)
+    ui.table(ui.run(queries.citations, None, source_id))
 
 with document_tab:
     for document in ui.run(queries.documents).itertuples():
@@ -31,7 +30,7 @@ with document_tab:
 with dictionary_tab:
     st.caption("Generated from the database schema: every column of the curated tables. The public views "
                "(events, event_motives, yearly_counts, context_events, sources) are built from these.")
-    st.dataframe(ui.run(queries.data_dictionary), hide_index=True)
+    ui.table(ui.run(queries.data_dictionary))
 
 with method_tab:
     st.markdown((ROOT / "docs" / "methodology.md").read_text(encoding="utf-8"))
@@ -39,4 +38,4 @@ with method_tab:
 with changelog_tab:
     st.caption("Official totals are corrected after release; we keep the current figure and record the earlier one.")
     changes = ui.run(queries.revisions)
-    st.dataframe(changes, hide_index=True, column_config={"source_url": ui.LINK("Source", display_text="open source")})
+    ui.table(changes)

@@ -31,8 +31,7 @@ COUNT = re.compile(r"([\d,]+)\s+defection\(s\) selected by the filters")
 # Finished = a script run has completed on a connected app, nothing is greyed out as stale, no element
 # still shows the skeleton it has while its code loads, and every plotly chart the script sent has
 # drawn its SVG with at least one trace.
-FINISHED_JS = """() => {
-  const CHARTS = '[data-testid="stPlotlyChart"], [data-testid="stElementContainer"][class*="st-key-chart-"]';
+FINISHED_JS = """charts => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.dataset.testScriptState !== 'notRunning' || app.dataset.testConnectionState !== 'CONNECTED') {
     return false;
@@ -40,7 +39,7 @@ FINISHED_JS = """() => {
   const status = [...document.querySelectorAll('[data-testid="stStatusWidget"]')];
   if (status.some(w => /running/i.test(w.innerText))) return false;
   if (document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')) return false;
-  return [...document.querySelectorAll(CHARTS)].every(chart => {
+  return [...document.querySelectorAll(charts)].every(chart => {
     const plot = chart.querySelector('.js-plotly-plot');
     return plot && plot.querySelector('.main-svg') && plot.querySelector('.main-svg .trace');
   });
@@ -98,7 +97,7 @@ def _wait_healthy(url: str, process: subprocess.Popen, log: Path, timeout: float
 
 def wait_finished(page: Page, timeout: int = TIMEOUT_MS) -> None:
     """Wait until the script run is over and every chart is drawn."""
-    page.wait_for_function(FINISHED_JS, timeout=timeout, polling=200)
+    page.wait_for_function(FINISHED_JS, arg=f'{CHARTS}, [data-testid="stPlotlyChart"]', timeout=timeout, polling=200)
 
 
 def open_page(page: Page, url: str) -> Page:

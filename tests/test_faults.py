@@ -185,3 +185,15 @@ def test_app_code_makes_no_network_requests(path):
     code = path.read_text(encoding="utf-8")
     assert re.findall(r"^\s*(?:import|from)\s+(?:requests|httpx|urllib\.request|http\.client|socket)\b", code,
                       re.MULTILINE) == []
+
+
+def test_security_doc_names_only_tests_that_exist():
+    named, file = [], None
+    for token in re.findall(r"`([^`]+)`", (ROOT / "docs" / "security.md").read_text(encoding="utf-8")):
+        match = re.fullmatch(r"(test_\w+\.py)?(?:::(test_\w+))?", token)
+        if match and any(match.groups()):
+            file = match.group(1) or file
+            named.append((file, match.group(2)))
+    missing = [(f, t) for f, t in named if not (ROOT / "tests" / f).is_file()
+               or t and not re.search(rf"^def {t}\(", (ROOT / "tests" / f).read_text(encoding="utf-8"), re.MULTILINE)]
+    assert len(named) > 30 and missing == []

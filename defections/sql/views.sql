@@ -23,7 +23,12 @@ SELECT s.source_id, s.title, s.publisher, s.published_date, s.url, s.document,
        s.reliability::VARCHAR AS reliability, coalesce(c.fact_count, 0) AS fact_count
 FROM seed.sources s LEFT JOIN cited c USING (source_id);
 
-CREATE VIEW events AS
+-- The events view's rows are computed once, when the database is built: aggregating every
+-- event's motives and sources at query time, before the filters apply, took seconds per page at
+-- a million events (docs/benchmarks.md). Schema `derived` is internal; query the `events` view.
+CREATE SCHEMA derived;
+
+CREATE TABLE derived.events AS
 WITH motive_lists AS (
     SELECT em.event_id, string_agg(DISTINCT m.label, '; ' ORDER BY m.label) AS motives
     FROM seed.event_motives em JOIN seed.motives m USING (motive_code)
@@ -81,6 +86,8 @@ final AS (
     LEFT JOIN source_lists sl USING (event_id)
 )
 SELECT * FROM final;
+
+CREATE VIEW events AS SELECT * FROM derived.events;
 
 CREATE VIEW event_motives AS
 SELECT em.event_id, m.label AS motive, em.motive_code, em.attributed_to::VARCHAR AS attributed_to,
