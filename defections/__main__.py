@@ -22,6 +22,13 @@ from defections.paths import db_path, seeds_dir
 from defections.validate import validate
 
 
+def year(text: str) -> int:
+    """A calendar year for --from/--to; anything else is a usage error, not a database error."""
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 9999:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year (expected 1 to 9999, e.g. 2023)")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the process exit code (0 ok, 1 problems found, 2 bad arguments)."""
     parser = argparse.ArgumentParser(prog="python -m defections", description=__doc__.splitlines()[0])
@@ -33,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--db", type=Path, default=None)
     export = commands.add_parser("export", help="write a CSV to stdout")
     export.add_argument("table", choices=["events"])
-    export.add_argument("--from", dest="year_from", type=int)
-    export.add_argument("--to", dest="year_to", type=int)
+    export.add_argument("--from", dest="year_from", type=year, metavar="YEAR")
+    export.add_argument("--to", dest="year_to", type=year, metavar="YEAR")
     export.add_argument("--post", action="append", default=[], metavar="COUNTRY")
     export.add_argument("--category", action="append", default=[])
     export.add_argument("--db", type=Path, default=None)

@@ -54,7 +54,7 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
     """Each defection as a bar over its dated period (a day, a month or a year), then a dotted line
     to the day it was made public; optional context events as markers on a row of their own."""
     fig = go.Figure()
-    rows = [f"{r.person} ({r.event_id})" for r in events.itertuples()]
+    rows = [f"{_esc(r.person)} ({_esc(r.event_id)})" for r in events.itertuples()]
     hover = [
         f"<b>{_esc(r.person)}</b><br>{_esc(r.position)}<br>Post: {_esc(r.post)}"
         f"<br>Defected: {_esc(r.defection_period)} (precision: {_esc(r.date_precision)})"
@@ -76,7 +76,7 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
                              marker={"symbol": "line-ns-open", "size": 12, "color": PALETTE[0]},
                              showlegend=False))
     lag = events[events["disclosed_date"].notna()]
-    lag_rows = [f"{r.person} ({r.event_id})" for r in lag.itertuples()]
+    lag_rows = [f"{_esc(r.person)} ({_esc(r.event_id)})" for r in lag.itertuples()]
     lx, ly = [], []
     for row, r in zip(lag_rows, lag.itertuples()):
         lx += [r.period_end, r.disclosed_date, None]
@@ -145,6 +145,7 @@ def yearly_arrivals(years: pd.DataFrame) -> go.Figure:
 
 def motive_bars(counts: pd.DataFrame) -> go.Figure:
     """Defections per motive, stacked by who attributes the motive."""
+    counts = counts.assign(motive=counts["motive"].map(_esc))  # category labels render HTML too
     order = counts.groupby("motive", sort=False)["defections"].sum().sort_values().index.tolist()
     fig = go.Figure()
     for who, colour in ATTRIBUTION_COLOURS.items():

@@ -48,8 +48,14 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
                             f"It may be corrupt; rebuild it with: {FIX_COMMAND}") from None
     try:
         version = con.execute("SELECT max(schema_version) FROM build_info").fetchone()[0]
+        blocks = con.execute("SELECT total_blocks * block_size FROM pragma_database_size() "
+                             "WHERE database_name = 'defections'").fetchone()[0]
     except duckdb.Error:
-        version = None
+        version, blocks = None, 0
+    if blocks and db_path.stat().st_size < blocks:
+        con.close()
+        raise DatabaseError(f"The database {db_path} is shorter than its own header says (truncated?). "
+                            f"Rebuild it with: {FIX_COMMAND}")
     if version != SCHEMA_VERSION:
         con.close()
         raise DatabaseError(f"The database {db_path} was built by another schema version ({version}, this code "

@@ -17,7 +17,8 @@ table = ui.run(queries.events_table, filters, search, ROWS_SHOWN)
 ui.download(f"Download all {count:,} selected events with their sources (CSV)",
             lambda: ui.csv_bytes(ui.run(queries.export_events, filters)), events_file_name(filters), "events")
 if table.empty:
-    st.info(f"No selected defection has a name matching “{search}”. Try another spelling or clear the search.")
+    st.info(f"No selected defection has a name matching “{ui.plain(search)}”. Try another spelling or clear the "
+            "search.")
     st.stop()
 if len(table) == ROWS_SHOWN:
     st.caption(f"Showing the {ROWS_SHOWN:,} most recent; the download holds every selected event.")

@@ -16,11 +16,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session")
 def db_path(tmp_path_factory) -> Path:
-    """The real seeds built into a temporary database; DEFECTIONS_DB points at it for the whole run."""
-    path = tmp_path_factory.mktemp("db") / "defections.duckdb"
-    build(SEEDS_DIR, path)
+    """The real seeds, snapshotted and built into a temporary database; DEFECTIONS_DB and
+    DEFECTIONS_SEEDS point the app at them for the whole run (an edit to seeds/ mid-run changes nothing)."""
+    folder = tmp_path_factory.mktemp("db")
+    snapshot = folder / "seeds"
+    shutil.copytree(SEEDS_DIR, snapshot)
+    path = folder / "defections.duckdb"
+    build(snapshot, path)
     mp = pytest.MonkeyPatch()
     mp.setenv("DEFECTIONS_DB", str(path))
+    mp.setenv("DEFECTIONS_SEEDS", str(snapshot))
     yield path
     mp.undo()
 

@@ -75,11 +75,7 @@ def older_schema(path: Path) -> None:
     con.close()
 
 
-TRUNCATED_BUG = pytest.mark.xfail(strict=True, reason="BUG defections/db.py: connect() accepts a truncated file; the "
-                                                       "first query then raises IOException on the page (see report)")
-
-
-@pytest.mark.parametrize("damage", [garbage, empty, pytest.param(truncated, marks=TRUNCATED_BUG), older_schema],
+@pytest.mark.parametrize("damage", [garbage, empty, truncated, older_schema],
                          ids=["garbage", "empty", "truncated", "older_schema"])
 def test_unusable_database_shows_the_problem_and_the_fix_command(db_path, seeds_copy, tmp_path, monkeypatch, damage):
     db = tmp_path / "defections.duckdb"
