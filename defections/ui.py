@@ -164,10 +164,16 @@ HEADINGS = {
     "fact_kind": "Kind of fact", "fact_id": "Fact id", "fact": "Fact", "context_id": "Id",
     "event_period": "Date", "actors": "Actors", "event_type": "Type",
     "disclosure_lag_days": st.column_config.NumberColumn("Days until public", format="%d"),
+    "field": st.column_config.TextColumn("Field", width="small"),
+    "value": st.column_config.TextColumn("Value", width="large"),
 }
 
 
-def table(frame: pd.DataFrame) -> None:
-    """A read-only table with readable headings and http(s) links; data text is never markup."""
+def table(frame: pd.DataFrame, name: str | None = None, data: pd.DataFrame | None = None) -> None:
+    """A read-only table with readable headings and http(s) links (data text is never markup), and a
+    CSV download of its rows (or of `data`, the same rows with every column) when it has a name."""
     st.dataframe(frame, hide_index=True,
                  column_config={c: h for c, h in HEADINGS.items() if c in frame.columns})
+    if name:
+        rows = frame if data is None else data
+        download(f"Download this table ({len(rows):,} rows, CSV)", lambda: csv_bytes(rows), f"{name}.csv", name)

@@ -37,6 +37,4 @@ with right:
 
 st.subheader("All diplomatic context events")
 context = ui.run(queries.context_timeline, filters)
-ui.table(context.drop(columns=["event_date", "source_urls"]))
-ui.download(f"Download context events ({len(context):,} rows, CSV)", lambda: ui.csv_bytes(context),
-            f"context_events_{filters.describe()}.csv", "context")
+ui.table(context.drop(columns=["event_date", "source_urls"]), f"context_events_{filters.describe()}", data=context)

@@ -30,14 +30,12 @@ event_id = st.selectbox("Event", list(labels), format_func=labels.get, key="even
 detail = ui.run(queries.event_detail, None, event_id)
 if detail.empty:
     st.stop()
-st.dataframe(detail.fillna("—"), hide_index=True, column_config={
-    "field": st.column_config.TextColumn("Field", width="small"),
-    "value": st.column_config.TextColumn("Value", width="large")})
+ui.table(detail.fillna("—"), f"event_{event_id}")
 st.markdown("**Motives, as reported**")
 motives = ui.run(queries.event_motive_evidence, None, event_id)
 if motives.empty:
     st.caption("No motive is reported for this defection.")
 else:
-    ui.table(motives)
+    ui.table(motives, f"motives_{event_id}")
 st.markdown("**Sources**")
-ui.table(ui.run(queries.event_sources, None, event_id))
+ui.table(ui.run(queries.event_sources, None, event_id), f"sources_{event_id}")

@@ -18,6 +18,4 @@ st.caption("A defection counts once under each motive reported for it; colours s
 
 st.subheader("The evidence behind each bar")
 evidence = ui.run(queries.motive_evidence, filters)
-ui.table(evidence)
-ui.download(f"Download evidence ({len(evidence):,} rows, CSV)", lambda: ui.csv_bytes(evidence),
-            f"motive_evidence_{filters.describe()}.csv", "evidence")
+ui.table(evidence, f"motive_evidence_{filters.describe()}")

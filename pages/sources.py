@@ -15,12 +15,11 @@ sources_tab, document_tab, dictionary_tab, method_tab, changelog_tab = st.tabs(
 with sources_tab:
     sources = ui.run(queries.sources_list)
     ui.table(sources[["source_id", "url", "title", "publisher", "published_date", "reliability", "fact_count",
-                      "document"]])
-    ui.download(f"Download sources ({len(sources):,} rows, CSV)", lambda: ui.csv_bytes(sources), "sources.csv",
-                "sources")
-    source_id = st.selectbox("Facts citing a source", sources["source_id"], key="source", bind="query-params",
-                             format_func=lambda s: f"{s}: {sources.set_index('source_id').at[s, 'title']}")
-    ui.table(ui.run(queries.citations, None, source_id))
+                      "document"]], "sources")
+    titles = dict(zip(sources["source_id"], sources["title"]))
+    source_id = st.selectbox("Facts citing a source", list(titles), key="source", bind="query-params",
+                             format_func=lambda s: f"{s}: {titles[s]}")
+    ui.table(ui.run(queries.citations, None, source_id), f"facts_citing_{source_id}")
 
 with document_tab:
     for document in ui.run(queries.documents).itertuples():
@@ -30,7 +29,7 @@ with document_tab:
 with dictionary_tab:
     st.caption("Generated from the database schema: every column of the curated tables. The public views "
                "(events, event_motives, yearly_counts, context_events, sources) are built from these.")
-    ui.table(ui.run(queries.data_dictionary))
+    ui.table(ui.run(queries.data_dictionary), "data_dictionary")
 
 with method_tab:
     st.markdown((ROOT / "docs" / "methodology.md").read_text(encoding="utf-8"))
@@ -38,4 +37,4 @@ with method_tab:
 with changelog_tab:
     st.caption("Official totals are corrected after release; we keep the current figure and record the earlier one.")
     changes = ui.run(queries.revisions)
-    ui.table(changes)
+    ui.table(changes, "changelog")

@@ -159,7 +159,7 @@ def test_every_chart_and_table_offers_a_csv_download(db_path):
     for page in PAGES:
         at = open_page(page)
         labels = [b.proto.label for b in at.get("download_button")]
-        assert len(labels) >= len(at.get("plotly_chart")), page
+        assert len(labels) >= len(at.get("plotly_chart")) + len(at.dataframe), page
         assert all("CSV" in label for label in labels), page
 
 
