@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import re
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,7 +36,8 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to a database of the current schema version."""
     if not db_path.is_file():
         raise DatabaseError(f"The database {db_path} does not exist. Build it with: {FIX_COMMAND}")
-    con = duckdb.connect()
+    # Bounded memory: the app shares its process with every session; large sorts spill to disk.
+    con = duckdb.connect(config={"memory_limit": "300MB", "temp_directory": tempfile.gettempdir()})
     try:
         # ATTACH into a private in-memory instance rather than duckdb.connect(path): DuckDB caches
         # one instance per path in a process, so after a rebuild replaced the file, a new

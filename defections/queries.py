@@ -208,7 +208,7 @@ def motive_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
     return query(con, sql, filters.params())
 
 
-def motive_evidence(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 5000) -> pd.DataFrame:
+def motive_evidence(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 1000) -> pd.DataFrame:
     """The evidence behind each motive bar: who said it, the quote, the source."""
     sql = f"""
     WITH {SELECTED}
@@ -222,11 +222,15 @@ def motive_evidence(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int
     return query(con, sql, {**filters.params(), "limit": limit})
 
 
-def cuba_timeline(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+def cuba_timeline(con: duckdb.DuckDBPyConnection, filters: Filters, max_marks: int = 300) -> pd.DataFrame:
     """The Cuba panel: every North Korea–Cuba and South Korea–Cuba event (context is not filtered: the
     ties of 2024 explain a defection of 2023) and the Havana defections the filters select, one axis."""
     sql = f"""
-    WITH {SELECTED}
+    WITH {SELECTED},
+    havana AS (
+        SELECT d.event_id FROM seed.defections d JOIN selected USING (event_id) JOIN seed.posts po USING (post_id)
+        WHERE po.post_country = 'Cuba'
+    )
     SELECT event_date AS date, event_period AS period,
            CASE WHEN actors LIKE '%North Korea%' AND actors LIKE '%South Korea%' THEN 'Both Koreas and Cuba'
                 WHEN actors LIKE '%South Korea%' THEN 'South Korea–Cuba'
@@ -239,23 +243,31 @@ def cuba_timeline(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
     SELECT e.defection_date, e.defection_period, 'Defections from Havana', 'defection',
            e.person || ', ' || e.position || ' (made public ' || coalesce(e.disclosed_period, 'date unknown') || ')',
            e.main_source_title, e.main_source_url
-    FROM events e JOIN selected USING (event_id)
-    WHERE e.post_country = 'Cuba'
+    FROM events e JOIN havana USING (event_id)
+    WHERE (SELECT count(*) FROM havana) <= $max_marks
+    UNION ALL
+    -- Too many to draw one by one: one mark per month, saying how many.
+    SELECT date_trunc('month', d.defection_date), strftime(date_trunc('month', d.defection_date), '%B %Y'),
+           'Defections from Havana', 'defections', count(*) || ' defections from the Havana post', NULL, NULL
+    FROM seed.defections d JOIN havana USING (event_id)
+    WHERE (SELECT count(*) FROM havana) > $max_marks
+    GROUP BY ALL
     ORDER BY date, track
     """
-    return query(con, sql, filters.params())
+    return query(con, sql, {**filters.params(), "max_marks": max_marks})
 
 
-def commentary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Attributed assessments (experts, officials) within the year filter."""
+def commentary(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 50) -> pd.DataFrame:
+    """Attributed assessments (experts, officials) within the year filter, the most recent first."""
     sql = f"""
     SELECT speaker, speaker_role, attributed_to, stated_date, strftime(stated_date, '%-d %B %Y') AS stated_on,
            summary, quote, event_id, year, source_title, source_url
     FROM commentary
     WHERE stated_date IS NULL OR ({YEARS.format(col="coalesce(year, year(stated_date))")})
-    ORDER BY stated_date, commentary_id
+    ORDER BY stated_date DESC NULLS LAST, commentary_id
+    LIMIT $limit
     """
-    return query(con, sql, filters.params())
+    return query(con, sql, {**filters.params(), "limit": limit})
 
 
 def events_table(con: duckdb.DuckDBPyConnection, filters: Filters, search: str = "",

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from defections import queries
+from defections import charts, queries
 from defections.build import BuildError
 from defections.charts import PLOTLY_CONFIG
 from defections.db import FIX_COMMAND, DatabaseError, connect, ensure_database
@@ -19,6 +19,7 @@ from defections.export import csv_bytes
 from defections.filters import Filters, clean
 from defections.paths import db_path, seeds_dir
 
+TABLE_ROWS = 1000  # rows a table sends to the browser; downloads carry every row
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
 
 
@@ -138,9 +139,18 @@ def source_link(title, url) -> str:
     return plain(title)
 
 
-def chart(fig, data: pd.DataFrame, name: str, key: str) -> None:
-    """A plotly chart (map outlines served locally) with a CSV download of exactly its data."""
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart-{key}")
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _figure(builder: str, frames: tuple):
+    # Keyed on the frames' content: building a plotly figure costs more than the query behind it,
+    # so a rerun with the same data (any widget click) reuses the figure. Figures are not mutated.
+    return getattr(charts, builder)(*frames)
+
+
+def chart(builder: Callable, *frames: pd.DataFrame | None, name: str, key: str) -> None:
+    """A plotly chart from a charts.* builder (built once per distinct data; map outlines served
+    locally) with a CSV download of exactly its first frame."""
+    st.plotly_chart(_figure(builder.__name__, frames), config=PLOTLY_CONFIG, key=f"chart-{key}")
+    data = frames[0]
     download(f"Download chart data ({len(data):,} rows, CSV)", lambda: csv_bytes(data), f"{name}.csv", key)
 
 
@@ -172,8 +182,10 @@ HEADINGS = {
 def table(frame: pd.DataFrame, name: str | None = None, data: pd.DataFrame | None = None) -> None:
     """A read-only table with readable headings and http(s) links (data text is never markup), and a
     CSV download of its rows (or of `data`, the same rows with every column) when it has a name."""
-    st.dataframe(frame, hide_index=True,
+    st.dataframe(frame.head(TABLE_ROWS), hide_index=True,
                  column_config={c: h for c, h in HEADINGS.items() if c in frame.columns})
+    if len(frame) > TABLE_ROWS:
+        st.caption(f"Showing the first {TABLE_ROWS:,} of {len(frame):,} rows; the download holds them all.")
     if name:
         rows = frame if data is None else data
         download(f"Download this table ({len(rows):,} rows, CSV)", lambda: csv_bytes(rows), f"{name}.csv", name)

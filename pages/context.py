@@ -10,7 +10,7 @@ count = ui.page_header("Diplomatic context",
                        "relate to the defections?", filters)
 
 items = ui.run(queries.cuba_timeline, filters)
-ui.chart(charts.cuba_timeline(items), items, f"cuba_timeline_{filters.describe()}", "cuba")
+ui.chart(charts.cuba_timeline, items, name=f"cuba_timeline_{filters.describe()}", key="cuba")
 st.caption("This panel always shows Cuba's whole diplomatic history with the two Koreas (the ties of 2024 "
            "explain a defection of 2023). Stars are defections from the North Korean embassy in Havana that "
            "the sidebar filters select.")
@@ -33,7 +33,7 @@ with left:
 with right:
     st.subheader("Elite arrivals per year")
     years = ui.run(queries.yearly_figures, filters)
-    ui.chart(charts.yearly_arrivals(years), years, f"yearly_arrivals_{filters.describe()}", "context-yearly")
+    ui.chart(charts.yearly_arrivals, years, name=f"yearly_arrivals_{filters.describe()}", key="context-yearly")
 
 st.subheader("All diplomatic context events")
 context = ui.run(queries.context_timeline, filters)

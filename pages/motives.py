@@ -12,7 +12,7 @@ counts = ui.run(queries.motive_counts, filters)
 if counts.empty:
     st.info("None of the selected defections has a reported motive.")
     st.stop()
-ui.chart(charts.motive_bars(counts), counts, f"motives_{filters.describe()}", "motives")
+ui.chart(charts.motive_bars, counts, name=f"motives_{filters.describe()}", key="motives")
 st.caption("A defection counts once under each motive reported for it; colours show who attributes it "
            "(the defector himself, officials, media or analysts).")
 

@@ -21,7 +21,7 @@ for column, figure in zip(st.columns(len(figures)), figures.itertuples()):
             st.caption("Sources: see the Events and Sources pages.")
 
 posts = ui.run(queries.post_map, filters)
-ui.chart(charts.post_map(posts), posts, f"posts_{filters.describe()}", "map")
+ui.chart(charts.post_map, posts, name=f"posts_{filters.describe()}", key="map")
 st.caption("Posts whose country no source names (e.g. “an African country”) are counted above but not mapped.")
 
 st.subheader("What each page answers")

@@ -14,16 +14,16 @@ show_context = st.toggle("Show diplomatic context events on the same axis", valu
 if count <= MAX_MARKS:
     events = ui.run(queries.timeline_events, filters, MAX_MARKS)
     context = ui.run(queries.timeline_context, filters) if show_context else None
-    ui.chart(charts.defection_timeline(events, context), events, f"timeline_{filters.describe()}", "timeline")
+    ui.chart(charts.defection_timeline, events, context, name=f"timeline_{filters.describe()}", key="timeline")
     st.caption("A bar spans the period a source dates the defection to: a day, a month (“November 2023”) or a "
                "whole year. The dotted line runs to the day it was made public.")
 else:
     density = ui.run(queries.timeline_density, filters)
     st.info(f"{count:,} defections are too many to draw one by one; showing counts per month.")
-    ui.chart(charts.timeline_density(density), density, f"timeline_monthly_{filters.describe()}", "density")
+    ui.chart(charts.timeline_density, density, name=f"timeline_monthly_{filters.describe()}", key="density")
 
 years = ui.run(queries.yearly_figures, filters)
 if len(years):
-    ui.chart(charts.yearly_arrivals(years), years, f"yearly_arrivals_{filters.describe()}", "yearly")
+    ui.chart(charts.yearly_arrivals, years, name=f"yearly_arrivals_{filters.describe()}", key="yearly")
     st.caption("Elite figures exist only for a few years and are often approximate (~) or partial; "
                "the Sources page lists each year's sources.")
