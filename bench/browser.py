@@ -21,7 +21,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 # Ready = the script run is over (not merely not started), the socket is up, and every expected
-# plotly chart has drawn its SVG (a map also its land outlines). Returns the time since navigation.
+# plotly chart has drawn its SVG (a map also its outlines). Returns the time since navigation.
 READY = """(expected) => {
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app || app.dataset.testScriptState !== 'notRunning' || app.dataset.testConnectionState !== 'CONNECTED')
@@ -31,8 +31,8 @@ READY = """(expected) => {
     if (plots.length < expected) return false;
     for (const plot of plots) {
         if (!plot._fullLayout || !plot.querySelector('.main-svg')) return false;
-        if (plot.querySelector('.geo') && !plot.querySelector('.geo .layer.land path, .geo .countries path'))
-            return false;
+        // A map draws its outlines only once the topojson has loaded.
+        if (plot.querySelector('.geo') && !plot.querySelector('.geo .layer path')) return false;
     }
     return performance.now();
 }"""
@@ -108,14 +108,26 @@ def load_times(browser, url: str, charts: int, runs: int, timeout_s: float = 120
                 if i:
                     times.append(ready.json_value() / 1000)
             except Exception as err:  # noqa: BLE001 - a page that never settles is a result, not a crash
-                drawn = tab.evaluate("document.querySelectorAll('.js-plotly-plot .main-svg').length")
-                return {"times": times, "error": f"not ready after {timeout_s:.0f} s ({drawn} of {charts} charts "
-                                                  f"drawn): {str(err).splitlines()[0]}"}
+                return {"times": times, "error": f"not ready after {timeout_s:.0f} s ({_state(tab)}, {charts} "
+                                                  f"chart(s) expected): {str(err).splitlines()[0]}"}
             finally:
                 tab.close()
     finally:
         context.close()
     return {"times": times}
+
+
+def _state(tab) -> str:
+    try:
+        return tab.evaluate("""() => {
+            const app = document.querySelector('[data-testid="stApp"]') || {dataset: {}};
+            const plots = [...document.querySelectorAll('.js-plotly-plot')];
+            return `script ${app.dataset.testScriptState}, socket ${app.dataset.testConnectionState}, `
+                + `${plots.filter(p => p._fullLayout && p.querySelector('.main-svg')).length} of ${plots.length} `
+                + `charts drawn, ${document.querySelectorAll('[data-testid="stSkeleton"]').length} skeletons`;
+        }""")
+    except Exception as err:  # noqa: BLE001
+        return f"page state unknown: {type(err).__name__}"
 
 
 def measure(db: Path, env: dict[str, str], spec_file: Path, specs: dict, url_paths: dict[str, str], runs: int,

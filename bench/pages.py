@@ -7,6 +7,7 @@ table in step with pages/*.py: one function per page, the calls in the page's or
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,6 +25,13 @@ class Output:
 
     kind: str  # "chart" or "table"
     value: go.Figure | pd.DataFrame
+    seconds: float = 0.0  # for a chart: the time its charts.* builder took
+
+
+def _chart(builder: Callable[..., go.Figure], *frames) -> Output:
+    start = time.perf_counter()
+    figure = builder(*frames)
+    return Output("chart", figure, time.perf_counter() - start)
 
 
 def default_filters(con: duckdb.DuckDBPyConnection) -> Filters:
@@ -41,7 +49,7 @@ def overview(con, filters: Filters) -> list[Output]:
     if not _header(con, filters):
         return []
     queries.headline_figures(con, filters)  # rendered as st.metric
-    return [Output("chart", charts.post_map(queries.post_map(con, filters)))]
+    return [_chart(charts.post_map, queries.post_map(con, filters))]
 
 
 def timeline(con, filters: Filters, max_marks: int = 500) -> list[Output]:
@@ -50,12 +58,12 @@ def timeline(con, filters: Filters, max_marks: int = 500) -> list[Output]:
         return []
     if count <= max_marks:
         events = queries.timeline_events(con, filters, max_marks)
-        out = [Output("chart", charts.defection_timeline(events, queries.context_timeline(con, filters)))]
+        out = [_chart(charts.defection_timeline, events, queries.context_timeline(con, filters))]
     else:
-        out = [Output("chart", charts.timeline_density(queries.timeline_density(con, filters)))]
+        out = [_chart(charts.timeline_density, queries.timeline_density(con, filters))]
     years = queries.yearly_figures(con, filters)
     if len(years):
-        out.append(Output("chart", charts.yearly_arrivals(years)))
+        out.append(_chart(charts.yearly_arrivals, years))
     return out
 
 
@@ -65,15 +73,15 @@ def motives(con, filters: Filters) -> list[Output]:
     counts = queries.motive_counts(con, filters)
     if counts.empty:
         return []
-    return [Output("chart", charts.motive_bars(counts)), Output("table", queries.motive_evidence(con, filters))]
+    return [_chart(charts.motive_bars, counts), Output("table", queries.motive_evidence(con, filters))]
 
 
 def context(con, filters: Filters) -> list[Output]:
     _header(con, filters)
     items = queries.cuba_timeline(con, filters)
-    out = [Output("chart", charts.cuba_timeline(items))] if len(items) else []
+    out = [_chart(charts.cuba_timeline, items)] if len(items) else []
     queries.commentary(con, filters)  # rendered as one bordered container per remark
-    out.append(Output("chart", charts.yearly_arrivals(queries.yearly_figures(con, filters))))
+    out.append(_chart(charts.yearly_arrivals, queries.yearly_figures(con, filters)))
     table = queries.context_timeline(con, filters).drop(columns=["event_date", "source_urls"])
     return out + [Output("table", table)]
 

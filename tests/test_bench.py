@@ -1,0 +1,19 @@
+"""The benchmark's quick core runs end to end on a tiny seed set and measures every page."""
+
+from bench import synth
+from bench.pages import PAGES
+from bench.report import render
+from bench.runner import REAL, Config, run
+
+
+def test_quick_benchmark_measures_every_page_on_a_tiny_synthetic_seed_set(tmp_path):
+    # Written as seed CSVs, the synthetic rows must pass validate() and build() like curated seeds.
+    seeds = synth.write_csvs(synth.generate(40, tmp_path / "seeds"), tmp_path / "seeds")
+    results = run(Config(seeds_dir=seeds, sizes={}, runs=1, browser_dbs=(), out_dir=tmp_path / "out", quick=True),
+                  log=lambda message: None)
+    pages = results["dbs"][REAL]["pages"]
+    assert set(pages) == set(PAGES)
+    failed = {page: r.get("apptest", {}).get("error") or r.get("functions", {}).get("error")
+              for page, r in pages.items()}
+    assert {page: error for page, error in failed.items() if error} == {}
+    assert f"| {REAL} | 40 | overview | AppTest |" in render(results)
