@@ -8,6 +8,7 @@ and 1M events, print a markdown table and write it to docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     markdown = render(results)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(markdown, encoding="utf-8")
+    (synth.OUT_DIR / "last-run.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
     print(markdown)
     print(f"written to {output}", file=sys.stderr)
     missed = [target for target, _, ok in targets(results) if ok is False and "no target" not in target]

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from defections import charts, queries
 from defections.filters import Filters
+from defections.ui import TABLE_ROWS
 
 
 @dataclass
@@ -32,6 +33,10 @@ def _chart(builder: Callable[..., go.Figure], *frames) -> Output:
     start = time.perf_counter()
     figure = builder(*frames)
     return Output("chart", figure, time.perf_counter() - start)
+
+
+def _table(frame: pd.DataFrame) -> Output:
+    return Output("table", frame.head(TABLE_ROWS))  # as ui.table: the download carries every row
 
 
 def default_filters(con: duckdb.DuckDBPyConnection) -> Filters:
@@ -58,7 +63,7 @@ def timeline(con, filters: Filters, max_marks: int = 500) -> list[Output]:
         return []
     if count <= max_marks:
         events = queries.timeline_events(con, filters, max_marks)
-        out = [_chart(charts.defection_timeline, events, queries.context_timeline(con, filters))]
+        out = [_chart(charts.defection_timeline, events, queries.timeline_context(con, filters))]
     else:
         out = [_chart(charts.timeline_density, queries.timeline_density(con, filters))]
     years = queries.yearly_figures(con, filters)
@@ -73,17 +78,15 @@ def motives(con, filters: Filters) -> list[Output]:
     counts = queries.motive_counts(con, filters)
     if counts.empty:
         return []
-    return [_chart(charts.motive_bars, counts), Output("table", queries.motive_evidence(con, filters))]
+    return [_chart(charts.motive_bars, counts), _table(queries.motive_evidence(con, filters))]
 
 
 def context(con, filters: Filters) -> list[Output]:
     _header(con, filters)
-    items = queries.cuba_timeline(con, filters)
-    out = [_chart(charts.cuba_timeline, items)] if len(items) else []
+    out = [_chart(charts.cuba_timeline, queries.cuba_timeline(con, filters))]
     queries.commentary(con, filters)  # rendered as one bordered container per remark
     out.append(_chart(charts.yearly_arrivals, queries.yearly_figures(con, filters)))
-    table = queries.context_timeline(con, filters).drop(columns=["event_date", "source_urls"])
-    return out + [Output("table", table)]
+    return out + [_table(queries.context_timeline(con, filters).drop(columns=["event_date", "source_urls"]))]
 
 
 def events(con, filters: Filters, rows_shown: int = 1000) -> list[Output]:
@@ -93,18 +96,18 @@ def events(con, filters: Filters, rows_shown: int = 1000) -> list[Output]:
     if table.empty:
         return []
     event_id = table["event_id"].iloc[0]
-    return [Output("table", table)] + [Output("table", f(con, event_id)) for f in
-                                       (queries.event_detail, queries.event_motive_evidence, queries.event_sources)]
+    details = [f(con, event_id) for f in (queries.event_detail, queries.event_motive_evidence, queries.event_sources)]
+    return [_table(frame) for frame in [table, *details] if len(frame)]
 
 
 def sources(con, filters: Filters) -> list[Output]:
     _header(con, filters)
     listed = queries.sources_list(con)
-    out = [Output("table", listed)]
+    out = [_table(listed)]
     if len(listed):
-        out.append(Output("table", queries.citations(con, listed["source_id"].iloc[0])))
+        out.append(_table(queries.citations(con, listed["source_id"].iloc[0])))
     queries.documents(con)  # rendered as st.text
-    return out + [Output("table", queries.data_dictionary(con)), Output("table", queries.revisions(con))]
+    return out + [_table(queries.data_dictionary(con)), _table(queries.revisions(con))]
 
 
 PAGES: dict[str, Callable[[duckdb.DuckDBPyConnection, Filters], list[Output]]] = {

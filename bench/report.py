@@ -125,7 +125,7 @@ def render(results: dict) -> str:
               "switched. `reference`: a script rendering the same number of charts and tables of the same sizes "
               "from in-memory frames (`bench/reference.py`). `uncached`: the page's own queries.* and charts.* calls "
               "on an open connection, no cache (`bench/pages.py`), i.e. a first visit with new filters; `figures`: the "
-              "part of that spent in the charts.* builders, which a page repeats on every run. `points`: "
+              "part of that spent in the charts.* builders (the app builds a figure once per distinct data). `points`: "
               "chart points plus table rows the page sends. `peak RSS`: the measuring process, "
               "Streamlit and the page included.", "",
               "| database | events | page | via | cold s | warm s | reference s | warm ÷ ref | uncached s "
