@@ -156,7 +156,10 @@ def motive_bars(counts: pd.DataFrame) -> go.Figure:
                                  hovertemplate="%{y}<br>%{x} defection(s), attributed by " + who + "<extra></extra>"))
     fig.update_layout(barmode="stack")
     fig.update_yaxes(categoryorder="array", categoryarray=order, title=None)
-    fig.update_xaxes(title="Defections citing the motive (one defection can cite several)", dtick=1)
+    # One tick per defection reads well for a few dozen; for thousands it would stall the browser.
+    largest = counts.groupby("motive")["defections"].sum().max() if len(counts) else 0
+    fig.update_xaxes(title="Defections citing the motive (one defection can cite several)",
+                     dtick=1 if largest <= 20 else None)
     return _layout(fig, "Reported motives, by who attributes them", max(320, 34 * len(order) + 140))
 
 
