@@ -10,12 +10,12 @@ st.set_page_config(page_title="North Korean elite defections", page_icon="🌏",
 con = ui.database()
 ui.sidebar_filters(con)
 
-pages = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:", url_path="timeline"),
-    st.Page("pages/motives.py", title="Motives", icon=":material/psychology:", url_path="motives"),
-    st.Page("pages/context.py", title="Diplomatic context", icon=":material/public:", url_path="context"),
-    st.Page("pages/events.py", title="Events", icon=":material/table_rows:", url_path="events"),
-    st.Page("pages/sources.py", title="Sources and method", icon=":material/menu_book:", url_path="sources"),
+PAGES = [  # script, title, icon, URL path ("" for the home page)
+    ("pages/overview.py", "Overview", ":material/dashboard:", ""),
+    ("pages/timeline.py", "Timeline", ":material/timeline:", "timeline"),
+    ("pages/motives.py", "Motives", ":material/psychology:", "motives"),
+    ("pages/context.py", "Diplomatic context", ":material/public:", "context"),
+    ("pages/events.py", "Events", ":material/table_rows:", "events"),
+    ("pages/sources.py", "Sources and method", ":material/menu_book:", "sources"),
 ]
-st.navigation(pages).run()
+ui.navigation(PAGES).run()

@@ -18,6 +18,7 @@ from pathlib import Path
 from defections.paths import ROOT, STATIC_DIR
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+BROWSER_RUNS = 9  # loads per page and kind; each is a second or two
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 # Ready = the script run is over (not merely not started), the socket is up, and every expected
@@ -93,28 +94,32 @@ def reference_app(out_dir: Path) -> Path:
     return folder / "reference.py"
 
 
-def load_times(browser, url: str, charts: int, runs: int, timeout_s: float = 120) -> dict:
-    """Seconds from navigation to ready, for `runs` loads after one untimed warm-up load (which fills
-    the browser's cache of Streamlit's scripts and the server's query cache). A new tab per load, so a
-    new Streamlit session each time."""
+def load_times(browser, urls: dict[str, tuple[str, int]], runs: int, timeout_s: float = 120) -> dict:
+    """Seconds from navigation to ready for each of `urls` ({name: (url, charts expected)}), loaded in
+    turn (app, reference, blank, app, …) so that whatever else the machine is doing slows them alike;
+    `runs` timed rounds after one untimed warm-up round (which fills the browser's cache of Streamlit's
+    scripts and the server's query cache). A new tab per load, so a new Streamlit session each time."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    times: list[float] = []
+    results: dict = {name: {"times": []} for name in urls}
     try:
         for i in range(runs + 1):
-            tab = context.new_page()
-            try:
-                tab.goto(url, wait_until="commit")
-                ready = tab.wait_for_function(READY, arg=charts, polling="raf", timeout=timeout_s * 1000)
-                if i:
-                    times.append(ready.json_value() / 1000)
-            except Exception as err:  # noqa: BLE001 - a page that never settles is a result, not a crash
-                return {"times": times, "error": f"not ready after {timeout_s:.0f} s ({_state(tab)}, {charts} "
-                                                  f"chart(s) expected): {str(err).splitlines()[0]}"}
-            finally:
-                tab.close()
+            for name, (url, charts) in urls.items():
+                if "error" in results[name]:
+                    continue
+                tab = context.new_page()
+                try:
+                    tab.goto(url, wait_until="commit")
+                    ready = tab.wait_for_function(READY, arg=charts, polling="raf", timeout=timeout_s * 1000)
+                    if i:
+                        results[name]["times"].append(ready.json_value() / 1000)
+                except Exception as err:  # noqa: BLE001 - a page that never settles is a result, not a crash
+                    results[name]["error"] = (f"not ready after {timeout_s:.0f} s ({_state(tab)}, {charts} chart(s) "
+                                              f"expected): {str(err).splitlines()[0]}")
+                finally:
+                    tab.close()
     finally:
         context.close()
-    return {"times": times}
+    return results
 
 
 def _state(tab) -> str:
@@ -147,11 +152,11 @@ def measure(db: Path, env: dict[str, str], spec_file: Path, specs: dict, url_pat
             for page, url_path in url_paths.items():
                 charts = len(specs.get(page, {}).get("charts", []))
                 log(f"  browser: {page}")
-                results["pages"][page] = {
-                    "app": load_times(browser, f"{app_url}/{url_path}", charts, runs),
-                    "reference": load_times(browser, f"{ref_url}/?page={page}", charts, runs),
-                    "blank": load_times(browser, f"{ref_url}/?page=blank", 0, runs),
-                }
+                results["pages"][page] = load_times(browser, {
+                    "app": (f"{app_url}/{url_path}", charts),
+                    "reference": (f"{ref_url}/{url_path}", charts),
+                    "blank": (f"{ref_url}/blank", 0),
+                }, max(runs, BROWSER_RUNS))
         finally:
             browser.close()
         results["app_peak_rss_mb"] = peak_rss_mb(app.pid)

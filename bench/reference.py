@@ -2,7 +2,9 @@
 in-memory DataFrames, so no database and no page logic: the floor Streamlit and plotly impose.
 
 The specs come from the JSON file in $BENCH_REFERENCE_SPEC ({page: {"charts": [...], "tables": [...]}},
-see bench/elements.py); ?page=NAME picks one, and ?page=blank (or an unknown name) is an empty page.
+see bench/elements.py). In a browser each page has the app's URL (/ for the overview, /events, …, and
+/blank for an empty page), because Streamlit loads a page's URL more slowly than the root (it first
+probes the path as the server's base URL); in AppTest ?page=NAME picks one.
 """
 
 import json
@@ -17,8 +19,8 @@ import streamlit as st
 from defections.charts import PLOTLY_CONFIG
 
 SPECS = json.loads(Path(os.environ["BENCH_REFERENCE_SPEC"]).read_text(encoding="utf-8"))
-page = st.query_params.get("page", "blank")
-spec = SPECS.get(page, {"charts": [], "tables": []})
+HOME = "overview"
+st.set_page_config(layout="wide")  # as the app: charts and tables as wide on screen
 
 
 def _column(kind: str, width: int, rows: int):
@@ -52,10 +54,22 @@ def _trace(kind: str, data: np.ndarray):
     return go.Scatter(x=data[0], y=data[1], mode="markers")
 
 
-tables, arrays = frames(json.dumps(spec, sort_keys=True))
-for chart, data in zip(spec["charts"], arrays):
-    figure = go.Figure([_trace(trace["type"], d) for trace, d in zip(chart["traces"], data)])
-    figure.update_layout(height=chart["height"])
-    st.plotly_chart(figure, config=PLOTLY_CONFIG)
-for table in tables:
-    st.dataframe(table, hide_index=True)
+def draw(page: str) -> None:
+    spec = SPECS.get(page, {"charts": [], "tables": []})
+    tables, arrays = frames(json.dumps(spec, sort_keys=True))
+    for chart, data in zip(spec["charts"], arrays):
+        figure = go.Figure([_trace(trace["type"], d) for trace, d in zip(chart["traces"], data)])
+        figure.update_layout(height=chart["height"])
+        st.plotly_chart(figure, config=PLOTLY_CONFIG)
+    for table in tables:
+        st.dataframe(table, hide_index=True)
+
+
+def _page(name: str):
+    return st.Page(lambda: draw(name), title=name, url_path=name, default=name == HOME)
+
+
+if "page" in st.query_params:
+    draw(st.query_params["page"])
+else:  # the app's URLs, without a navigation menu
+    st.navigation([_page(name) for name in dict.fromkeys([HOME, *SPECS, "blank"])], position="hidden").run()

@@ -40,8 +40,12 @@ def page_row(label: str, page: str, result: dict, references: dict) -> dict:
     via = "AppTest" if app.get("warm") and not app.get("error") else "functions"
     source = app if via == "AppTest" else functions
     reference = median(references.get(page, {}).get("warm", []))
+    warm = median(source.get("warm", []))
+    paired = result.get("paired", {})
+    if via == "AppTest" and paired.get("app") and not paired.get("error"):
+        warm, reference = median(paired["app"]), median(paired["reference"])
     row = {
-        "via": via, "cold": median(source.get("cold", [])), "warm": median(source.get("warm", [])),
+        "via": via, "cold": median(source.get("cold", [])), "warm": warm,
         "uncached": median(functions.get("warm", [])), "figures": median(functions.get("figures", [])),
         "reference": reference,
         "rss": app.get("peak_rss_mb"), "points": points(result["spec"]) if "spec" in result else None,
@@ -120,10 +124,12 @@ def render(results: dict) -> str:
               for target, measured, ok in targets(results)]
     lines.append("")
     lines += ["## Server side, per page", "",
-              "`cold`: first run after opening a new connection with Streamlit's caches cleared; `warm`: the same "
-              "session run again (st.cache_data answers); both through AppTest on `dashboard.py` with the page "
-              "switched. `reference`: a script rendering the same number of charts and tables of the same sizes "
-              "from in-memory frames (`bench/reference.py`). `uncached`: the page's own queries.* and charts.* calls "
+              "`cold`: first run after opening a new connection with the caches cleared; `warm`: the same session "
+              "run again (the app's cache of results, figures and tables answers); both through AppTest on "
+              "`dashboard.py` with the page switched. `reference`: a script rendering the same number of charts and "
+              "tables of the same sizes from in-memory frames (`bench/reference.py`); its warm runs alternate with "
+              "the page's in one process (25 pairs), so the ratio compares runs made under the same load. "
+              "`uncached`: the page's own queries.* and charts.* calls "
               "on an open connection, no cache (`bench/pages.py`), i.e. a first visit with new filters; `figures`: the "
               "part of that spent in the charts.* builders (the app builds a figure once per distinct data). `points`: "
               "chart points plus table rows the page sends. `peak RSS`: the measuring process, "
@@ -149,8 +155,11 @@ def render(results: dict) -> str:
     if browsed:
         lines += ["## Browser (headless Chromium)", "",
                   "Seconds from navigation until the script has finished and every chart has drawn its SVG, median "
-                  "of the loads after one warm-up load, each in a new tab (a new session). The reference and the "
-                  "blank page are served by a second Streamlit server and measured in the same run.", "",
+                  "of 9 loads after one warm-up round, each in a new tab (a new session), loaded in turn: app, "
+                  "reference, blank, app, … The reference and the blank page are served by a second Streamlit "
+                  "server, each at the app page's own URL (`/`, `/events`, …; a blank page at `/blank`): Streamlit "
+                  "loads any URL below the root more slowly, since it first probes the path as the server's base "
+                  "URL, and the reference pays that the same way.", "",
                   "| database | page | app s | reference s | blank s | app ÷ ref | app ÷ blank | met? |",
                   "|---|---|---:|---:|---:|---:|---:|---|"]
         for label, data in browsed.items():
@@ -253,8 +262,14 @@ NOTES = [
     "titled `SYNTHETIC benchmark data (…)` at `https://synthetic.invalid/`.",
     "- **Filters**: every page runs as it opens, with the sidebar's defaults (every year, all posts and categories), "
     "the heaviest view. The filtered export keeps the last 20 years of diplomats and trade officials.",
-    "- **Cold** runs clear `st.cache_data` and `st.cache_resource` (which holds the DuckDB connection) before "
-    "each run; the operating system's file cache stays warm. Imports are excluded by a priming run.",
+    "- **Cold** runs clear the app's caches (`ui.clear_caches()`: query results, figures, tables and the DuckDB "
+    "connection) and Streamlit's before each run; the operating system's file cache stays warm. Imports are "
+    "excluded by a priming run.",
+    "- **Compiled scripts**: AppTest compiles the app's scripts afresh on every run, a server once. The benchmark "
+    "gives AppTest one shared script cache, for the app and the reference pages alike, so a warm run measures "
+    "the page, not the compiler. AppTest also resets, before every run, Streamlit's process-wide flag for apps "
+    "with an old-style `pages/` folder, which a server sets once; the benchmark keeps it set, so the app's runs "
+    "do not take the old multipage path and rerun each time (the reference has no `pages/` folder).",
     "- **Peak RSS** is the worker process's VmHWM, reset before each page (`/proc/self/clear_refs`); the app "
     "server's figure is its VmHWM after the browser loaded every page.",
     "- **Payload** is the serialized size of the elements an AppTest run produced, close to what the websocket "

@@ -4,7 +4,7 @@ fresh worker process (`python -m bench.server TASK.json`), so the peak RSS it re
 
 Cold = the first run after opening a new connection with Streamlit's caches cleared (imports are
 already done: a priming run comes first). Warm = repeated runs in the same session, which is what
-an analyst gets when switching back to a page (st.cache_data answers). The functions' warm runs
+an analyst gets when switching back to a page (ui's cache answers). The functions' warm runs
 are uncached: they run every query on an open connection, as a first visit with new filters does.
 """
 
@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -54,9 +55,32 @@ def reset_peak_rss() -> None:
 def _clear_streamlit_caches() -> None:
     import streamlit as st
 
+    from defections import ui
+
     st.cache_data.clear()
     st.cache_resource.clear()  # drops the cached DuckDB connection: the next run opens a new one
+    ui.clear_caches()  # query results and figures
     gc.collect()
+
+
+def _share_script_cache() -> None:
+    # AppTest compiles the scripts afresh on every run; a server compiles each once and keeps the
+    # bytecode. Share one cache across runs (app and reference alike) so warm runs measure the page.
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+
+
+def _keep_the_pages_folder_flag() -> None:
+    # Before every run AppTest resets Streamlit's process-wide "old pages/ folder app" flag, which a
+    # server sets once: every AppTest run of an app with a pages/ folder would first take the old
+    # multipage path and rerun. A subclass takes AppTest's reset, so the flag behaves as on a server.
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
+
+    app_test.PagesManager = type("PagesManager", (PagesManager,), {})
 
 
 def _timed(function) -> float:
@@ -135,9 +159,29 @@ def measure_page(db: str, page: str, runs: int) -> dict:
         if not errors:
             result["spec"] = elements.spec_from_apptest(at)
             result["spec_from"] = "apptest"
+            result["paired"] = paired_warm_runs(at, page, result["spec"], max(PAIRED_RUNS, runs))
     except Exception:  # noqa: BLE001
         result["apptest"] = {"error": traceback.format_exc(limit=3)}
     return result
+
+
+PAIRED_RUNS = 25  # warm runs take milliseconds: many, so that the median is steady
+
+
+def paired_warm_runs(at, page: str, spec: dict, runs: int) -> dict:
+    """The page's warm run and its reference's, alternated in one process, so that whatever else the
+    machine is doing slows both alike; the ratio the target applies to comes from these pairs."""
+    spec_file = Path(tempfile.mkdtemp(prefix="bench-ref-")) / "spec.json"
+    spec_file.write_text(json.dumps({page: spec}), encoding="utf-8")
+    os.environ["BENCH_REFERENCE_SPEC"] = str(spec_file)
+    reference = _apptest(REFERENCE_SCRIPT, query={"page": page})
+    reference.run()  # priming: the in-memory frames
+    app_times, reference_times = [], []
+    for _ in range(runs):
+        app_times.append(_timed(at.run))
+        reference_times.append(_timed(reference.run))
+    errors = _errors(at) + _errors(reference)
+    return {"app": app_times, "reference": reference_times, "error": "; ".join(dict.fromkeys(errors)) or None}
 
 
 def measure_references(spec_file: str, pages: list[str], runs: int) -> dict:
@@ -195,6 +239,8 @@ def measure_export(db: str, runs: int) -> dict:
 
 def main(argv: list[str]) -> int:
     task = json.loads(argv[0])
+    _share_script_cache()
+    _keep_the_pages_folder_flag()
     if task["kind"] == "page":
         result = measure_page(task["db"], task["page"], task["runs"])
     elif task["kind"] == "export":

@@ -16,4 +16,6 @@ def seeds_dir() -> Path:
 
 def db_path() -> Path:
     """The database file: $DEFECTIONS_DB if set, else data/defections.duckdb."""
-    return Path(os.environ.get("DEFECTIONS_DB") or ROOT / "data" / "defections.duckdb").resolve()
+    # abspath, not resolve(): pages ask for it many times a run, and resolving walks every folder
+    # (a symlink to the file still works: stat and open follow it).
+    return Path(os.path.abspath(os.environ.get("DEFECTIONS_DB") or ROOT / "data" / "defections.duckdb"))

@@ -309,12 +309,13 @@ DETAIL_FIELDS = {
 
 
 def event_detail(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:
-    """One defection as (field, value) rows, dates at their precision; no rows for an unknown id."""
+    """One defection as (field, value) rows, dates at their precision, "—" where nothing is recorded;
+    no rows for an unknown id."""
     columns = ", ".join(f"CAST({c} AS VARCHAR) AS \"{label}\"" for c, label in DETAIL_FIELDS.items())
     wide = query(con, f"SELECT {columns} FROM events WHERE event_id = $id", {"id": event_id})
     if wide.empty:
         return pd.DataFrame(columns=["field", "value"])
-    return pd.DataFrame({"field": list(wide.columns), "value": wide.iloc[0].tolist()})
+    return pd.DataFrame({"field": list(wide.columns), "value": wide.iloc[0].fillna("—").tolist()})
 
 
 def event_motive_evidence(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:
@@ -332,7 +333,7 @@ def event_sources(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame
 
 def sources_list(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every source with its metadata and how many facts cite it."""
-    return query(con, "SELECT source_id, title, publisher, published_date, url, document, reliability, fact_count "
+    return query(con, "SELECT source_id, url, title, publisher, published_date, reliability, fact_count, document "
                       "FROM sources ORDER BY source_id")
 
 

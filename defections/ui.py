@@ -3,30 +3,30 @@ the few render helpers (headers, guards, charts with their data, CSV downloads, 
 
 from __future__ import annotations
 
+import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io
+import pyarrow as pa
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from defections import charts, queries
+from defections import queries
 from defections.build import BuildError
 from defections.charts import PLOTLY_CONFIG
-from defections.db import FIX_COMMAND, DatabaseError, connect, ensure_database
+from defections.db import FIX_COMMAND, DatabaseError, Freshness, connect, ensure_database, is_stale
 from defections.export import csv_bytes
 from defections.filters import Filters, clean
 from defections.paths import db_path, seeds_dir
 
 TABLE_ROWS = 1000  # rows a table sends to the browser; downloads carry every row
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
-
-
-@st.cache_resource(max_entries=1, show_spinner=False)
-def _connection(path: str, mtime_ns: int):
-    # Keyed on the file's identity: a rebuilt database (new mtime) gets a new connection.
-    return connect(Path(path))
 
 
 def _leave_pages_directory_mode() -> None:
@@ -43,10 +43,12 @@ def database():
 
     Shows a clear page and stops the script when it cannot be used."""
     _leave_pages_directory_mode()
-    path = db_path()
+    path, seeds = db_path(), seeds_dir()
     try:
-        with st.spinner("Building the database from seeds/ (it was missing or older than the seeds)…"):
-            freshness = ensure_database(path, seeds_dir())
+        freshness = Freshness()
+        if is_stale(path, seeds):
+            with st.spinner("Building the database from seeds/ (it was missing or older than the seeds)…"):
+                freshness = ensure_database(path, seeds)
     except BuildError as err:
         st.error("The database does not exist and the seeds do not validate, so it cannot be built.")
         st.code("\n".join(map(str, err.problems[:50])), language=None)
@@ -64,23 +66,93 @@ def database():
         st.stop()
 
 
-def db_key() -> str:
+def db_key() -> tuple[str, int]:
     """The database file's identity, so cached results never outlive a rebuild."""
     path = db_path()
-    return f"{path}:{path.stat().st_mtime_ns}"
+    return str(path), path.stat().st_mtime_ns
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def _cached(key: str, name: str, filters: Filters | None, args: tuple) -> pd.DataFrame:
-    path, mtime = key.rsplit(":", 1)
-    con = _connection(path, int(mtime))
-    function = getattr(queries, name)
+class _Memo:
+    """A small thread-safe LRU of query results and figures, shared by every session.
+
+    st.cache_data hashes its arguments and unpickles a copy of the result on every call, which made
+    a warm page ~2x the cost of the same elements drawn from memory. Here keys are plain tuples and
+    values are returned as they are: pages treat query results as read-only (a test checks that)."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict = OrderedDict()
+        self._key_of: dict[int, object] = {}  # id(value) -> key, for the values held
+        self._lock = threading.Lock()
+
+    def get(self, key, make: Callable):
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        value = make()  # outside the lock: a slow query must not hold up other sessions
+        with self._lock:
+            value = self._entries.setdefault(key, value)  # a concurrent miss keeps the first value
+            self._key_of[id(value)] = key
+            while len(self._entries) > self.max_entries:
+                _, evicted = self._entries.popitem(last=False)
+                self._key_of.pop(id(evicted), None)
+        return value
+
+    def key_of(self, value):
+        """The key a value held here is stored under, or None."""
+        with self._lock:
+            key = self._key_of.get(id(value))
+            return key if key is not None and self._entries.get(key) is value else None
+
+    def items(self) -> list[tuple]:
+        """A snapshot of (key, value) pairs, oldest first."""
+        with self._lock:
+            return list(self._entries.items())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._key_of.clear()
+
+
+RESULTS = _Memo(max_entries=512)
+RENDERED = _Memo(max_entries=256)  # figures and tables built from RESULTS
+CONNECTIONS = _Memo(max_entries=2)
+
+
+def _connection(path: str, mtime_ns: int):
+    # Keyed on the file's identity: a rebuilt database (new mtime) gets a new connection. The old
+    # one is closed by garbage collection once no running query holds it.
+    return CONNECTIONS.get((path, mtime_ns), lambda: connect(Path(path)))
+
+
+def clear_caches() -> None:
+    """Forget every cached result, figure and connection (the benchmark's cold runs)."""
+    RESULTS.clear()
+    RENDERED.clear()
+    CONNECTIONS.clear()
+
+
+def run(function: Callable, filters: Filters | None = None, *args) -> pd.DataFrame:
+    """Call a queries.* function, cached on the database file, the filters and the arguments.
+
+    The result is shared: derive new frames from it, never modify it in place."""
+    path, mtime = db_key()
+    key = (path, mtime, function.__name__, filters, args)
+
+    def make():
+        con = _connection(path, mtime)
+        return function(con, filters, *args) if filters is not None else function(con, *args)
+
+    return RESULTS.get(key, make)
+
+
+def fetch(function: Callable, filters: Filters | None = None, *args) -> pd.DataFrame:
+    """Call a queries.* function without caching (large one-off results such as a download)."""
+    path, mtime = db_key()
+    con = _connection(path, mtime)
     return function(con, filters, *args) if filters is not None else function(con, *args)
-
-
-def run(function: Callable, filters: Filters | None = None, *args):
-    """Call a queries.* function, cached on the database file, the filters and the arguments."""
-    return _cached(db_key(), function.__name__, filters, args)
 
 
 def sidebar_filters(con) -> Filters:
@@ -101,6 +173,22 @@ def sidebar_filters(con) -> Filters:
     return filters
 
 
+def navigation(specs: list[tuple[str, str, str, str]]):
+    """st.navigation over the app's pages, given as (script, title, icon, URL path); the first is the
+    home page. The st.Page objects are made once per session (each costs file checks) and reused."""
+    if st.session_state.get("_page_specs") != specs:
+        st.session_state["_pages"] = {
+            url_path: st.Page(script, title=title, icon=icon, url_path=url_path or None, default=not url_path)
+            for script, title, icon, url_path in specs}
+        st.session_state["_page_specs"] = specs
+    return st.navigation(list(st.session_state["_pages"].values()))
+
+
+def page_link(url_path: str, label: str) -> None:
+    """A link to another page of the app (by its URL path), keeping the session and its filters."""
+    st.page_link(st.session_state["_pages"][url_path], label=label)
+
+
 def filters() -> Filters:
     """The filters the sidebar set on this run (every page runs after the sidebar)."""
     _leave_pages_directory_mode()
@@ -110,10 +198,10 @@ def filters() -> Filters:
 def page_header(title: str, question: str, filters: Filters) -> int:
     """Title, the question the page answers, and how many events the filters select (returned)."""
     st.title(title)
-    st.caption(question)
     count = int(run(queries.events_in_view, filters))
     as_of = run(queries.as_of)
-    st.markdown(f"**{count:,}** defection(s) selected by the filters · data as of **{as_of or 'unknown'}**")
+    st.markdown(f"**{count:,}** defection(s) selected by the filters · data as of **{as_of or 'unknown'}**  \n"
+                f":gray[{plain(question)}]")
     return count
 
 
@@ -139,17 +227,33 @@ def source_link(title, url) -> str:
     return plain(title)
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
-def _figure(builder: str, frames: tuple):
-    # Keyed on the frames' content: building a plotly figure costs more than the query behind it,
-    # so a rerun with the same data (any widget click) reuses the figure. Figures are not mutated.
-    return getattr(charts, builder)(*frames)
+def _figure(builder: Callable, frames: tuple):
+    # Building a plotly figure costs more than the query behind it, so a rerun with the same data
+    # (any widget click) reuses it, keyed by the queries its frames came from. A frame that did not
+    # come from run() is drawn afresh. Figures are never modified after they are built.
+    keys = tuple(None if frame is None else RESULTS.key_of(frame) for frame in frames)
+    if any(key is None for key, frame in zip(keys, frames) if frame is not None):
+        return builder(*frames)
+    return RENDERED.get((builder.__name__, *keys), lambda: _Sent(builder(*frames)))
+
+
+class _Sent(go.Figure):
+    """A built figure held as the JSON-ready dict st.plotly_chart sends. Streamlit deep-copies a
+    figure into a dict on every run (1-2 ms a chart); this figure hands over the dict made once,
+    which nothing modifies (it holds no arrays left to encode)."""
+
+    def __init__(self, figure: go.Figure) -> None:
+        super().__init__()
+        self._sent = json.loads(plotly.io.to_json(figure, validate=False))
+
+    def to_dict(self) -> dict:
+        return self._sent
 
 
 def chart(builder: Callable, *frames: pd.DataFrame | None, name: str, key: str) -> None:
     """A plotly chart from a charts.* builder (built once per distinct data; map outlines served
     locally) with a CSV download of exactly its first frame."""
-    st.plotly_chart(_figure(builder.__name__, frames), config=PLOTLY_CONFIG, key=f"chart-{key}")
+    st.plotly_chart(_figure(builder, frames), config=PLOTLY_CONFIG, key=f"chart-{key}")
     data = frames[0]
     download(f"Download chart data ({len(data):,} rows, CSV)", lambda: csv_bytes(data), f"{name}.csv", key)
 
@@ -179,13 +283,28 @@ HEADINGS = {
 }
 
 
-def table(frame: pd.DataFrame, name: str | None = None, data: pd.DataFrame | None = None) -> None:
-    """A read-only table with readable headings and http(s) links (data text is never markup), and a
-    CSV download of its rows (or of `data`, the same rows with every column) when it has a name."""
-    st.dataframe(frame.head(TABLE_ROWS), hide_index=True,
-                 column_config={c: h for c, h in HEADINGS.items() if c in frame.columns})
+def table(frame: pd.DataFrame, name: str | None = None, hide: tuple[str, ...] = ()) -> None:
+    """A read-only table with readable headings and http(s) links (data text is never markup), without
+    the `hide` columns, and a CSV download of its rows with every column when it has a name."""
+    shown = [c for c in frame.columns if c not in hide]
+    st.dataframe(_arrow(frame, tuple(shown)), hide_index=True,
+                 column_config={c: HEADINGS[c] for c in shown if c in HEADINGS})
     if len(frame) > TABLE_ROWS:
         st.caption(f"Showing the first {TABLE_ROWS:,} of {len(frame):,} rows; the download holds them all.")
     if name:
-        rows = frame if data is None else data
-        download(f"Download this table ({len(rows):,} rows, CSV)", lambda: csv_bytes(rows), f"{name}.csv", name)
+        download(f"Download this table ({len(frame):,} rows, CSV)", lambda: csv_bytes(frame), f"{name}.csv", name)
+
+
+def _arrow(frame: pd.DataFrame, columns: tuple[str, ...]):
+    # The rows a table sends, as Arrow: converting a DataFrame is most of st.dataframe's cost, so a
+    # result from run() is converted once. A frame Arrow cannot type as it is goes to Streamlit as is.
+    def make():
+        rows = frame[list(columns)].head(TABLE_ROWS)
+        try:
+            # No pandas metadata: the browser does not need it, and it is serialised on every run.
+            return pa.Table.from_pandas(rows, preserve_index=False).replace_schema_metadata(None)
+        except (pa.ArrowException, TypeError, ValueError):
+            return rows
+
+    key = RESULTS.key_of(frame)
+    return make() if key is None else RENDERED.get(("table", key, columns), make)

@@ -37,4 +37,4 @@ with right:
 
 st.subheader("All diplomatic context events")
 context = ui.run(queries.context_timeline, filters)
-ui.table(context.drop(columns=["event_date", "source_urls"]), f"context_events_{filters.describe()}", data=context)
+ui.table(context, f"context_events_{filters.describe()}", hide=("event_date", "source_urls"))

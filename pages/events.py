@@ -15,7 +15,7 @@ search = st.text_input("Search a person by any recorded romanization or script (
                        key="q", bind="query-params", max_chars=100)
 table = ui.run(queries.events_table, filters, search, ROWS_SHOWN)
 ui.download(f"Download all {count:,} selected events with their sources (CSV)",
-            lambda: ui.csv_bytes(ui.run(queries.export_events, filters)), events_file_name(filters), "events")
+            lambda: ui.csv_bytes(ui.fetch(queries.export_events, filters)), events_file_name(filters), "events")
 if table.empty:
     st.info(f"No selected defection has a name matching “{ui.plain(search)}”. Try another spelling or clear the "
             "search.")
@@ -30,7 +30,7 @@ event_id = st.selectbox("Event", list(labels), format_func=labels.get, key="even
 detail = ui.run(queries.event_detail, None, event_id)
 if detail.empty:
     st.stop()
-ui.table(detail.fillna("—"), f"event_{event_id}")
+ui.table(detail, f"event_{event_id}")
 st.markdown("**Motives, as reported**")
 motives = ui.run(queries.event_motive_evidence, None, event_id)
 if motives.empty:

@@ -14,20 +14,19 @@ figures = ui.run(queries.headline_figures, filters)
 for column, figure in zip(st.columns(len(figures)), figures.itertuples()):
     with column:
         st.metric(figure.figure, figure.value, border=True)
-        st.caption(ui.plain(figure.detail))
         if isinstance(figure.source_url, str):
-            st.caption(f"Source: {ui.source_link(figure.source_title, figure.source_url)}")
-        elif figure.figure == "Defections in view":
-            st.caption("Sources: see the Events and Sources pages.")
+            cited = f"Source: {ui.source_link(figure.source_title, figure.source_url)}"
+        else:
+            cited = "Sources: see the Events and Sources pages." if figure.figure == "Defections in view" else ""
+        st.caption(f"{ui.plain(figure.detail)}  \n{cited}")
 
 posts = ui.run(queries.post_map, filters)
 ui.chart(charts.post_map, posts, name=f"posts_{filters.describe()}", key="map")
 st.caption("Posts whose country no source names (e.g. “an African country”) are counted above but not mapped.")
 
 st.subheader("What each page answers")
-st.page_link("pages/timeline.py", label="Timeline: when did each defection happen, and how long until it was public?")
-st.page_link("pages/motives.py", label="Motives: why did they leave, as reported, and by whom?")
-st.page_link("pages/context.py",
-             label="Diplomatic context: how do the Cuba–South Korea ties of 14 February 2024 fit in?")
-st.page_link("pages/events.py", label="Events: the filtered list, a search by any romanization, every event in detail.")
-st.page_link("pages/sources.py", label="Sources and method: where every number comes from, and how it was coded.")
+ui.page_link("timeline", "Timeline: when did each defection happen, and how long until it was public?")
+ui.page_link("motives", "Motives: why did they leave, as reported, and by whom?")
+ui.page_link("context", "Diplomatic context: how do the Cuba–South Korea ties of 14 February 2024 fit in?")
+ui.page_link("events", "Events: the filtered list, a search by any romanization, every event in detail.")
+ui.page_link("sources", "Sources and method: where every number comes from, and how it was coded.")

@@ -16,4 +16,7 @@ def test_quick_benchmark_measures_every_page_on_a_tiny_synthetic_seed_set(tmp_pa
     failed = {page: r.get("apptest", {}).get("error") or r.get("functions", {}).get("error")
               for page, r in pages.items()}
     assert {page: error for page, error in failed.items() if error} == {}
+    # Each page's warm runs alternate with its reference's, and the table's ratio comes from those pairs.
+    assert {page: len(r["paired"]["app"]) for page, r in pages.items()} == {page: 25 for page in PAGES}
+    assert {page: r["paired"]["error"] for page, r in pages.items()} == {page: None for page in PAGES}
     assert f"| {REAL} | 40 | overview | AppTest |" in render(results)

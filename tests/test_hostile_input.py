@@ -73,7 +73,7 @@ def assert_applied_filters_are_valid(at: AppTest, con) -> None:
 
 @pytest.mark.parametrize("item", CORPUS, ids=IDS)
 def test_hostile_url_parameters_render_every_page_with_valid_filters(db_path, con, item):
-    at = open_app(years=[item, "2016"], post=[item, "Cuba"], category=item, q=item, utm_source=item)
+    at = open_app(years=[item, "2016"], post=[item, "Cuba"], category=item, q=item, tab=item, utm_source=item)
     for page in PAGES:
         at.switch_page(page).run()
         assert not at.exception, (page, [e.value for e in at.exception])

@@ -150,9 +150,23 @@ def test_event_detail_shows_dates_at_their_precision(db_path):
 
 
 def test_sources_page_shows_the_seed_document_in_full(db_path):
-    at = open_page("pages/sources.py")
+    at = open_page("pages/sources.py", tab="Seed document")
     text = (ROOT / "seeds" / "documents" / "000_5a3a87e34e1c9523.txt").read_text(encoding="utf-8")
     assert any(t.value.strip() == text.strip() for t in at.text)
+
+
+@pytest.mark.parametrize(("tab", "rows_of"), [
+    (None, lambda con: [len(queries.sources_list(con)), len(queries.citations(con, "S000"))]),
+    ("Data dictionary", lambda con: [len(queries.data_dictionary(con))]),
+    ("Changelog", lambda con: [len(queries.revisions(con))]),
+    ("Methodology", lambda con: []),
+])
+def test_a_sources_tab_opens_from_the_url_and_runs_alone(db_path, con, tab, rows_of):
+    at = open_page("pages/sources.py", **({"tab": tab} if tab else {}))
+    assert [len(frame.value) for frame in at.dataframe] == rows_of(con)
+    methodology = (ROOT / "docs" / "methodology.md").read_text(encoding="utf-8")
+    assert any(m.value.strip() == methodology.strip() for m in at.markdown) == (tab == "Methodology")
+    assert not at.text  # the seed document is only in its own tab
 
 
 def test_every_chart_and_table_offers_a_csv_download(db_path):
