@@ -62,6 +62,7 @@ def build(seeds_dir: Path = SEEDS_DIR, db_path: Path | None = None) -> Path:
     if seeds.problems:
         raise BuildError(seeds.problems)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_dead_builds_leftovers(db_path)
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
     try:
         con = duckdb.connect(str(tmp))
@@ -81,6 +82,25 @@ def build(seeds_dir: Path = SEEDS_DIR, db_path: Path | None = None) -> Path:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
     return db_path
+
+
+def _remove_dead_builds_leftovers(db_path: Path) -> None:
+    # A build killed mid-write (SIGKILL, power loss) leaves its temp file; the pid in its name says
+    # whether that build may still be running. Another live build's file is left alone.
+    for leftover in db_path.parent.glob(f".{db_path.name}.*.tmp*"):
+        pid = leftover.name[len(db_path.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def _check(con, seeds: Seeds) -> None:

@@ -135,7 +135,9 @@ def test_build_killed_halfway_leaves_the_previous_database_usable(seeds_copy, tm
     else:
         pytest.fail("every build finished before it could be killed")
     assert (sha256(db), counts(db)) == before
+    assert list(db.parent.glob(f".{db.name}.*.tmp*"))  # the killed build's temp file
     assert run_cli("build", "--seeds", seeds_copy, "--db", db).returncode == 0  # the leftovers block nothing
+    assert list(db.parent.glob(f".{db.name}.*.tmp*")) == []  # and the next build removed them
 
 
 # --- the app cannot write, and holds no SQL -----------------------------------------------------------------
