@@ -19,8 +19,9 @@ from defections.paths import ROOT, STATIC_DIR
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 BROWSER_RUNS = 9  # loads per page and kind; each is a second or two
+# Shared with the browser tests: no sandbox (CI runs as root), nothing fetched in the background.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 # Ready = the script run is over (not merely not started), the socket is up, and every expected
 # plotly chart has drawn its SVG (a map also its outlines). Returns the time since navigation.
 READY = """(expected) => {
@@ -46,17 +47,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(script: Path, env: dict[str, str], log_path: Path):
+def streamlit_server(script: Path, env: dict[str, str], log_path: Path, timeout: float = 60):
     """`streamlit run script` on a free localhost port; yields (base URL, process); stops it after."""
     port = free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
                "--browser.gatherUsageStats", "false", "--server.enableStaticServing", "true"]
     with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1", **env}, stdout=log,
+                                   stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + timeout
         while True:
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
@@ -65,7 +67,9 @@ def streamlit_server(script: Path, env: dict[str, str], log_path: Path):
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start (see {log_path})")
+                state = f"exited with {process.returncode}" if process.poll() is not None else "was not healthy"
+                raise RuntimeError(f"streamlit {state}; its log ({log_path}):\n"
+                                   f"{Path(log_path).read_text(errors='replace')[-3000:]}")
             time.sleep(0.2)
         yield url, process
     finally:

@@ -7,22 +7,17 @@ import contextlib
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Page
 
+from bench.browser import CHROMIUM_ARGS, streamlit_server  # noqa: F401 - CHROMIUM_ARGS is re-exported
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"  # screenshots and the app's log; ignored by git
 TIMEOUT_MS = 30_000  # CI is a 2-core machine: a cold page with plotly takes several seconds
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 # Every chart goes through ui.chart (key "chart-…"); its container exists before plotly's code is loaded.
 CHARTS = '[data-testid="stElementContainer"][class*="st-key-chart-"]'
@@ -53,46 +48,11 @@ def chromium_path() -> str:
     return path
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def running_app(db_path: Path, log: Path, timeout: float = 60) -> Iterator[str]:
     """`streamlit run dashboard.py` on a free port against `db_path`; yields its base URL, stops it after."""
-    port = free_port()
-    env = {**os.environ, "DEFECTIONS_DB": str(db_path), "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        url = f"http://localhost:{port}"
-        _wait_healthy(url, process, log, timeout)
+    with streamlit_server(ROOT / "dashboard.py", {"DEFECTIONS_DB": str(db_path)}, log, timeout) as (url, _):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    return
-        time.sleep(0.3)
-    raise RuntimeError(f"streamlit did not answer {url}/_stcore/health in {timeout}s:\n"
-                       f"{log.read_text(errors='replace')}")
 
 
 def wait_finished(page: Page, timeout: int = TIMEOUT_MS) -> None:
