@@ -13,6 +13,8 @@ LIMITS = {"ratio_server": 1.5, "ratio_browser": 1.3, "warm": 0.5, "cold": 3.0, "
 def _s(value: float | None) -> str:
     if value is None:
         return "—"
+    if value < 0.1:
+        return f"{value:.4f}"  # warm runs take milliseconds
     return f"{value:.3f}" if value < 10 else f"{value:.1f}"
 
 
@@ -42,8 +44,10 @@ def page_row(label: str, page: str, result: dict, references: dict) -> dict:
     reference = median(references.get(page, {}).get("warm", []))
     warm = median(source.get("warm", []))
     paired = result.get("paired", {})
+    apptest_ratio = None
     if via == "AppTest" and paired.get("app") and not paired.get("error"):
         warm, reference = median(paired["app"]), median(paired["reference"])
+        apptest_ratio = _ratio(median(paired["app_apptest"]), median(paired["reference_apptest"]))
     row = {
         "via": via, "cold": median(source.get("cold", [])), "warm": warm,
         "uncached": median(functions.get("warm", [])), "figures": median(functions.get("figures", [])),
@@ -53,6 +57,7 @@ def page_row(label: str, page: str, result: dict, references: dict) -> dict:
         "error": app.get("error") or functions.get("error") or result.get("error"),
     }
     row["ratio"] = _ratio(row["warm"], reference)
+    row["apptest_ratio"] = apptest_ratio
     return row
 
 
@@ -124,25 +129,30 @@ def render(results: dict) -> str:
               for target, measured, ok in targets(results)]
     lines.append("")
     lines += ["## Server side, per page", "",
-              "`cold`: first run after opening a new connection with the caches cleared; `warm`: the same session "
-              "run again (the app's cache of results, figures and tables answers); both through AppTest on "
-              "`dashboard.py` with the page switched. `reference`: a script rendering the same number of charts and "
-              "tables of the same sizes from in-memory frames (`bench/reference.py`); its warm runs alternate with "
-              "the page's in one process (25 pairs), so the ratio compares runs made under the same load. "
+              "`cold`: first run after opening a new connection with the caches cleared (AppTest's wall time); "
+              "`warm`: the same session run again (the app's cache of results, figures and tables answers): the "
+              "script run itself as Streamlit's ScriptRunner times it, start to finish, which is what a server spends "
+              "on a rerun; both through AppTest on `dashboard.py` with the page switched. `reference`: a script "
+              "rendering the same number of charts and tables of the same sizes from in-memory frames "
+              "(`bench/reference.py`), measured the same way; its warm runs alternate with the page's in one process "
+              "(25 pairs), so the ratio compares runs made under the same load. `AppTest ÷ ref`: the same ratio "
+              "over AppTest's wall time, which adds AppTest's own bookkeeping (polling for the end of the run, "
+              "parsing every element into test objects), larger for a page with more elements. "
               "`uncached`: the page's own queries.* and charts.* calls "
               "on an open connection, no cache (`bench/pages.py`), i.e. a first visit with new filters; `figures`: the "
               "part of that spent in the charts.* builders (the app builds a figure once per distinct data). `points`: "
               "chart points plus table rows the page sends. `peak RSS`: the measuring process, "
               "Streamlit and the page included.", "",
-              "| database | events | page | via | cold s | warm s | reference s | warm ÷ ref | uncached s "
-              "| figures s | peak RSS MB | points | elements | payload KB | met? |",
-              "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+              "| database | events | page | via | cold s | warm s | reference s | warm ÷ ref | AppTest ÷ ref "
+              "| uncached s | figures s | peak RSS MB | points | elements | payload KB | met? |",
+              "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     errors = []
     for label, db in dbs.items():
         for page, row in rows[label].items():
             ok, why = page_verdict(label, row)
             cells = [label, f"{db.get('events') or 0:,}", page, row["via"], _s(row["cold"]), _s(row["warm"]),
-                     _s(row["reference"]), _x(row["ratio"]), _s(row["uncached"]), _s(row["figures"]), _n(row["rss"]),
+                     _s(row["reference"]), _x(row["ratio"]), _x(row["apptest_ratio"]), _s(row["uncached"]),
+                     _s(row["figures"]), _n(row["rss"]),
                      _n(row["points"]), _n(row["elements"]), _n(row["payload_kb"]), _met(ok, why)]
             lines.append("| " + " | ".join(cells) + " |")
             if row["error"]:

@@ -295,6 +295,16 @@ def table(frame: pd.DataFrame, name: str | None = None, hide: tuple[str, ...] = 
         download(f"Download this table ({len(frame):,} rows, CSV)", lambda: csv_bytes(frame), f"{name}.csv", name)
 
 
+def choices(frame: pd.DataFrame, value: str, label: str) -> dict:
+    """{value: label} over a result's rows for a selectbox, `label` a format string over its columns
+    ("{source_id}: {title}"); made once per cached result."""
+    def make():
+        return {row[value]: label.format(**row) for row in frame.to_dict("records")}
+
+    key = RESULTS.key_of(frame)
+    return make() if key is None else RENDERED.get(("choices", key, value, label), make)
+
+
 def _arrow(frame: pd.DataFrame, columns: tuple[str, ...]):
     # The rows a table sends, as Arrow: converting a DataFrame is most of st.dataframe's cost, so a
     # result from run() is converted once. A frame Arrow cannot type as it is goes to Streamlit as is.

@@ -25,7 +25,7 @@ if len(table) == ROWS_SHOWN:
 ui.table(table)
 
 st.subheader("Event detail")
-labels = dict(zip(table["event_id"], table["person"] + " (" + table["event_id"] + ")"))
+labels = ui.choices(table, "event_id", "{person} ({event_id})")
 event_id = st.selectbox("Event", list(labels), format_func=labels.get, key="event", bind="query-params")
 detail = ui.run(queries.event_detail, None, event_id)
 if detail.empty:

@@ -17,9 +17,9 @@ if sources_tab.open:
     with sources_tab:
         sources = ui.run(queries.sources_list)
         ui.table(sources, "sources")
-        titles = dict(zip(sources["source_id"], sources["title"]))
-        source_id = st.selectbox("Facts citing a source", list(titles), key="source", bind="query-params",
-                                 format_func=lambda s: f"{s}: {titles[s]}")
+        labels = ui.choices(sources, "source_id", "{source_id}: {title}")
+        source_id = st.selectbox("Facts citing a source", list(labels), format_func=labels.get, key="source",
+                                 bind="query-params")
         ui.table(ui.run(queries.citations, None, source_id), f"facts_citing_{source_id}")
 
 if document_tab.open:
