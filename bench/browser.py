@@ -18,7 +18,7 @@ from pathlib import Path
 from defections.paths import ROOT, STATIC_DIR
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-BROWSER_RUNS = 9  # loads per page and kind; each is a second or two
+BROWSER_RUNS = 11  # loads per page and kind; each is a second or two
 # Shared with the browser tests: no sandbox (CI runs as root), nothing fetched in the background.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]

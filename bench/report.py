@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bench.browser import BROWSER_RUNS
 from bench.elements import points
 from bench.runner import REAL, median
+from bench.server import PAIRED_RUNS
 
 LARGE = "1M"
 LIMITS = {"ratio_server": 1.5, "ratio_browser": 1.3, "warm": 0.5, "cold": 3.0, "rss": 600, "browser": 3.0,
@@ -135,7 +137,8 @@ def render(results: dict) -> str:
               "on a rerun; both through AppTest on `dashboard.py` with the page switched. `reference`: a script "
               "rendering the same number of charts and tables of the same sizes from in-memory frames "
               "(`bench/reference.py`), measured the same way; its warm runs alternate with the page's in one process "
-              "(25 pairs), so the ratio compares runs made under the same load. `AppTest ÷ ref`: the same ratio "
+              f"({PAIRED_RUNS} pairs), so the ratio compares runs made under the same load. `AppTest ÷ ref`: the "
+              "same ratio "
               "over AppTest's wall time, which adds AppTest's own bookkeeping (polling for the end of the run, "
               "parsing every element into test objects), larger for a page with more elements. "
               "`uncached`: the page's own queries.* and charts.* calls "
@@ -165,7 +168,8 @@ def render(results: dict) -> str:
     if browsed:
         lines += ["## Browser (headless Chromium)", "",
                   "Seconds from navigation until the script has finished and every chart has drawn its SVG, median "
-                  "of 9 loads after one warm-up round, each in a new tab (a new session), loaded in turn: app, "
+                  f"of {BROWSER_RUNS} loads after one warm-up round, each in a new tab (a new session), loaded in "
+                  "turn: app, "
                   "reference, blank, app, … The reference and the blank page are served by a second Streamlit "
                   "server, each at the app page's own URL (`/`, `/events`, …; a blank page at `/blank`): Streamlit "
                   "loads any URL below the root more slowly, since it first probes the path as the server's base "

@@ -166,7 +166,7 @@ def measure_page(db: str, page: str, runs: int) -> dict:
     return result
 
 
-PAIRED_RUNS = 25  # warm runs take milliseconds: many, so that the median is steady
+PAIRED_RUNS = 50  # warm runs take milliseconds: many, so that the median is steady
 
 
 def paired_warm_runs(at, page: str, spec: dict, runs: int) -> dict:

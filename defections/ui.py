@@ -59,15 +59,24 @@ def database():
                    f"this page still shows the last good database. First problem: `{freshness.problems[0]}`. "
                    f"Fix it and run `{FIX_COMMAND}`.")
     try:
-        return _connection(str(path), path.stat().st_mtime_ns)
+        _THIS_RUN.db = (str(path), path.stat().st_mtime_ns)
+        return _connection(*_THIS_RUN.db)
     except (DatabaseError, OSError) as err:
         st.error(str(err))
         st.code(FIX_COMMAND, language="bash")
         st.stop()
 
 
+# The database file's identity as this script run's database() found it: one run reads one file,
+# and run() need not stat the file for every query.
+_THIS_RUN = threading.local()
+
+
 def db_key() -> tuple[str, int]:
-    """The database file's identity, so cached results never outlive a rebuild."""
+    """The database file's identity (path, mtime), so cached results never outlive a rebuild."""
+    known = getattr(_THIS_RUN, "db", None)
+    if known is not None and known[0] == str(db_path()):
+        return known
     path = db_path()
     return str(path), path.stat().st_mtime_ns
 
@@ -150,7 +159,8 @@ def run(function: Callable, filters: Filters | None = None, *args) -> pd.DataFra
 
 def fetch(function: Callable, filters: Filters | None = None, *args) -> pd.DataFrame:
     """Call a queries.* function without caching (large one-off results such as a download)."""
-    path, mtime = db_key()
+    path = db_path()
+    path, mtime = str(path), path.stat().st_mtime_ns  # a click may come long after the page ran
     con = _connection(path, mtime)
     return function(con, filters, *args) if filters is not None else function(con, *args)
 
