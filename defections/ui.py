@@ -288,6 +288,10 @@ HEADINGS = {
     "fact_kind": "Kind of fact", "fact_id": "Fact id", "fact": "Fact", "context_id": "Id",
     "event_period": "Date", "actors": "Actors", "event_type": "Type",
     "disclosure_lag_days": st.column_config.NumberColumn("Days until public", format="%d"),
+    "revision_id": "Revision", "table_name": "Table", "row_key": "Row", "column_name": "Column",
+    "previous_value": "Earlier value", "current_value": "Current value",
+    "revised_on": st.column_config.DateColumn("Revised on"),
+    "reason": st.column_config.TextColumn("Why", width="large"),
     "field": st.column_config.TextColumn("Field", width="small"),
     "value": st.column_config.TextColumn("Value", width="large"),
 }
@@ -313,6 +317,24 @@ def choices(frame: pd.DataFrame, value: str, label: str) -> dict:
 
     key = RESULTS.key_of(frame)
     return make() if key is None else RENDERED.get(("choices", key, value, label), make)
+
+
+def pick(label: str, labels: dict, key: str):
+    """A selectbox over `labels` ({id: label shown}) whose choice is kept in the URL as its id
+    (?event=E27), so a shared link survives a relabelling; an unknown id is dropped from the URL.
+    (Streamlit's own URL binding would store the label shown, not the id.)"""
+    ids = list(labels)
+    if not ids:
+        return None
+    wanted = st.query_params.get(key)
+    choice = st.selectbox(label, ids, index=ids.index(wanted) if wanted in labels else 0,
+                          format_func=labels.get, key=key)
+    if choice != ids[0]:  # the first row is the default: the URL stays clean
+        if wanted != choice:
+            st.query_params[key] = choice
+    elif key in st.query_params:
+        del st.query_params[key]
+    return choice
 
 
 def _arrow(frame: pd.DataFrame, columns: tuple[str, ...]):

@@ -26,7 +26,7 @@ ui.table(table)
 
 st.subheader("Event detail")
 labels = ui.choices(table, "event_id", "{person} ({event_id})")
-event_id = st.selectbox("Event", list(labels), format_func=labels.get, key="event", bind="query-params")
+event_id = ui.pick("Event", labels, key="event")
 detail = ui.run(queries.event_detail, None, event_id)
 if detail.empty:
     st.stop()

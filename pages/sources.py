@@ -18,14 +18,13 @@ if sources_tab.open:
         sources = ui.run(queries.sources_list)
         ui.table(sources, "sources")
         labels = ui.choices(sources, "source_id", "{source_id}: {title}")
-        source_id = st.selectbox("Facts citing a source", list(labels), format_func=labels.get, key="source",
-                                 bind="query-params")
+        source_id = ui.pick("Facts citing a source", labels, key="source")
         ui.table(ui.run(queries.citations, None, source_id), f"facts_citing_{source_id}")
 
 if document_tab.open:
     with document_tab:
         for document in ui.run(queries.documents).itertuples():
-            st.markdown(f"**{ui.plain(document.title)}** (`{ui.plain(document.document)}`, "
+            st.markdown(f"**{ui.plain(document.title)}** (`{document.document.replace('`', '')}`, "
                         f"source {document.source_id})")
             st.text(document.text)
 

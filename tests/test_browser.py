@@ -170,6 +170,18 @@ def test_events_page_lists_ri_il_kyu_for_cuba_2023(page, app_url):
     assert query_of(page.url).get("post") == ["Cuba"]
 
 
+def test_an_event_link_holds_the_event_id_both_ways(page, app_url):
+    open_page(page, f"{app_url}/events?event=E05")
+    event = page.locator('[data-testid="stSelectbox"]').filter(has_text="Event").get_by_role("combobox")
+    assert event.input_value().endswith("(E05)")
+    event.click()
+    page.keyboard.type("Ri Il Kyu")  # the list is virtual: filter it so the option is drawn
+    page.get_by_role("option", name="Ri Il Kyu (E27)").click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('event') === 'E27'", timeout=TIMEOUT_MS)
+    wait_finished(page)
+    assert event.input_value() == "Ri Il Kyu (E27)"
+
+
 def test_events_download_is_the_filtered_export_with_sources(page, app_url, con):
     open_page(page, f"{app_url}/events?{CUBA_2023}")
     with page.expect_download(timeout=TIMEOUT_MS) as download:

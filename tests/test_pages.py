@@ -141,6 +141,27 @@ def test_search_finds_a_person_by_any_romanization(db_path, spelling):
     assert at.dataframe[0].value["person"].tolist() == ["Ri Il Kyu"]
 
 
+def test_a_link_opens_the_event_and_the_source_it_names(db_path, con):
+    events = open_page("pages/events.py", event="E05")
+    assert events.selectbox(key="event").value == "E05"
+    detail = dict(zip(events.dataframe[1].value["field"], events.dataframe[1].value["value"]))
+    assert detail["Id"] == "E05"
+    source_id = queries.sources_list(con)["source_id"].iloc[-1]
+    sources = open_page("pages/sources.py", source=source_id)
+    assert sources.selectbox(key="source").value == source_id
+    assert len(sources.dataframe[1].value) == len(queries.citations(con, source_id))
+
+
+def test_choosing_an_event_puts_its_id_in_the_url(db_path):
+    at = open_page("pages/events.py")
+    first = at.selectbox(key="event").value
+    assert "event" not in at.query_params  # the default choice keeps the URL clean
+    at.selectbox(key="event").set_value("E27").run()
+    assert at.query_params["event"] == "E27"
+    at.selectbox(key="event").set_value(first).run()
+    assert "event" not in at.query_params
+
+
 def test_event_detail_shows_dates_at_their_precision(db_path):
     at = open_page("pages/events.py", **HAVANA)
     detail = dict(zip(at.dataframe[1].value["field"], at.dataframe[1].value["value"]))
