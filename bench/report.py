@@ -138,9 +138,8 @@ def render(results: dict) -> str:
               "rendering the same number of charts and tables of the same sizes from in-memory frames "
               "(`bench/reference.py`), measured the same way; its warm runs alternate with the page's in one process "
               f"({PAIRED_RUNS} pairs), so the ratio compares runs made under the same load. `AppTest ÷ ref`: the "
-              "same ratio "
-              "over AppTest's wall time, which adds AppTest's own bookkeeping (polling for the end of the run, "
-              "parsing every element into test objects), larger for a page with more elements. "
+              "same ratio over AppTest's wall time, which adds AppTest's own bookkeeping (polling for the end of "
+              "the run, parsing every element into test objects), larger for a page with more elements. "
               "`uncached`: the page's own queries.* and charts.* calls "
               "on an open connection, no cache (`bench/pages.py`), i.e. a first visit with new filters; `figures`: the "
               "part of that spent in the charts.* builders (the app builds a figure once per distinct data). `points`: "
@@ -169,11 +168,10 @@ def render(results: dict) -> str:
         lines += ["## Browser (headless Chromium)", "",
                   "Seconds from navigation until the script has finished and every chart has drawn its SVG, median "
                   f"of {BROWSER_RUNS} loads after one warm-up round, each in a new tab (a new session), loaded in "
-                  "turn: app, "
-                  "reference, blank, app, … The reference and the blank page are served by a second Streamlit "
-                  "server, each at the app page's own URL (`/`, `/events`, …; a blank page at `/blank`): Streamlit "
-                  "loads any URL below the root more slowly, since it first probes the path as the server's base "
-                  "URL, and the reference pays that the same way.", "",
+                  "turn: app, reference, blank, app, … The reference and the blank page are served by a second "
+                  "Streamlit server, each at the app page's own URL (`/`, `/events`, …; a blank page at "
+                  "`/blank`): Streamlit loads any URL below the root more slowly, since it first probes the path "
+                  "as the server's base URL, and the reference pays that the same way.", "",
                   "| database | page | app s | reference s | blank s | app ÷ ref | app ÷ blank | met? |",
                   "|---|---|---:|---:|---:|---:|---:|---|"]
         for label, data in browsed.items():

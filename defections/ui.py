@@ -59,7 +59,7 @@ def database():
                    f"this page still shows the last good database. First problem: `{freshness.problems[0]}`. "
                    f"Fix it and run `{FIX_COMMAND}`.")
     try:
-        _THIS_RUN.db = (str(path), path.stat().st_mtime_ns)
+        _THIS_RUN.db = _identity(path)
         return _connection(*_THIS_RUN.db)
     except (DatabaseError, OSError) as err:
         st.error(str(err))
@@ -77,7 +77,10 @@ def db_key() -> tuple[str, int]:
     known = getattr(_THIS_RUN, "db", None)
     if known is not None and known[0] == str(db_path()):
         return known
-    path = db_path()
+    return _identity(db_path())
+
+
+def _identity(path: Path) -> tuple[str, int]:
     return str(path), path.stat().st_mtime_ns
 
 
@@ -159,9 +162,7 @@ def run(function: Callable, filters: Filters | None = None, *args) -> pd.DataFra
 
 def fetch(function: Callable, filters: Filters | None = None, *args) -> pd.DataFrame:
     """Call a queries.* function without caching (large one-off results such as a download)."""
-    path = db_path()
-    path, mtime = str(path), path.stat().st_mtime_ns  # a click may come long after the page ran
-    con = _connection(path, mtime)
+    con = _connection(*_identity(db_path()))  # stat afresh: a click may come long after the page ran
     return function(con, filters, *args) if filters is not None else function(con, *args)
 
 
@@ -309,20 +310,12 @@ def table(frame: pd.DataFrame, name: str | None = None, hide: tuple[str, ...] = 
         download(f"Download this table ({len(frame):,} rows, CSV)", lambda: csv_bytes(frame), f"{name}.csv", name)
 
 
-def choices(frame: pd.DataFrame, value: str, label: str) -> dict:
-    """{value: label} over a result's rows for a selectbox, `label` a format string over its columns
-    ("{source_id}: {title}"); made once per cached result."""
-    def make():
-        return {row[value]: label.format(**row) for row in frame.to_dict("records")}
-
-    key = RESULTS.key_of(frame)
-    return make() if key is None else RENDERED.get(("choices", key, value, label), make)
-
-
-def pick(label: str, labels: dict, key: str):
-    """A selectbox over `labels` ({id: label shown}) whose choice is kept in the URL as its id
-    (?event=E27), so a shared link survives a relabelling; an unknown id is dropped from the URL.
-    (Streamlit's own URL binding would store the label shown, not the id.)"""
+def pick(label: str, frame: pd.DataFrame, id_column: str, shown: str, key: str):
+    """A selectbox over a result's rows, each shown as `shown` (a format string over its columns,
+    "{source_id}: {title}"), returning the chosen row's `id_column`. The URL holds the id (?event=E27),
+    so a shared link survives a relabelling, and an unknown id is dropped; Streamlit's own URL binding
+    would store the label shown."""
+    labels = _labels(frame, id_column, shown)
     ids = list(labels)
     if not ids:
         return None
@@ -335,6 +328,15 @@ def pick(label: str, labels: dict, key: str):
     elif key in st.query_params:
         del st.query_params[key]
     return choice
+
+
+def _labels(frame: pd.DataFrame, id_column: str, shown: str) -> dict:
+    # {id: label}, made once per cached result: formatting every row costs more than the page's query.
+    def make():
+        return {row[id_column]: shown.format(**row) for row in frame.to_dict("records")}
+
+    key = RESULTS.key_of(frame)
+    return make() if key is None else RENDERED.get(("labels", key, id_column, shown), make)
 
 
 def _arrow(frame: pd.DataFrame, columns: tuple[str, ...]):

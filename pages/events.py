@@ -25,8 +25,7 @@ if len(table) == ROWS_SHOWN:
 ui.table(table)
 
 st.subheader("Event detail")
-labels = ui.choices(table, "event_id", "{person} ({event_id})")
-event_id = ui.pick("Event", labels, key="event")
+event_id = ui.pick("Event", table, "event_id", "{person} ({event_id})", key="event")
 detail = ui.run(queries.event_detail, None, event_id)
 if detail.empty:
     st.stop()

@@ -17,8 +17,7 @@ if sources_tab.open:
     with sources_tab:
         sources = ui.run(queries.sources_list)
         ui.table(sources, "sources")
-        labels = ui.choices(sources, "source_id", "{source_id}: {title}")
-        source_id = ui.pick("Facts citing a source", labels, key="source")
+        source_id = ui.pick("Facts citing a source", sources, "source_id", "{source_id}: {title}", key="source")
         ui.table(ui.run(queries.citations, None, source_id), f"facts_citing_{source_id}")
 
 if document_tab.open:
