@@ -1,6 +1,7 @@
 """Real headless Chromium (Playwright, Debian's chromium): each page's time from navigation until
 the script has finished and every chart is drawn, beside its reference page and a blank page
-served by a second Streamlit server and measured in the same run."""
+served by a second Streamlit server and measured in the same run; also beside a reference with every
+element of the page (inputs, text, navigation), which isolates the app's own cost."""
 
 from __future__ import annotations
 
@@ -100,7 +101,7 @@ def reference_app(out_dir: Path) -> Path:
 
 def load_times(browser, urls: dict[str, tuple[str, int]], runs: int, timeout_s: float = 120) -> dict:
     """Seconds from navigation to ready for each of `urls` ({name: (url, charts expected)}), loaded in
-    turn (app, reference, blank, app, …) so that whatever else the machine is doing slows them alike;
+    turn (app, reference, same elements, blank, app, …) so that whatever else the machine is doing slows them alike;
     `runs` timed rounds after one untimed warm-up round (which fills the browser's cache of Streamlit's
     scripts and the server's query cache). A new tab per load, so a new Streamlit session each time."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
@@ -159,6 +160,7 @@ def measure(db: Path, env: dict[str, str], spec_file: Path, specs: dict, url_pat
                 results["pages"][page] = load_times(browser, {
                     "app": (f"{app_url}/{url_path}", charts),
                     "reference": (f"{ref_url}/{url_path}", charts),
+                    "same_elements": (f"{ref_url}/{url_path}?elements=all", charts),
                     "blank": (f"{ref_url}/blank", 0),
                 }, max(runs, BROWSER_RUNS))
         finally:

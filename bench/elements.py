@@ -61,9 +61,11 @@ def spec_from_outputs(outputs: list[Output]) -> dict:
 
 
 def spec_from_apptest(at) -> dict:
-    """The same spec read from what an AppTest run rendered (every tab's content included)."""
+    """The same spec read from what an AppTest run rendered (every tab's content included), with the
+    page's layout: every other element too, for the reference's "same elements" page."""
     return {"charts": [figure_spec(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")],
-            "tables": [table_spec(frame.value) for frame in list(at.dataframe) + list(at.table)]}
+            "tables": [table_spec(frame.value) for frame in list(at.dataframe) + list(at.table)],
+            "layout": layout_from_apptest(at)}
 
 
 def points(spec: dict) -> int:
@@ -86,3 +88,84 @@ def payload(at) -> tuple[int, int]:
             count += 1
             size += len(proto.SerializeToString())
     return count, size
+
+
+# Leaves the reference redraws by kind, with the arguments that decide how each renders.
+_LEAF_FIELDS = {
+    "title": ("body",), "header": ("body",), "subheader": ("body",), "markdown": ("body",), "caption": ("body",),
+    "metric": ("label", "body"), "toggle": ("label", "default"), "download_button": ("label", "icon"),
+    "page_link": ("label", "icon"), "text_input": ("label", "max_chars"), "selectbox": ("label", "options"),
+    "slider": ("label", "min", "max", "default", "step"), "multiselect": ("label", "options", "placeholder"),
+    "info": ("body",), "warning": ("body",), "error": ("body",), "success": ("body",),
+}
+
+
+def layout_from_apptest(at) -> dict:
+    """Every element an AppTest run rendered, in order and inside its columns, tabs and containers:
+    charts and tables by position (the reference draws them from its frames, in the order of
+    spec_from_apptest), inputs and text by kind with the arguments that shape them. The reference's
+    "same elements" page replays it."""
+    seen = {"plotly_chart": 0, "dataframe": 0, "table": 0}
+
+    def outline(node) -> list[dict]:
+        items = []
+        for child in node.children.values():
+            kind, proto = child.type, getattr(child, "proto", None)
+            if kind in seen:
+                items.append({"kind": "chart" if kind == "plotly_chart" else "table", "index": seen[kind],
+                              "st_table": kind == "table"})
+                seen[kind] += 1
+            elif kind == "tab_container":
+                items.append({"kind": "tabs", "labels": [tab.proto.label for tab in child.children.values()],
+                              "children": [outline(tab) for tab in child.children.values()]})
+            elif kind == "flex_container" and child.children and all(
+                    c.type == "column" for c in child.children.values()):
+                items.append({"kind": "columns", "weights": [c.proto.weight for c in child.children.values()],
+                              "children": [outline(c) for c in child.children.values()]})
+            elif getattr(child, "children", None) is not None and kind not in _LEAF_FIELDS:
+                border = bool(getattr(getattr(proto, "flex_container", None), "border", False))
+                items.append({"kind": "container", "border": border, "children": [outline(child)]})
+            else:
+                fields = _LEAF_FIELDS.get(kind, ())
+                items.append({"kind": kind, **{f: _plain(getattr(proto, f)) for f in fields}})
+        return items
+
+    roots = at._tree.children
+    layout = {"main": outline(roots[0]), "sidebar": outline(roots[1]) if 1 in roots else []}
+    _number_tables(layout, seen["dataframe"])
+    return layout
+
+
+def _number_tables(items, dataframes: int) -> None:
+    # spec_from_apptest lists st.dataframe frames before st.table ones.
+    for item in items.values() if isinstance(items, dict) else items:
+        if isinstance(item, list):
+            _number_tables(item, dataframes)
+        elif "children" in item:
+            _number_tables(item["children"], dataframes)
+        elif item.pop("st_table", False):
+            item["index"] += dataframes
+
+
+def _plain(value):
+    # Protobuf scalars and repeated fields as JSON-able values.
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return list(value)
+
+
+def kinds(layout: dict) -> list[tuple[str, str]]:
+    """(region, kind) of every leaf of a layout, in order: what a replay must reproduce."""
+    found = []
+
+    def walk(items, region):
+        for item in items:
+            if "children" in item:
+                for branch in item["children"]:
+                    walk(branch, region)
+            else:
+                found.append((region, item["kind"]))
+
+    for region in ("main", "sidebar"):
+        walk(layout.get(region, []), region)
+    return found

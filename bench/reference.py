@@ -2,11 +2,16 @@
 in-memory DataFrames, so no database and no page logic: the floor Streamlit and plotly impose.
 
 The specs come from the JSON file in $BENCH_REFERENCE_SPEC ({page: {"charts": [...], "tables": [...]}},
-see bench/elements.py). In a browser each page has the app's URL (/ for the overview, /events, …, and
-/blank for an empty page), because Streamlit loads a page's URL more slowly than the root (it first
-probes the path as the server's base URL); in AppTest ?page=NAME picks one.
+see bench/elements.py). With ?elements=all a page replays the app page's whole layout instead (its
+"layout" in the spec): the same charts and tables in place, and the same headings, text, inputs,
+download buttons, columns and tabs, beside a navigation menu; the inputs do nothing.
+
+In a browser each page has the app's URL (/ for the overview, /events, …, and /blank for an empty
+page), because Streamlit loads a page's URL more slowly than the root (it first probes the path as
+the server's base URL); in AppTest ?page=NAME picks one.
 """
 
+import itertools
 import json
 import os
 from pathlib import Path
@@ -54,22 +59,76 @@ def _trace(kind: str, data: np.ndarray):
     return go.Scatter(x=data[0], y=data[1], mode="markers")
 
 
+def _chart(chart: dict, data: list[np.ndarray]) -> None:
+    figure = go.Figure([_trace(trace["type"], d) for trace, d in zip(chart["traces"], data)])
+    figure.update_layout(height=chart["height"])
+    st.plotly_chart(figure, config=PLOTLY_CONFIG)
+
+
 def draw(page: str) -> None:
     spec = SPECS.get(page, {"charts": [], "tables": []})
-    tables, arrays = frames(json.dumps(spec, sort_keys=True))
+    tables, arrays = frames(json.dumps({k: spec[k] for k in ("charts", "tables")}, sort_keys=True))
+    if ALL_ELEMENTS and "layout" in spec:
+        with st.sidebar:
+            _replay(spec["layout"]["sidebar"], spec, tables, arrays)
+        _replay(spec["layout"]["main"], spec, tables, arrays)
+        return
     for chart, data in zip(spec["charts"], arrays):
-        figure = go.Figure([_trace(trace["type"], d) for trace, d in zip(chart["traces"], data)])
-        figure.update_layout(height=chart["height"])
-        st.plotly_chart(figure, config=PLOTLY_CONFIG)
+        _chart(chart, data)
     for table in tables:
         st.dataframe(table, hide_index=True)
+
+
+def _replay(items: list[dict], spec: dict, tables, arrays) -> None:
+    for item in items:
+        kind, key = item["kind"], f"element-{next(_KEYS)}"
+        if kind == "chart":
+            _chart(spec["charts"][item["index"]], arrays[item["index"]])
+        elif kind == "table":
+            st.dataframe(tables[item["index"]], hide_index=True)
+        elif kind in ("tabs", "columns", "container"):
+            if kind == "tabs":
+                blocks = st.tabs(item["labels"], key=key)
+            elif kind == "columns":
+                blocks = st.columns(item["weights"])
+            else:
+                blocks = [st.container(border=item["border"])]
+            for block, children in zip(blocks, item["children"]):
+                with block:
+                    _replay(children, spec, tables, arrays)
+        elif kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
+            getattr(st, kind)(item["body"])
+        elif kind == "metric":
+            st.metric(item["label"], item["body"])
+        elif kind == "toggle":
+            st.toggle(item["label"], value=item["default"], key=key)
+        elif kind == "download_button":
+            st.download_button(item["label"], data=b"", file_name="reference.csv", on_click="ignore",
+                               icon=item["icon"] or None, key=key)
+        elif kind == "page_link":
+            st.page_link("https://example.invalid/", label=item["label"], icon=item["icon"] or None)
+        elif kind == "text_input":
+            st.text_input(item["label"], max_chars=item["max_chars"] or None, key=key)
+        elif kind == "selectbox":
+            st.selectbox(item["label"], item["options"], key=key)
+        elif kind == "slider":
+            value = [int(v) for v in item["default"]]
+            st.slider(item["label"], min_value=int(item["min"]), max_value=int(item["max"]),
+                      value=tuple(value) if len(value) > 1 else value[0], step=int(item["step"]), key=key)
+        elif kind == "multiselect":
+            st.multiselect(item["label"], item["options"], placeholder=item["placeholder"], key=key)
+        else:  # a kind this replay does not know yet: a test compares the kinds drawn with the app's
+            st.text(kind)
 
 
 def _page(name: str):
     return st.Page(lambda: draw(name), title=name, url_path=name, default=name == HOME)
 
 
+_KEYS = itertools.count()  # widget keys by position, the same on every run
+ALL_ELEMENTS = st.query_params.get("elements") == "all"
+PAGES = {name: _page(name) for name in dict.fromkeys([HOME, *SPECS, "blank"])}
 if "page" in st.query_params:
     draw(st.query_params["page"])
-else:  # the app's URLs, without a navigation menu
-    st.navigation([_page(name) for name in dict.fromkeys([HOME, *SPECS, "blank"])], position="hidden").run()
+else:  # the app's URLs; a navigation menu as the app's only on a page replaying all its elements
+    st.navigation(list(PAGES.values()), position="sidebar" if ALL_ELEMENTS else "hidden").run()

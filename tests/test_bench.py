@@ -22,3 +22,38 @@ def test_quick_benchmark_measures_every_page_on_a_tiny_synthetic_seed_set(tmp_pa
     assert all(0 < t < a for r in pages.values() for t, a in zip(r["paired"]["app"], r["paired"]["app_apptest"]))
     assert {page: r["paired"]["error"] for page, r in pages.items()} == {page: None for page in PAGES}
     assert f"| {REAL} | 40 | overview | AppTest |" in render(results)
+
+
+def test_same_elements_reference_replays_every_element_of_each_page(db_path, tmp_path, monkeypatch):
+    # The browser table's "app ÷ same" ratio means "the app's own cost" only if the replay draws
+    # what the page draws: the same kinds of element, in the same order, in the sidebar and the main area.
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    from bench import elements
+    from bench.pages import PAGE_FILES, URL_PATHS
+    from bench.server import REFERENCE_SCRIPT
+    from defections.paths import ROOT
+
+    specs = {}
+    for page in PAGES:
+        at = AppTest.from_file(ROOT / "dashboard.py", default_timeout=60)
+        if URL_PATHS[page]:
+            at.switch_page(PAGE_FILES[page])
+        specs[page] = elements.spec_from_apptest(at.run())
+    spec_file = tmp_path / "spec.json"
+    spec_file.write_text(json.dumps(specs), encoding="utf-8")
+    monkeypatch.setenv("BENCH_REFERENCE_SPEC", str(spec_file))
+    drawn = {}
+    for page in PAGES:
+        reference = AppTest.from_file(REFERENCE_SCRIPT, default_timeout=60)
+        reference.query_params.update({"page": page, "elements": "all"})
+        reference.run()
+        assert not reference.exception, page
+        drawn[page] = elements.kinds(elements.layout_from_apptest(reference))
+    expected = {page: elements.kinds(spec["layout"]) for page, spec in specs.items()}
+    assert drawn == expected
+    # Inputs and text are part of it: the events page has its search, filters and downloads.
+    assert {("sidebar", "slider"), ("sidebar", "multiselect"), ("main", "text_input"),
+            ("main", "download_button"), ("main", "table")} <= set(drawn["events"])
