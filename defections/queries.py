@@ -257,8 +257,9 @@ def cuba_timeline(con: duckdb.DuckDBPyConnection, filters: Filters, max_marks: i
     return query(con, sql, {**filters.params(), "max_marks": max_marks})
 
 
-def commentary(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 50) -> pd.DataFrame:
-    """Attributed assessments (experts, officials) within the year filter, the most recent first."""
+def commentary(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None = 50) -> pd.DataFrame:
+    """Attributed assessments (experts, officials) within the year filter, the most recent first;
+    every one with limit=None."""
     sql = f"""
     SELECT speaker, speaker_role, attributed_to, stated_date, strftime(stated_date, '%-d %B %Y') AS stated_on,
            summary, quote, event_id, year, source_title, source_url

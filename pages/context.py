@@ -4,6 +4,8 @@ import streamlit as st
 
 from defections import charts, queries, ui
 
+REMARKS_SHOWN = 10  # cards are read one by one; each costs the browser more than a table row
+
 filters = ui.filters()
 count = ui.page_header("Diplomatic context",
                        "How do the Cuba–South Korea ties of 14 February 2024 and North Korea's embassy closures "
@@ -18,10 +20,15 @@ st.caption("This panel always shows Cuba's whole diplomatic history with the two
 left, right = st.columns(2)
 with left:
     st.subheader("What experts and officials said")
-    remarks = ui.run(queries.commentary, filters)
+    remarks = ui.run(queries.commentary, filters, REMARKS_SHOWN + 1)  # one more tells that there are more
     if remarks.empty:
         st.info("No attributed commentary in the selected years.")
-    for remark in remarks.itertuples():
+    if len(remarks) > REMARKS_SHOWN:
+        st.caption(f"The {REMARKS_SHOWN} most recent remarks; the download holds every one in the selected years.")
+        ui.download("Download every remark in the selected years (CSV)",
+                    lambda: ui.csv_bytes(ui.fetch(queries.commentary, filters, None)),
+                    f"commentary_{filters.describe()}.csv", "commentary")
+    for remark in remarks.head(REMARKS_SHOWN).itertuples():
         with st.container(border=True):
             if isinstance(remark.quote, str):
                 st.markdown(f"> “{ui.plain(remark.quote)}”")

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import append
 from streamlit.testing.v1 import AppTest
 
-from defections import queries
+from defections import queries, ui
+from defections.build import build
+from defections.db import connect
 from defections.filters import Filters
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,3 +212,37 @@ def empty_combination(con) -> tuple[str, str]:
         ORDER BY ALL LIMIT 1""").fetchone()
     assert row is not None
     return row[0], row[1]
+
+
+def test_context_shows_the_ten_latest_remarks_and_offers_them_all(seeds_copy, tmp_path, monkeypatch):
+    for n in range(12):  # 4 curated + 12: more than the page shows as cards
+        append(seeds_copy, "commentary", 0, {"commentary_id": f"CMX{n:02d}", "stated_date": f"2024-08-{n + 1:02d}",
+                                             "speaker": f"Test speaker {n:02d}"})
+    db = tmp_path / "defections.duckdb"
+    build(seeds_copy, db)
+    monkeypatch.setenv("DEFECTIONS_DB", str(db))
+    monkeypatch.setenv("DEFECTIONS_SEEDS", str(seeds_copy))
+    at = open_page("pages/context.py")
+    cards = remark_cards(at)
+    assert len(cards) == 10
+    assert cards[0].startswith("Test speaker 11") and cards[-1].startswith("Test speaker 02")  # most recent first
+    assert any("10 most recent remarks" in c.value for c in at.caption)
+    download = [b for b in at.get("download_button") if "every remark" in b.proto.label]
+    assert len(download) == 1
+    with connect(db) as con:
+        every = queries.commentary(con, Filters(), None)
+    assert len(every) == 16 and "Test speaker 00" in set(every["speaker"])
+
+
+def test_context_shows_every_remark_as_a_card_when_few(db_path, con):
+    at = open_page("pages/context.py")
+    speakers = queries.commentary(con, Filters(), None)["speaker"].tolist()
+    cards = remark_cards(at)
+    assert len(cards) == len(speakers) == 4
+    assert all(card.startswith(ui.plain(speaker)) for card, speaker in zip(cards, speakers, strict=True))
+    assert not [b for b in at.get("download_button") if "every remark" in b.proto.label]
+
+
+def remark_cards(at: AppTest) -> list[str]:
+    """The attribution line of each remark card: "speaker, role (kind), date · source"."""
+    return [c.value for c in at.caption if re.search(r"\((analysts|officials|[^)]*)\), .* · ", c.value)]
