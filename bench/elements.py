@@ -63,9 +63,10 @@ def spec_from_outputs(outputs: list[Output]) -> dict:
 def spec_from_apptest(at) -> dict:
     """The same spec read from what an AppTest run rendered (every tab's content included), with the
     page's layout: every other element too, for the reference's "same elements" page."""
-    return {"charts": [figure_spec(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")],
-            "tables": [table_spec(frame.value) for frame in list(at.dataframe) + list(at.table)],
-            "layout": layout_from_apptest(at)}
+    charts, tables = [], []
+    layout = layout_from_apptest(at, charts, tables)
+    return {"charts": [figure_spec(json.loads(chart.proto.spec)) for chart in charts],
+            "tables": [table_spec(frame.value) for frame in tables], "layout": layout}
 
 
 def points(spec: dict) -> int:
@@ -100,21 +101,20 @@ _LEAF_FIELDS = {
 }
 
 
-def layout_from_apptest(at) -> dict:
+def layout_from_apptest(at, charts: list | None = None, tables: list | None = None) -> dict:
     """Every element an AppTest run rendered, in order and inside its columns, tabs and containers:
-    charts and tables by position (the reference draws them from its frames, in the order of
-    spec_from_apptest), inputs and text by kind with the arguments that shape them. The reference's
-    "same elements" page replays it."""
-    seen = {"plotly_chart": 0, "dataframe": 0, "table": 0}
+    charts and tables by position (appended to `charts` and `tables`, the order of the spec), inputs
+    and text by kind with the arguments that shape them. The reference's "same elements" page replays it."""
+    found = {"chart": [] if charts is None else charts, "table": [] if tables is None else tables}
 
     def outline(node) -> list[dict]:
         items = []
         for child in node.children.values():
             kind, proto = child.type, getattr(child, "proto", None)
-            if kind in seen:
-                items.append({"kind": "chart" if kind == "plotly_chart" else "table", "index": seen[kind],
-                              "st_table": kind == "table"})
-                seen[kind] += 1
+            if kind in ("plotly_chart", "dataframe", "table"):
+                what = "chart" if kind == "plotly_chart" else "table"
+                items.append({"kind": what, "index": len(found[what])})
+                found[what].append(child)
             elif kind == "tab_container":
                 items.append({"kind": "tabs", "labels": [tab.proto.label for tab in child.children.values()],
                               "children": [outline(tab) for tab in child.children.values()]})
@@ -131,20 +131,7 @@ def layout_from_apptest(at) -> dict:
         return items
 
     roots = at._tree.children
-    layout = {"main": outline(roots[0]), "sidebar": outline(roots[1]) if 1 in roots else []}
-    _number_tables(layout, seen["dataframe"])
-    return layout
-
-
-def _number_tables(items, dataframes: int) -> None:
-    # spec_from_apptest lists st.dataframe frames before st.table ones.
-    for item in items.values() if isinstance(items, dict) else items:
-        if isinstance(item, list):
-            _number_tables(item, dataframes)
-        elif "children" in item:
-            _number_tables(item["children"], dataframes)
-        elif item.pop("st_table", False):
-            item["index"] += dataframes
+    return {"main": outline(roots[0]), "sidebar": outline(roots[1]) if 1 in roots else []}
 
 
 def _plain(value):

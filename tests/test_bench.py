@@ -1,10 +1,16 @@
-"""The benchmark's quick core runs end to end on a tiny seed set and measures every page."""
+"""The benchmark's quick core runs end to end on a tiny seed set and measures every page, and its
+reference pages draw what the app's pages draw."""
 
-from bench import synth
-from bench.pages import PAGES
+import json
+
+from streamlit.testing.v1 import AppTest
+
+from bench import elements, synth
+from bench.pages import PAGE_FILES, PAGES, URL_PATHS
 from bench.report import render
 from bench.runner import REAL, Config, run
-from bench.server import PAIRED_RUNS
+from bench.server import PAIRED_RUNS, REFERENCE_SCRIPT
+from defections.paths import ROOT
 
 
 def test_quick_benchmark_measures_every_page_on_a_tiny_synthetic_seed_set(tmp_path):
@@ -27,15 +33,6 @@ def test_quick_benchmark_measures_every_page_on_a_tiny_synthetic_seed_set(tmp_pa
 def test_same_elements_reference_replays_every_element_of_each_page(db_path, tmp_path, monkeypatch):
     # The browser table's "app ÷ same" ratio means "the app's own cost" only if the replay draws
     # what the page draws: the same kinds of element, in the same order, in the sidebar and the main area.
-    import json
-
-    from streamlit.testing.v1 import AppTest
-
-    from bench import elements
-    from bench.pages import PAGE_FILES, URL_PATHS
-    from bench.server import REFERENCE_SCRIPT
-    from defections.paths import ROOT
-
     specs = {}
     for page in PAGES:
         at = AppTest.from_file(ROOT / "dashboard.py", default_timeout=60)
