@@ -175,7 +175,8 @@ def cuba_timeline(items: pd.DataFrame) -> go.Figure:
             marker={"size": 13 if track == "Defections from Havana" else 10, "color": colour,
                     "symbol": "star" if track == "Defections from Havana" else "circle"},
             hovertext=[f"<b>{_esc(r.period)}</b> · {_esc(r.kind)}<br>{_esc(r.summary)}"
-                       f"<br>Source: {_esc(r.source_title)}" for r in part.itertuples()],
+                       + (f"<br>Source: {_esc(r.source_title)}" if _esc(r.source_title) else "")
+                       for r in part.itertuples()],
             hoverinfo="text"))
     fig.update_yaxes(title=None, type="category")
     fig.update_xaxes(title="Date")

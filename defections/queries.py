@@ -224,34 +224,54 @@ def motive_evidence(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int
 
 def cuba_timeline(con: duckdb.DuckDBPyConnection, filters: Filters, max_marks: int = 300) -> pd.DataFrame:
     """The Cuba panel: every North Korea–Cuba and South Korea–Cuba event (context is not filtered: the
-    ties of 2024 explain a defection of 2023) and the Havana defections the filters select, one axis."""
+    ties of 2024 explain a defection of 2023) and the Havana defections the filters select, one axis.
+
+    A track with more than max_marks items gets one mark per month, or per year if months are still
+    too many; `items` says how many a mark stands for and its summary counts them by kind."""
     sql = f"""
     WITH {SELECTED},
-    havana AS (
-        SELECT d.event_id FROM seed.defections d JOIN selected USING (event_id) JOIN seed.posts po USING (post_id)
-        WHERE po.post_country = 'Cuba'
+    item AS (
+        SELECT event_date AS date, event_period AS period,
+               CASE WHEN actors LIKE '%North Korea%' AND actors LIKE '%South Korea%' THEN 'Both Koreas and Cuba'
+                    WHEN actors LIKE '%South Korea%' THEN 'South Korea–Cuba'
+                    ELSE 'North Korea–Cuba' END AS track,
+               event_type AS kind, summary, main_source_title AS source_title, main_source_url AS source_url
+        FROM context_events
+        WHERE actors LIKE '%Cuba%'
+        UNION ALL
+        SELECT e.defection_date, e.defection_period, 'Defections from Havana', 'defection',
+               e.person || ', ' || e.position || ' (made public ' || coalesce(e.disclosed_period, 'date unknown')
+               || ')', e.main_source_title, e.main_source_url
+        FROM events e JOIN selected USING (event_id)
+        WHERE e.post_country = 'Cuba'
+    ),
+    grain AS (
+        SELECT track, CASE WHEN count(*) <= $max_marks THEN 'item'
+                           WHEN count(DISTINCT date_trunc('month', date)) <= $max_marks THEN 'month'
+                           ELSE 'year' END AS grain
+        FROM item GROUP BY track
+    ),
+    per_kind AS (
+        SELECT CASE grain WHEN 'month' THEN date_trunc('month', date) ELSE date_trunc('year', date) END AS bucket,
+               grain, track, kind, count(*) AS n
+        FROM item JOIN grain USING (track)
+        WHERE grain <> 'item'
+        GROUP BY ALL
     )
-    SELECT event_date AS date, event_period AS period,
-           CASE WHEN actors LIKE '%North Korea%' AND actors LIKE '%South Korea%' THEN 'Both Koreas and Cuba'
-                WHEN actors LIKE '%South Korea%' THEN 'South Korea–Cuba'
-                ELSE 'North Korea–Cuba' END AS track,
-           event_type AS kind, summary,
-           main_source_title AS source_title, main_source_url AS source_url
-    FROM context_events
-    WHERE actors LIKE '%Cuba%'
+    SELECT date, period, track, kind, summary, source_title, source_url, 1::BIGINT AS items
+    FROM item JOIN grain USING (track)
+    WHERE grain = 'item'
     UNION ALL
-    SELECT e.defection_date, e.defection_period, 'Defections from Havana', 'defection',
-           e.person || ', ' || e.position || ' (made public ' || coalesce(e.disclosed_period, 'date unknown') || ')',
-           e.main_source_title, e.main_source_url
-    FROM events e JOIN havana USING (event_id)
-    WHERE (SELECT count(*) FROM havana) <= $max_marks
-    UNION ALL
-    -- Too many to draw one by one: one mark per month, saying how many.
-    SELECT date_trunc('month', d.defection_date), strftime(date_trunc('month', d.defection_date), '%B %Y'),
-           'Defections from Havana', 'defections', count(*) || ' defections from the Havana post', NULL, NULL
-    FROM seed.defections d JOIN havana USING (event_id)
-    WHERE (SELECT count(*) FROM havana) > $max_marks
-    GROUP BY ALL
+    -- Too many to draw one by one: one mark per month or year and track, saying how many of each kind.
+    SELECT bucket, CASE grain WHEN 'month' THEN strftime(bucket, '%B %Y') ELSE strftime(bucket, '%Y') END, track,
+           CASE track WHEN 'Defections from Havana' THEN 'defections' ELSE 'events' END,
+           sum(n) || CASE WHEN track = 'Defections from Havana'
+                          THEN if(sum(n) = 1, ' defection', ' defections') || ' from the Havana post'
+                          ELSE if(sum(n) = 1, ' event: ', ' events: ')
+                               || string_agg(n || ' ' || kind, ', ' ORDER BY n DESC, kind) END,
+           NULL, NULL, sum(n)::BIGINT
+    FROM per_kind
+    GROUP BY bucket, grain, track
     ORDER BY date, track
     """
     return query(con, sql, {**filters.params(), "max_marks": max_marks})

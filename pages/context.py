@@ -13,9 +13,11 @@ count = ui.page_header("Diplomatic context",
 
 items = ui.run(queries.cuba_timeline, filters)
 ui.chart(charts.cuba_timeline, items, name=f"cuba_timeline_{filters.describe()}", key="cuba")
+aggregated = (" A track with too many items to draw one by one has one mark per month or year; hover a mark "
+              "for what it stands for.") if items["items"].gt(1).any() else ""
 st.caption("This panel always shows Cuba's whole diplomatic history with the two Koreas (the ties of 2024 "
            "explain a defection of 2023). Stars are defections from the North Korean embassy in Havana that "
-           "the sidebar filters select.")
+           f"the sidebar filters select.{aggregated}")
 
 left, right = st.columns(2)
 with left:

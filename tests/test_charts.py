@@ -59,3 +59,32 @@ def test_cuba_timeline_puts_the_havana_defection_on_its_own_track(con):
     assert len(star.x) == 1 and "Ri Il Kyu" in star.hovertext[0]
     ties = trace(fig, "South Korea–Cuba")
     assert "2024-02-14" in {pd.Timestamp(x).date().isoformat() for x in ties.x}
+
+
+def test_a_crowded_cuba_track_gets_one_mark_per_year_counting_every_item(con):
+    every = queries.cuba_timeline(con, Filters())
+    crowded = queries.cuba_timeline(con, Filters(), max_marks=2)
+    assert every["items"].eq(1).all()
+    assert crowded.groupby("track")["items"].sum().to_dict() == every.groupby("track").size().to_dict()
+    track = every[every["track"] == "North Korea–Cuba"]
+    per_year = track.groupby(track["date"].dt.year).size()
+    marks = crowded[crowded["track"] == "North Korea–Cuba"]
+    assert marks["period"].tolist() == [str(y) for y in per_year.index]
+    assert marks["items"].tolist() == per_year.tolist()
+    busiest = marks.loc[marks["items"].idxmax()]
+    kinds = track[track["date"].dt.year == int(busiest["period"])]["kind"].value_counts()
+    listed = sorted(kinds.items(), key=lambda kind_n: (-kind_n[1], kind_n[0]))  # most frequent first
+    assert busiest["summary"] == f"{kinds.sum()} events: " + ", ".join(f"{n} {k}" for k, n in listed)
+    hover = trace(charts.cuba_timeline(crowded), "North Korea–Cuba").hovertext
+    assert busiest["summary"] in hover[marks.index.get_loc(busiest.name)] and not any("Source:" in h for h in hover)
+
+
+def test_a_cuba_track_whose_months_fit_gets_one_mark_per_month(con):
+    every = queries.cuba_timeline(con, Filters())
+    track = every[every["track"] == "South Korea–Cuba"]
+    months = track["date"].dt.to_period("M").nunique()
+    assert months < len(track)  # the seeds have two events in one month: the test can tell months from items
+    marks = queries.cuba_timeline(con, Filters(), max_marks=months)
+    marks = marks[marks["track"] == "South Korea–Cuba"]
+    assert len(marks) == months and marks["items"].sum() == len(track)
+    assert marks["period"].iloc[-1] == track["date"].iloc[-1].strftime("%B %Y")

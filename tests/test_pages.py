@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import append
+from helpers import append, read_table, write_table
 from streamlit.testing.v1 import AppTest
 
 from defections import queries, ui
@@ -241,6 +241,30 @@ def test_context_shows_every_remark_as_a_card_when_few(db_path, con):
     assert len(cards) == len(speakers) == 4
     assert all(card.startswith(ui.plain(speaker)) for card, speaker in zip(cards, speakers, strict=True))
     assert not [b for b in at.get("download_button") if "every remark" in b.proto.label]
+
+
+def test_context_counts_a_crowded_cuba_track_per_year_and_says_so(con, seeds_copy, tmp_path, monkeypatch):
+    header, rows = read_table(seeds_copy, "context_events")
+    visit = dict(zip(header, rows[0], strict=True))
+    # 301 visits in 301 different months, 1990 onwards: too many to draw one by one, or by month
+    extra = [{**visit, "context_id": f"CX{n:03d}", "event_date": f"{1990 + n // 12}-{n % 12 + 1:02d}-01",
+              "date_precision": "day", "actors": "North Korea;Cuba", "event_type": "visit"} for n in range(301)]
+    write_table(seeds_copy, "context_events", header, [*rows, *([e[h] for h in header] for e in extra)])
+    header, rows = read_table(seeds_copy, "context_event_sources")
+    write_table(seeds_copy, "context_event_sources", header, [*rows, *([e["context_id"], "S148", ""] for e in extra)])
+    db = tmp_path / "defections.duckdb"
+    build(seeds_copy, db)
+    monkeypatch.setenv("DEFECTIONS_DB", str(db))
+    monkeypatch.setenv("DEFECTIONS_SEEDS", str(seeds_copy))
+    at = open_page("pages/context.py")
+    assert any("one mark per month or year" in c.value for c in at.caption)
+    curated = queries.cuba_timeline(con, Filters())
+    with connect(db) as crowded:
+        items = queries.cuba_timeline(crowded, Filters())
+    north = items[items["track"] == "North Korea–Cuba"]
+    assert north["items"].sum() == 301 + (curated["track"] == "North Korea–Cuba").sum()
+    assert north["period"].str.fullmatch(r"\d{4}").all() and len(north) < 60
+    assert north.loc[north["period"] == "1991", "summary"].item() == "12 events: 12 visit"
 
 
 def remark_cards(at: AppTest) -> list[str]:
