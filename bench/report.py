@@ -87,7 +87,8 @@ def browser_row(label: str, result: dict) -> dict:
     app, ref, same, blank = (median(result.get(k, {}).get("times", [])) for k in kinds)
     error = "; ".join(f"{k}: {result[k]['error']}" for k in kinds if result.get(k, {}).get("error"))
     row = {"app": app, "reference": ref, "same_elements": same, "blank": blank, "ratio": _ratio(app, ref),
-           "same_ratio": _ratio(app, same), "blank_ratio": _ratio(app, blank), "error": error or None}
+           "same_ratio": _ratio(app, same), "same_ref_ratio": _ratio(same, ref), "blank_ratio": _ratio(app, blank),
+           "error": error or None}
     if label == REAL:
         row["ok"] = None if row["ratio"] is None else row["ratio"] <= LIMITS["ratio_browser"]
         row["why"] = f"{_x(row['ratio'])} > {LIMITS['ratio_browser']}×"
@@ -188,7 +189,7 @@ def render(results: dict) -> str:
                 row = browser_row(label, result)
                 lines.append(f"| {label} | {page} | {_s(row['app'])} | {_s(row['reference'])} | "
                              f"{_s(row['same_elements'])} | {_s(row['blank'])} | {_x(row['ratio'])} | "
-                             f"{_x(row['same_ratio'])} | {_x(_ratio(row['same_elements'], row['reference']))} | "
+                             f"{_x(row['same_ratio'])} | {_x(row['same_ref_ratio'])} | "
                              f"{_x(row['blank_ratio'])} | {_met(row['ok'], row['why'])} |"
                              + (f" {row['error']}" if row["error"] else ""))
         lines.append("")
