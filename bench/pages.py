@@ -47,7 +47,7 @@ def default_filters(con: duckdb.DuckDBPyConnection) -> Filters:
 
 def _header(con, filters: Filters) -> int:
     queries.as_of(con)
-    return queries.events_in_view(con, filters)
+    return int(queries.selection_counts(con, filters)["defections"].iloc[0])
 
 
 def overview(con, filters: Filters) -> list[Output]:
@@ -106,8 +106,10 @@ def sources(con, filters: Filters) -> list[Output]:
     out = [_table(listed)]
     if len(listed):
         out.append(_table(queries.citations(con, listed["source_id"].iloc[0])))
+        queries.held_passage(con, listed["source_id"].iloc[0])  # rendered as markdown
     queries.documents(con)  # rendered as st.text
-    return out + [_table(queries.data_dictionary(con)), _table(queries.revisions(con))]
+    return out + [_table(queries.data_dictionary(con)), _table(queries.corrections(con)),
+                  _table(queries.revisions(con))]
 
 
 PAGES: dict[str, Callable[[duckdb.DuckDBPyConnection, Filters], list[Output]]] = {

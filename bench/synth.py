@@ -56,8 +56,8 @@ COUNTRIES = [
 ]
 CATEGORIES = (["diplomat"] * 5 + ["trade official"] * 3 + ["military"] * 2 + ["intelligence", "party-state official",
                                                                                "other"])
-STATUSES = ["confirmed"] * 4 + ["reported"] * 3 + ["self-disclosed"] * 2 + ["denied"]
-ATTRIBUTIONS = ["self"] * 3 + ["officials"] * 2 + ["media"] * 2 + ["analysts"]
+STATUSES = ["confirmed"] * 4 + ["multiple-reports"] * 2 + ["single-report"] * 2 + ["self-disclosed"] * 2 + ["denied"]
+ATTRIBUTIONS = ["self"] * 3 + ["south-korean-officials", "unnamed-officials"] + ["media"] * 2 + ["analysts"]
 RELIABILITY = ["primary"] * 6 + ["secondary"] * 3 + ["dataset"]
 CONTEXT_TYPES = ["diplomatic ties", "embassy opening", "embassy closure", "visit", "statement", "defection-related"]
 MOTIVE_THEMES = ["political disillusionment", "unfair evaluation", "fear of punishment", "children's future",
@@ -69,6 +69,7 @@ SUMMARIES = [f"SYNTHETIC benchmark event, pattern {i}: a generated summary of ty
              "and the timeline hover labels." for i in range(40)]
 NOTES = [f"SYNTHETIC note {i}: sources disagree on the month." for i in range(10)]
 QUOTES = [f"SYNTHETIC quote {i}: words a source might use about the defection." for i in range(25)]
+HELD = 10  # sources with a held passage holding every quote: each fact rests on one, as the seed contract asks
 
 
 def cache_key(size: int) -> str:
@@ -142,6 +143,16 @@ def generate(size: int, directory: Path, seed: int = 20240716) -> Seeds:
             "source_id": f"S{j:06d}", "title": f"SYNTHETIC benchmark data ({j:06d})", "publisher": "SYNTHETIC",
             "published_date": day(dt.date(1990, 1, 1)), "url": f"https://synthetic.invalid/benchmark/{j}",
             "document": None, "reliability": rng.choice(RELIABILITY)})
+    held = [f"H{j:06d}" for j in range(HELD)]
+    (Path(directory) / "documents").mkdir(parents=True, exist_ok=True)
+    for source_id in held:
+        url = f"https://synthetic.invalid/held/{source_id}"
+        (Path(directory) / "documents" / f"{source_id}.txt").write_text(
+            f"url: {url}\ntitle: SYNTHETIC held passage\npublisher: SYNTHETIC\npublished: \nread: 2026-12-01\n---\n"
+            + "\n".join(QUOTES) + "\n", encoding="utf-8")
+        tables["sources"].append({
+            "source_id": source_id, "title": f"SYNTHETIC held passage ({source_id})", "publisher": "SYNTHETIC",
+            "published_date": None, "url": url, "document": f"{source_id}.txt", "reliability": "primary"})
 
     posts, weights = [], []
     for i, (country, capital, lat, lon) in enumerate(COUNTRIES):
@@ -190,16 +201,19 @@ def generate(size: int, directory: Path, seed: int = 20240716) -> Seeds:
             "destination": "South Korea" if rng.random() < 0.9 else None,
             "accompanied_by": "SYNTHETIC family" if rng.random() < 0.4 else None,
             "summary": rng.choice(SUMMARIES), "notes": rng.choice(NOTES) if rng.random() < 0.2 else None})
-        sources = pick_sources(rng.choices((1, 2, 3, 4), (30, 35, 20, 15))[0])
+        evidence = rng.choice(held)
+        sources = pick_sources(rng.choices((0, 1, 2, 3), (30, 35, 20, 15))[0])
+        tables["defection_sources"].append({"event_id": event_id, "source_id": evidence,
+                                            "evidence_quote": rng.choice(QUOTES), "quote_gloss": None})
         for source_id in sources:
             tables["defection_sources"].append({"event_id": event_id, "source_id": source_id,
-                                                "evidence_quote": rng.choice(QUOTES) if rng.random() < 0.3 else None})
+                                                "evidence_quote": None, "quote_gloss": None})
         for code in rng.sample(motive_codes, rng.choices((1, 2, 3, 4), (25, 35, 25, 15))[0]):
             who = rng.choice(ATTRIBUTIONS)
             tables["event_motives"].append({
                 "event_id": event_id, "motive_code": code, "attributed_to": who,
-                "attributed_by": f"SYNTHETIC {who} attribution", "source_id": rng.choice(sources),
-                "evidence_quote": rng.choice(QUOTES) if rng.random() < 0.5 else None})
+                "attributed_by": f"SYNTHETIC {who} attribution", "source_id": evidence,
+                "evidence_quote": rng.choice(QUOTES), "quote_gloss": None})
 
     years = list(range(FIRST_DAY.year, LAST_DAY.year))
     for year in years:
@@ -217,8 +231,12 @@ def generate(size: int, directory: Path, seed: int = 20240716) -> Seeds:
             row.update(elite_count_low=low, elite_count_high=low + rng.randint(0, 9), elite_count_approx=True,
                        elite_count_wording="single digits (SYNTHETIC)")
         tables["yearly_counts"].append(row)
+        if kind < 0.45:
+            tables["yearly_count_sources"].append({"year": year, "source_id": rng.choice(held),
+                                                   "evidence_quote": rng.choice(QUOTES), "quote_gloss": None})
         for source_id in pick_sources(rng.randint(1, 2)):
-            tables["yearly_count_sources"].append({"year": year, "source_id": source_id, "evidence_quote": None})
+            tables["yearly_count_sources"].append({"year": year, "source_id": source_id, "evidence_quote": None,
+                                                   "quote_gloss": None})
 
     for j in range(max(40, size // 100)):
         context_id = f"C{j:06d}"
@@ -231,7 +249,7 @@ def generate(size: int, directory: Path, seed: int = 20240716) -> Seeds:
             "event_id": rng.choice(event_ids) if rng.random() < 0.2 else None, "notes": None})
         for source_id in pick_sources(rng.randint(1, 2)):
             tables["context_event_sources"].append({"context_id": context_id, "source_id": source_id,
-                                                    "evidence_quote": None})
+                                                    "evidence_quote": None, "quote_gloss": None})
 
     for j in range(max(5, size // 1000)):
         tables["commentary"].append({

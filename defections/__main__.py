@@ -3,7 +3,7 @@
     python -m defections validate [--seeds DIR]
     python -m defections build [--seeds DIR] [--db PATH]
     python -m defections export events [--from YEAR] [--to YEAR] [--post COUNTRY ...]
-                                       [--category CATEGORY ...] [--db PATH]
+                                       [--category CATEGORY ...] [--confirmation STATUS ...] [--db PATH]
     python -m defections dictionary [--db PATH]
 """
 
@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--to", dest="year_to", type=year, metavar="YEAR")
     export.add_argument("--post", action="append", default=[], metavar="COUNTRY")
     export.add_argument("--category", action="append", default=[])
+    export.add_argument("--confirmation", action="append", default=[], metavar="STATUS")
     export.add_argument("--db", type=Path, default=None)
     dictionary = commands.add_parser("dictionary", help="print the data dictionary as markdown")
     dictionary.add_argument("--db", type=Path, default=None)
@@ -80,12 +81,15 @@ def main(argv: list[str] | None = None) -> int:
     options = queries.filter_options(con)
     filters = Filters(args.year_from, args.year_to,
                       tuple(p for p in dict.fromkeys(args.post) if p in options["posts"]),
-                      tuple(c for c in dict.fromkeys(args.category) if c in options["categories"]))
+                      tuple(c for c in dict.fromkeys(args.category) if c in options["categories"]),
+                      tuple(c for c in dict.fromkeys(args.confirmation) if c in options["confirmations"]))
     unknown = [f"--post {p!r}" for p in args.post if p not in filters.posts]
     unknown += [f"--category {c!r}" for c in args.category if c not in filters.categories]
+    unknown += [f"--confirmation {c!r}" for c in args.confirmation if c not in filters.confirmations]
     if unknown:
         print(f"unknown {', '.join(unknown)}; posts: {', '.join(options['posts'])}; "
-              f"categories: {', '.join(options['categories'])}", file=sys.stderr)
+              f"categories: {', '.join(options['categories'])}; "
+              f"confirmations: {', '.join(options['confirmations'])}", file=sys.stderr)
         return 2
     sys.stdout.buffer.write(csv_bytes(queries.export_events(con, filters)))
     return 0

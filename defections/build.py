@@ -12,10 +12,10 @@ import pandas as pd
 
 from defections.paths import SEEDS_DIR, SQL_DIR
 from defections.paths import db_path as default_db_path
-from defections.validate import Problem, Seeds, load_seeds, schema, seeds_digest
+from defections.validate import Problem, Seeds, load_seeds, read_document, schema, seeds_digest
 
 # Bump when schema.sql or views.sql change shape: the app refuses a database of another version.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class BuildError(Exception):
@@ -36,8 +36,12 @@ def populate(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
     for row in seeds.tables["sources"]:
         name = row.values.get("document")
         if name:
-            text = (seeds.directory / "documents" / name).read_text(encoding="utf-8")
-            con.execute("INSERT OR IGNORE INTO documents VALUES (?, ?)", [name, text])
+            held = read_document(seeds.directory / "documents", name,
+                                 with_header=row.values.get("reliability") != "client")
+            h = held.header
+            con.execute("INSERT OR IGNORE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [name, h.get("url"), h.get("title"), h.get("publisher"), h.get("published") or None,
+                         h.get("read"), held.text])
     con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
     as_of = con.execute("SELECT max(published_date) FROM seed.sources").fetchone()[0]
     con.execute("INSERT INTO build_info VALUES (?, ?, ?, ?)",
@@ -65,7 +69,8 @@ def build(seeds_dir: Path = SEEDS_DIR, db_path: Path | None = None) -> Path:
     _remove_dead_builds_leftovers(db_path)
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
     try:
-        con = duckdb.connect(str(tmp))
+        con = duckdb.connect(str(tmp), config={"autoinstall_known_extensions": False,
+                                                "autoload_known_extensions": False})
         try:
             populate(con, seeds)
             _check(con, seeds)

@@ -14,7 +14,9 @@ from plotly.subplots import make_subplots
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-ATTRIBUTION_COLOURS = {"self": "#0072B2", "officials": "#E69F00", "media": "#009E73", "analysts": "#CC79A7"}
+ATTRIBUTION_COLOURS = {"self": "#0072B2", "north-korean-officials": "#D55E00", "south-korean-officials": "#E69F00",
+                       "other-governments": "#F0E442", "unnamed-officials": "#999999", "media": "#009E73",
+                       "analysts": "#CC79A7"}
 TRACK_COLOURS = {"North Korea–Cuba": "#D55E00", "South Korea–Cuba": "#0072B2",
                  "Both Koreas and Cuba": "#CC79A7", "Defections from Havana": "#000000"}
 # Served by the app (static/topojson): plotly would otherwise fetch the outlines from its CDN.

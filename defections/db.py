@@ -18,6 +18,7 @@ from defections.paths import SEEDS_DIR
 from defections.validate import Problem, load_seeds, seed_files, seeds_digest
 
 FIX_COMMAND = "python -m defections build"
+NO_NETWORK = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 
 class DatabaseError(Exception):
@@ -37,13 +38,17 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     if not db_path.is_file():
         raise DatabaseError(f"The database {db_path} does not exist. Build it with: {FIX_COMMAND}")
     # Bounded memory: the app shares its process with every session; large sorts spill to disk.
-    con = duckdb.connect(config={"memory_limit": "300MB", "temp_directory": tempfile.gettempdir()})
+    # Offline: DuckDB would otherwise download an extension to open a file that is not DuckDB's.
+    con = duckdb.connect(config={"memory_limit": "300MB", "temp_directory": tempfile.gettempdir(),
+                                 **NO_NETWORK})
     try:
         # ATTACH into a private in-memory instance rather than duckdb.connect(path): DuckDB caches
         # one instance per path in a process, so after a rebuild replaced the file, a new
         # connection would still see the old file for as long as any old connection lived.
         con.execute("ATTACH ? AS defections (READ_ONLY)", [str(db_path)])
         con.execute("USE defections")
+        # Once the file is attached, nothing else on disk or on the network is reachable from SQL.
+        con.execute("SET enable_external_access = false")
     except duckdb.Error as err:
         con.close()
         raise DatabaseError(f"The database {db_path} cannot be opened ({_first_line(err)}). "

@@ -1,9 +1,8 @@
-"""The analyst's filters: year range, posts, elite categories, and how they are cleaned from a URL."""
+"""The analyst's filters: year range, posts, elite categories, confirmation, and how they are cleaned from a URL."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
 
 
 @dataclass(frozen=True)
@@ -14,6 +13,7 @@ class Filters:
     year_to: int | None = None
     posts: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    confirmations: tuple[str, ...] = ()
 
     def params(self) -> dict:
         """Bound parameters for the WHERE clause in queries.EVENT_FILTER."""
@@ -22,6 +22,7 @@ class Filters:
             "year_to": self.year_to,
             "posts": list(self.posts),
             "categories": list(self.categories),
+            "confirmations": list(self.confirmations),
         }
 
     def describe(self) -> str:
@@ -33,18 +34,13 @@ class Filters:
             parts.append("+".join(self.posts))
         if self.categories:
             parts.append("+".join(self.categories))
+        if self.confirmations:
+            parts.append("+".join(self.confirmations))
         return "_".join(parts) or "all"
 
-    def query_string(self) -> str:
-        """The URL query that reproduces these filters (the same keys the sidebar binds)."""
-        pairs = []
-        if self.year_from is not None and self.year_to is not None:
-            pairs += [("years", str(self.year_from)), ("years", str(self.year_to))]
-        pairs += [("post", p) for p in self.posts] + [("category", c) for c in self.categories]
-        return "&".join(f"{k}={quote(v)}" for k, v in pairs)
 
-
-def clean(year_range, posts, categories, *, known_posts, known_categories, bounds) -> Filters:
+def clean(year_range, posts, categories, confirmations=(), *, known_posts, known_categories,
+          known_confirmations=(), bounds) -> Filters:
     """Keep only valid values: a reversed year range is put in order, unknown names are dropped."""
     low, high = bounds
     year_from = year_to = None
@@ -63,4 +59,5 @@ def clean(year_range, posts, categories, *, known_posts, known_categories, bound
         year_to=year_to,
         posts=tuple(p for p in dict.fromkeys(posts or ()) if p in set(known_posts)),
         categories=tuple(c for c in dict.fromkeys(categories or ()) if c in set(known_categories)),
+        confirmations=tuple(c for c in dict.fromkeys(confirmations or ()) if c in set(known_confirmations)),
     )

@@ -24,6 +24,8 @@ selected AS (
       AND (len(CAST($posts AS VARCHAR[])) = 0 OR list_contains(CAST($posts AS VARCHAR[]), po.post_country))
       AND (len(CAST($categories AS VARCHAR[])) = 0
            OR list_contains(CAST($categories AS VARCHAR[]), d.elite_category::VARCHAR))
+      AND (len(CAST($confirmations AS VARCHAR[])) = 0
+           OR list_contains(CAST($confirmations AS VARCHAR[]), d.confirmation_status::VARCHAR))
 )"""
 YEARS = """(CAST($year_from AS INTEGER) IS NULL OR {col} >= $year_from)
        AND (CAST($year_to AS INTEGER) IS NULL OR {col} <= $year_to)"""
@@ -48,10 +50,12 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict:
                        "WHERE EXISTS (SELECT 1 FROM seed.defections d WHERE d.post_id = p.post_id) "
                        "ORDER BY post_country")
     categories = query(con, "SELECT unnest(enum_range(NULL::elite_category)) AS category")
+    confirmations = query(con, "SELECT unnest(enum_range(NULL::confirmation_status)) AS confirmation")
     return {
         "years": (int(years["lo"]), int(years["hi"])),
         "posts": posts["post_country"].tolist(),
         "categories": categories["category"].tolist(),
+        "confirmations": confirmations["confirmation"].tolist(),
     }
 
 
@@ -63,7 +67,18 @@ def as_of(con: duckdb.DuckDBPyConnection) -> dt.date | None:
 
 def events_in_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
     """How many defections the filters select."""
-    return int(query(con, f"WITH {SELECTED} SELECT count(*) AS n FROM selected", filters.params())["n"].iloc[0])
+    return int(selection_counts(con, filters)["defections"].iloc[0])
+
+
+def selection_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """How many defections the filters select, and how many of them a government confirmed."""
+    sql = f"""
+    WITH {SELECTED}
+    SELECT count(*) AS defections,
+           count(*) FILTER (WHERE d.confirmation_status = 'confirmed') AS confirmed
+    FROM selected JOIN seed.defections d USING (event_id)
+    """
+    return query(con, sql, filters.params())
 
 
 def headline_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -341,15 +356,16 @@ def event_detail(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:
 
 def event_motive_evidence(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:
     """The motives of one defection, with who attributes them and the quote."""
-    return query(con, "SELECT motive, attributed_to, attributed_by, evidence_quote, source_title, source_url "
-                      "FROM event_motives WHERE event_id = $id ORDER BY motive", {"id": event_id})
+    return query(con, "SELECT motive, attributed_to, attributed_by, evidence_quote, quote_gloss, source_title, "
+                      "source_url FROM event_motives WHERE event_id = $id ORDER BY motive, attributed_to",
+                 {"id": event_id})
 
 
 def event_sources(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:
-    """The sources of one defection."""
-    return query(con, "SELECT s.source_id, s.title, s.publisher, s.published_date, s.url, ds.evidence_quote "
-                      "FROM seed.defection_sources ds JOIN sources s USING (source_id) "
-                      "WHERE ds.event_id = $id ORDER BY s.source_id", {"id": event_id})
+    """The sources of one defection, each with the quote checked against its held passage."""
+    return query(con, "SELECT s.source_id, s.title, s.publisher, s.published_date, s.url, ds.evidence_quote, "
+                      "ds.quote_gloss FROM seed.defection_sources ds JOIN sources s USING (source_id) "
+                      "WHERE ds.event_id = $id ORDER BY ds.evidence_quote IS NULL, s.source_id", {"id": event_id})
 
 
 def sources_list(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -365,13 +381,28 @@ def citations(con: duckdb.DuckDBPyConnection, source_id: str) -> pd.DataFrame:
 
 
 def documents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The held source documents, in full."""
+    """The client's seed document(s), in full."""
     return query(con, "SELECT d.document, s.source_id, s.title, d.text FROM documents d "
-                      "JOIN seed.sources s USING (document) ORDER BY d.document")
+                      "JOIN seed.sources s USING (document) WHERE s.reliability = 'client' ORDER BY d.document")
+
+
+def held_passage(con: duckdb.DuckDBPyConnection, source_id: str) -> pd.DataFrame:
+    """The passage held for one source, with where and when it was read; no rows if none is held."""
+    return query(con, "SELECT d.document, d.url, d.title, d.publisher, d.published, "
+                      "coalesce(strftime(d.read_on, '%Y-%m-%d'), 'an unknown date') AS read_on, d.text "
+                      "FROM documents d JOIN seed.sources s USING (document) WHERE s.source_id = $id",
+                 {"id": source_id})
+
+
+def corrections(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The data changelog: every correction of a curated fact, with its reason and source."""
+    return query(con, "SELECT correction_id, table_name, row_key, column_name, previous_value, current_value, "
+                      "corrected_on, reason, source_title, source_url FROM corrections "
+                      "ORDER BY corrected_on, correction_id")
 
 
 def revisions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The changelog: figures corrected after release, and curation changes."""
+    """The changelog of official figures revised after release."""
     return query(con, "SELECT * FROM revisions ORDER BY revised_on NULLS LAST, table_name, row_key")
 
 

@@ -167,7 +167,8 @@ def fetch(function: Callable, filters: Filters | None = None, *args) -> pd.DataF
 
 
 def sidebar_filters(con) -> Filters:
-    """The shared filters, bound to the URL (?years=2016&years=2024&post=Cuba&category=diplomat)."""
+    """The shared filters, bound to the URL
+    (?years=2016&years=2024&post=Cuba&category=diplomat&confirmation=confirmed)."""
     options = run(queries.filter_options)
     lo, hi = options["years"]
     with st.sidebar:
@@ -178,8 +179,14 @@ def sidebar_filters(con) -> Filters:
                                placeholder="All posts")
         categories = st.multiselect("Elite category", options["categories"], key="category",
                                     bind="query-params", placeholder="All categories")
-    filters = clean(years, posts, categories, known_posts=options["posts"],
-                    known_categories=options["categories"], bounds=(lo, hi))
+        confirmations = st.multiselect("Confirmation", options["confirmations"], key="confirmation",
+                                       bind="query-params", placeholder="Any confirmation",
+                                       help="confirmed: by a government · self-disclosed: by the defector · "
+                                            "multiple-reports: two or more independent outlets · single-report · "
+                                            "denied: by a government")
+    filters = clean(years, posts, categories, confirmations, known_posts=options["posts"],
+                    known_categories=options["categories"], known_confirmations=options["confirmations"],
+                    bounds=(lo, hi))
     st.session_state["_filters"] = filters
     return filters
 
@@ -209,18 +216,19 @@ def filters() -> Filters:
 def page_header(title: str, question: str, filters: Filters) -> int:
     """Title, the question the page answers, and how many events the filters select (returned)."""
     st.title(title)
-    count = int(run(queries.events_in_view, filters))
+    counts = run(queries.selection_counts, filters).iloc[0]
+    count, confirmed = int(counts["defections"]), int(counts["confirmed"])
     as_of = run(queries.as_of)
-    st.markdown(f"**{count:,}** defection(s) selected by the filters · data as of **{as_of or 'unknown'}**  \n"
-                f":gray[{plain(question)}]")
+    st.markdown(f"**{count:,}** defection(s) selected by the filters, **{confirmed:,}** confirmed by a government"
+                f" · data as of **{as_of or 'unknown'}**  \n:gray[{plain(question)}]")
     return count
 
 
 def guard_empty(count: int, what: str = "defections") -> None:
     """Stop the page with a helpful message when the filters select nothing."""
     if count == 0:
-        st.info(f"No {what} match these filters. Widen the year range or clear the post and category "
-                "filters in the sidebar.")
+        st.info(f"No {what} match these filters. Widen the year range or clear the post, category and "
+                "confirmation filters in the sidebar.")
         st.stop()
 
 
@@ -281,6 +289,8 @@ HEADINGS = {
     **queries.DETAIL_FIELDS,
     "motive": "Motive", "attributed_to": "Kind of attribution", "attributed_by": "Attributed by",
     "evidence_quote": st.column_config.TextColumn("Quote", width="large"),
+    "quote_gloss": st.column_config.TextColumn("Gloss (English)", width="medium"),
+    "correction_id": "Correction", "corrected_on": st.column_config.DateColumn("Corrected on"),
     "summary": st.column_config.TextColumn("Summary", width="large"),
     "source_title": "Source", "source_id": "Source id", "title": st.column_config.TextColumn("Title", width="medium"),
     "publisher": "Publisher", "published_date": st.column_config.DateColumn("Published"),

@@ -43,11 +43,22 @@ CITED_THROUGH = [
     ("context_events", "context_id", "context_event_sources"),
 ]
 FIRST_YEAR = 1945  # the division of Korea; schema.sql checks the same bound
+# ASCII digits only: \d alone also matches Arabic-Indic and full-width digits, which int() accepts.
 DATE_PATTERNS = {
-    "day": (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "YYYY-MM-DD"),
-    "month": (re.compile(r"^\d{4}-\d{2}$"), "YYYY-MM"),
-    "year": (re.compile(r"^\d{4}$"), "YYYY"),
+    "day": (re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), "YYYY-MM-DD"),
+    "month": (re.compile(r"^[0-9]{4}-[0-9]{2}$"), "YYYY-MM"),
+    "year": (re.compile(r"^[0-9]{4}$"), "YYYY"),
 }
+# A held document is the passage read, not the article: refuse anything larger (a 50 MB file made
+# the Sources page take 80 s). The client's document is about 2 KB.
+MAX_DOCUMENT_BYTES = 64 * 1024
+# A quote is a few sentences at most; one of a word or two "occurs" in any document.
+QUOTE_WORDS = (3, 60)
+QUOTE_MIN_CHARS = 12
+# The header every held passage opens with (seeds/README.md, "Held documents"), then a line "---".
+DOCUMENT_HEADER = ("url", "title", "publisher", "published", "read")
+NOT_ENGLISH = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\u0400-\u04ff]")
+UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 QUOTE_MARKS = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
                              "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
 
@@ -141,12 +152,69 @@ def seeds_digest(seeds_dir: Path) -> str:
 
 
 def seed_files(seeds_dir: Path) -> list[Path]:
-    """The files a build reads: the CSVs and the held documents."""
+    """The files a build reads: the CSVs and the held documents (regular files only: a link is
+    refused by validation, and never read)."""
     documents = seeds_dir / "documents"
-    files = list(seeds_dir.glob("*.csv"))
+    files = [p for p in seeds_dir.glob("*.csv") if p.is_file() and not p.is_symlink()]
     if documents.is_dir():
-        files += [p for p in documents.iterdir() if p.is_file()]
+        files += [p for p in documents.iterdir() if p.is_file() and not p.is_symlink()]
     return files
+
+
+@dataclass(frozen=True)
+class Document:
+    """A held passage: its header fields (url, title, publisher, published, read) and the text read."""
+
+    header: dict
+    text: str
+
+
+def parse_document(text: str, with_header: bool = True) -> Document:
+    """Split a held document into its header and its passage. Raises ValueError naming what is wrong.
+
+    The client's seed document is held unchanged, without a header (with_header=False)."""
+    if not with_header:
+        return Document({}, text)
+    head, sep, body = text.partition("\n---\n")
+    if not sep:
+        raise ValueError("has no header (expected lines 'url: …', 'title: …', 'publisher: …', 'published: …', "
+                         "'read: …', then a line '---', then the passage)")
+    header = {}
+    for line in head.splitlines():
+        key, colon, value = line.partition(":")
+        if not colon or key.strip() not in DOCUMENT_HEADER:
+            raise ValueError(f"header line {line!r} is not one of {', '.join(k + ': …' for k in DOCUMENT_HEADER)}")
+        header[key.strip()] = value.strip()
+    missing = [k for k in DOCUMENT_HEADER if k not in header or (k != "published" and not header[k])]
+    if missing:
+        raise ValueError(f"header lacks {', '.join(missing)} (every held passage says where and when it was read)")
+    for key in ("published", "read"):
+        if header[key] and not DATE_PATTERNS["day"][0].match(header[key]):
+            raise ValueError(f"header {key} {header[key]!r} is not a date (expected YYYY-MM-DD, or empty if unknown)")
+    if not body.strip():
+        raise ValueError("holds no passage after the header")
+    return Document(header, body)
+
+
+def read_document(documents_dir: Path, name: str, with_header: bool = True) -> Document:
+    """Read one held document, refusing links, files outside documents_dir and oversized files."""
+    if "/" in name or "\\" in name or name in (".", ".."):
+        raise ValueError(f"{name!r} is not a plain file name (expected a file directly in seeds/documents/)")
+    path = documents_dir / name
+    if path.is_symlink() or not path.is_file():
+        raise ValueError(f"{name!r} is not a regular file in {_show(documents_dir)} "
+                         "(add the file there, not a link, or empty the cell)")
+    if path.resolve().parent != documents_dir.resolve():
+        raise ValueError(f"{name!r} resolves outside {_show(documents_dir)}")
+    size = path.stat().st_size
+    if size > MAX_DOCUMENT_BYTES:
+        raise ValueError(f"{name!r} is {size:,} bytes (at most {MAX_DOCUMENT_BYTES:,}: hold the passage read, "
+                         "not the whole page)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{name!r} is not UTF-8 text") from None
+    return parse_document(text, with_header)
 
 
 def load_seeds(seeds_dir: Path) -> Seeds:
@@ -182,6 +250,9 @@ def _read_table(seeds: Seeds, table: Table) -> list[Row]:
     path = seeds.directory / f"{table.name}.csv"
     shown = _show(path)
     problem = lambda line, col, msg: seeds.problems.append(Problem(shown, line, col, msg))  # noqa: E731
+    if path.is_symlink():
+        problem(0, "-", "is a link (expected a regular file in the seeds folder: copy the file here instead)")
+        return []
     if not path.is_file():
         problem(0, "-", f"file is missing (expected a CSV with columns {', '.join(c.name for c in table.columns)})")
         return []
@@ -238,6 +309,9 @@ def _typed_row(table: Table, raw_row: dict, line: int, problem) -> dict:
         if text != text.strip():
             problem(line, column.name, f"{text!r} has spaces at its start or end (remove them)")
             continue
+        if "\x00" in text:
+            problem(line, column.name, "holds a NUL byte (remove it; it would reach every CSV export)")
+            continue
         if column.name in precisions:
             values[column.name] = _parse_precise_date(text, raw_row.get(precisions[column.name], ""), column.name,
                                                        precisions[column.name], line, problem)
@@ -266,7 +340,7 @@ def _parse(column: Column, text: str):
             raise ValueError(f"is not allowed (expected one of: {', '.join(column.enum_values)})")
         return text
     if column.type == "INTEGER":
-        if not re.fullmatch(r"[+-]?\d+", text):
+        if not re.fullmatch(r"[+-]?[0-9]+", text):
             raise ValueError("is not a whole number (expected digits only, e.g. 196)")
         number = int(text)
         if number < 0:
@@ -302,6 +376,8 @@ def _parse_date(text: str, precision: str) -> dt.date:
         raise ValueError(f"is not a real date (expected {shape})") from None
     if date > dt.date.today():
         raise ValueError("is in the future (expected a date that has happened)")
+    if date.year < FIRST_YEAR:
+        raise ValueError(f"is before {FIRST_YEAR} (expected a date since the division of Korea)")
     return date
 
 
@@ -357,33 +433,51 @@ def _check_rules(seeds: Seeds) -> None:
                 problem("sources", row.line, "url",
                         f"{url!r} is not an http(s) address (expected a lower-case http:// or https:// address)")
         if isinstance(document, str):
-            path = seeds.directory / "documents" / document
-            if "/" in document or "\\" in document or not path.is_file():
-                problem("sources", row.line, "document",
-                        f"{document!r} is not in {_show(seeds.directory / 'documents')} "
-                        "(add the file there or empty the cell)")
+            try:
+                held = read_document(seeds.directory / "documents", document,
+                                     with_header=row.values.get("reliability") != "client")
+            except ValueError as err:
+                problem("sources", row.line, "document", str(err))
             else:
-                try:
-                    documents[row.values["source_id"]] = normalize_text(path.read_text(encoding="utf-8"))
-                except UnicodeDecodeError:
-                    problem("sources", row.line, "document", f"{document!r} is not UTF-8 text")
+                documents[row.values["source_id"]] = normalize_text(held.text)
+                _check_header(held.header, row, lambda col, msg, line=row.line: problem("sources", line, col, msg))
         if url is None and document is None:
             problem("sources", row.line, "url", "empty, and no document either (every source needs one)")
 
     for table, column in QUOTE_COLUMNS.items():
         for row in t.get(table, []):
-            text = documents.get(row.values.get("source_id"))
-            if text is None:
-                continue
             quote = row.values.get(column)
-            if quote is None:
+            source_id = row.values.get("source_id")
+            text = documents.get(source_id)
+            if not isinstance(quote, str):
+                if quote is None and text is not None:
+                    problem(table, row.line, column,
+                            f"required: source {source_id} is a held document (copy the supporting words from it)")
+                continue
+            words = len(quote.split())
+            # Chinese and Japanese are written without spaces: there the characters count.
+            unspaced = UNSPACED.search(quote) is not None
+            if (words < QUOTE_WORDS[0] and not unspaced) or len(quote) < QUOTE_MIN_CHARS:
+                problem(table, row.line, column, f"{_clip(quote)!r} is too short to be evidence "
+                        f"(expected at least {QUOTE_WORDS[0]} words and {QUOTE_MIN_CHARS} characters)")
+            elif words > QUOTE_WORDS[1]:
+                problem(table, row.line, column, f"is {words} words long (at most {QUOTE_WORDS[1]}: quote the "
+                        "sentence that carries the fact)")
+            if text is None:
+                if isinstance(source_id, str) and source_id in {r.values.get("source_id") for r in t["sources"]}:
+                    problem(table, row.line, column,
+                            f"source {source_id} has no held document, so the quote cannot be checked "
+                            "(hold the passage in seeds/documents/ and name it in sources.csv, or empty the quote)")
+            elif normalize_text(quote) not in text:
                 problem(table, row.line, column,
-                        f"required: source {row.values['source_id']} is a held document "
-                        "(copy the supporting words from it)")
-            elif isinstance(quote, str) and normalize_text(quote) not in text:
-                problem(table, row.line, column,
-                        f"{_clip(quote)!r} does not occur in the document of source {row.values['source_id']} "
+                        f"{_clip(quote)!r} does not occur in the document of source {source_id} "
                         "(copy it exactly)")
+            if "quote_gloss" in row.values and NOT_ENGLISH.search(quote) and not row.values.get("quote_gloss"):
+                problem(table, row.line, "quote_gloss",
+                        "required: the quote is not in English (give an English gloss in our words)")
+
+    _check_evidence(seeds, problem)
+    _check_corrections(seeds, problem)
 
     for fact_table, key, link_table in CITED_THROUGH:
         cited = {r.values.get(key) for r in t.get(link_table, [])}
@@ -406,6 +500,13 @@ def _check_rules(seeds: Seeds) -> None:
             if _period_end(end, v.get("disclosed_precision")) < start:
                 problem("defections", row.line, "disclosed_date",
                         "is before the defection (expected on or after defection_date)")
+        confirmed_on = v.get("confirmed_date")
+        if isinstance(start, dt.date) and isinstance(confirmed_on, dt.date) and confirmed_on < start:
+            problem("defections", row.line, "confirmed_date",
+                    "is before the defection (expected on or after defection_date)")
+        if v.get("confirmation_status") == "confirmed" and not v.get("confirmed_by"):
+            problem("defections", row.line, "confirmed_by",
+                    "required when confirmation_status is confirmed (name the government body)")
         if (v.get("disclosed_date") is None) != (v.get("disclosed_precision") is None):
             problem("defections", row.line, "disclosed_precision",
                     "must be given exactly when disclosed_date is (fill both or neither)")
@@ -418,6 +519,66 @@ def _check_rules(seeds: Seeds) -> None:
             problem("posts", row.line, "longitude", f"{lon} is out of range (expected -180 to 180)")
         if (lat is None) != (lon is None):
             problem("posts", row.line, "longitude", "give both latitude and longitude, or neither")
+
+
+def _check_header(header: dict, row: Row, problem) -> None:
+    # The header says which page was read; it must be the page the sources row cites.
+    url, published = row.values.get("url"), row.values.get("published_date")
+    if not header:
+        return
+    if url is None:
+        problem("url", f"empty, but the held document was read at {header['url']!r} (copy that address here)")
+    elif header["url"] != url:
+        problem("url", f"{_clip(url)!r} differs from the document's header url {_clip(header['url'])!r} "
+                "(the passage must come from the page cited)")
+    if isinstance(published, dt.date) and header["published"] and header["published"] != published.isoformat():
+        problem("published_date", f"{published.isoformat()} differs from the document's header "
+                f"published {header['published']!r}")
+
+
+def _check_evidence(seeds: Seeds, problem) -> None:
+    """Every defection, motive attribution and elite figure rests on a quote from a held document."""
+    t = seeds.tables
+    held = {r.values.get("source_id") for r in t.get("sources", []) if r.values.get("document")}
+
+    def quoted(row: Row, column: str = "evidence_quote") -> bool:
+        return isinstance(row.values.get(column), str) and row.values.get("source_id") in held
+
+    evidenced_events = {r.values.get("event_id") for r in t.get("defection_sources", []) if quoted(r)}
+    for row in t.get("defections", []):
+        event_id = row.values.get("event_id")
+        if isinstance(event_id, str) and event_id not in evidenced_events:
+            problem("defections", row.line, "event_id",
+                    f"{event_id!r} has no verified quote (add a row to defection_sources.csv whose source is a "
+                    "held document, with the words that support the defection)")
+    for row in t.get("event_motives", []):
+        if row.values.get("evidence_quote") is None:
+            problem("event_motives", row.line, "evidence_quote",
+                    "required: every motive attribution is quoted from a held document")
+    evidenced_years = {r.values.get("year") for r in t.get("yearly_count_sources", []) if quoted(r)}
+    for row in t.get("yearly_counts", []):
+        v = row.values
+        has_figure = any(v.get(c) is not None for c in ("elite_count", "elite_count_low", "elite_count_high"))
+        if has_figure and v.get("year") not in evidenced_years:
+            problem("yearly_counts", row.line, "elite_count",
+                    f"the elite figure of {v.get('year')} has no verified quote (add a row to "
+                    "yearly_count_sources.csv whose source is a held document)")
+
+
+def _check_corrections(seeds: Seeds, problem) -> None:
+    columns = {table.name: {c.name for c in table.columns} for table in schema()}
+    for row in seeds.tables.get("corrections", []):
+        v = row.values
+        table = v.get("table_name")
+        if isinstance(table, str) and table not in columns:
+            problem("corrections", row.line, "table_name",
+                    f"{table!r} is not a seed table (expected one of {', '.join(sorted(columns))})")
+        elif isinstance(table, str) and isinstance(v.get("column_name"), str) \
+                and v["column_name"] not in columns[table] | {"(row)"}:
+            problem("corrections", row.line, "column_name",
+                    f"{v['column_name']!r} is not a column of {table} (or '(row)' for a row removed or added)")
+        if v.get("previous_value") == v.get("current_value"):
+            problem("corrections", row.line, "current_value", "equals previous_value (a correction changes a value)")
 
 
 def _check_elite_figure(row: Row, problem) -> None:

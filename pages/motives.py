@@ -14,7 +14,7 @@ if counts.empty:
     st.stop()
 ui.chart(charts.motive_bars, counts, name=f"motives_{filters.describe()}", key="motives")
 st.caption("A defection counts once under each motive reported for it; colours show who attributes it "
-           "(the defector himself, officials, media or analysts).")
+           "(the defector himself; North Korean, South Korean, other or unnamed officials; media; analysts).")
 
 st.subheader("The evidence behind each bar")
 evidence = ui.run(queries.motive_evidence, filters)

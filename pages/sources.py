@@ -19,6 +19,17 @@ if sources_tab.open:
         ui.table(sources, "sources")
         source_id = ui.pick("Facts citing a source", sources, "source_id", "{source_id}: {title}", key="source")
         ui.table(ui.run(queries.citations, None, source_id), f"facts_citing_{source_id}")
+        passage = ui.run(queries.held_passage, None, source_id)
+        if passage.empty:
+            st.caption("No passage of this source is held, so none of its words are quoted as evidence.")
+        for held in passage.itertuples():
+            if not isinstance(held.url, str):
+                st.caption("This is the client's seed document: the Seed document tab shows it in full.")
+                continue
+            st.markdown(f"**The passage we hold** ({ui.plain(held.document)}), read on {held.read_on} at "
+                        f"{ui.source_link(held.url, held.url)}")
+            with st.container(border=True):
+                st.markdown(ui.plain(held.text).replace("\n", "\n\n"))
 
 if document_tab.open:
     with document_tab:
@@ -39,6 +50,11 @@ if method_tab.open:
 
 if changelog_tab.open:
     with changelog_tab:
+        st.subheader("Corrections of curated facts")
+        st.caption("Every value we changed after it was first published here, why, and the source that shows "
+                   "the new value: check an earlier export against this list.")
+        ui.table(ui.run(queries.corrections), "corrections")
+        st.subheader("Revised official figures")
         st.caption("Official totals are corrected after release; we keep the current figure and record the "
                    "earlier one.")
         ui.table(ui.run(queries.revisions), "changelog")

@@ -214,3 +214,18 @@ def test_several_browsers_at_once_all_load(new_context, app_url, con):
         wait_finished(tab, timeout=3 * TIMEOUT_MS)
         assert_no_exception(tab)
         assert selected_count(tab) == count_for(con)
+
+
+def test_confirmation_filter_is_read_from_and_written_to_the_url(page, app_url, con):
+    open_page(page, app_url + "/events?confirmation=confirmed")
+    assert selected_count(page) == queries.events_in_view(con, Filters(confirmations=("confirmed",)))
+    box = sidebar(page).locator('[data-testid="stMultiSelect"]').filter(has_text="Confirmation")
+    box.get_by_role("combobox").click()
+    page.keyboard.type("denied")
+    page.get_by_role("option", name="denied", exact=True).click()
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => new URLSearchParams(location.search).getAll('confirmation').includes('denied')",
+                           timeout=TIMEOUT_MS)
+    wait_finished(page)
+    assert query_of(page.url)["confirmation"] == ["confirmed", "denied"]
+    assert selected_count(page) == queries.events_in_view(con, Filters(confirmations=("confirmed", "denied")))

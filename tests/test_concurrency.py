@@ -53,6 +53,7 @@ def session(con, filters: Filters, search: str) -> dict:
         "filter_options": queries.filter_options(con),
         "as_of": queries.as_of(con),
         "events_in_view": queries.events_in_view(con, filters),
+        "selection_counts": queries.selection_counts(con, filters),
         "headline_figures": queries.headline_figures(con, filters),
         "post_map": queries.post_map(con, filters),
         "timeline_events": queries.timeline_events(con, filters, 500),
@@ -71,9 +72,11 @@ def session(con, filters: Filters, search: str) -> dict:
         "event_sources": queries.event_sources(con, event_id),
         "sources_list": queries.sources_list(con),
         "citations": queries.citations(con, source_id),
+        "held_passage": queries.held_passage(con, source_id),
         "documents": queries.documents(con),
         "data_dictionary": queries.data_dictionary(con),
         "revisions": queries.revisions(con),
+        "corrections": queries.corrections(con),
     }
     return {name: value.to_csv(index=False) if isinstance(value, pd.DataFrame) else value
             for name, value in results.items()}

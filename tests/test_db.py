@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import csv
+import sqlite3
+
+import duckdb
+import pytest
 
 from defections.build import build
-from defections.db import connect, query
+from defections.db import DatabaseError, connect, query
 
 
 def test_a_rebuilt_database_is_seen_while_an_old_connection_is_still_open(seeds_copy, tmp_path):
@@ -33,3 +37,20 @@ def test_a_rebuilt_database_is_seen_while_an_old_connection_is_still_open(seeds_
 
 def test_queries_run_on_their_own_cursor_in_the_database_catalog(con):
     assert query(con, "SELECT current_database() AS db")["db"][0] == "defections"
+
+
+def test_a_sqlite_file_is_refused_without_reaching_for_an_extension(tmp_path):
+    path = tmp_path / "other.db"
+    sqlite = sqlite3.connect(path)
+    sqlite.execute("CREATE TABLE t (x)")
+    sqlite.commit()
+    sqlite.close()
+    with pytest.raises(DatabaseError) as refused:
+        connect(path)
+    # DuckDB would download its sqlite extension to read the file; it is told not to even try.
+    assert "extension" in str(refused.value).lower() and "http" not in str(refused.value).lower()
+
+
+def test_sql_on_the_app_connection_cannot_read_other_files(con):
+    with pytest.raises(duckdb.Error, match="disabled"):
+        query(con, "SELECT * FROM read_csv($path)", {"path": "/etc/hostname"})

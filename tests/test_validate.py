@@ -74,8 +74,19 @@ CELL_CASES = {
     "unknown elite category": ("defections", 0, {"elite_category": "spy"}, "elite_category",
                                "is not allowed (expected one of: diplomat,"),
     "unknown reliability": ("sources", 0, {"reliability": "rumour"}, "reliability", "is not allowed"),
+    "Arabic-Indic digits in a year": ("defections", 0, {"defection_date": "\u0662\u0660\u0662\u0663",
+                                                      "defection_precision": "year"},
+                                      "defection_date", "does not match precision year"),
+    "full-width digits in a count": ("yearly_counts", {"year": "2023"}, {"total_arrivals": "\uff11\uff19\uff16"},
+                                     "total_arrivals", "is not a whole number"),
+    "year 0001": ("sources", 0, {"published_date": "0001-01-01"}, "published_date", "is before 1945"),
+    "NUL byte in a cell": ("people", 0, {"notes": "a\x00b"}, "notes", "holds a NUL byte"),
+    "confirmed before the defection": ("defections", 0, {"confirmed_date": "1950-01-01"}, "confirmed_date",
+                                       "is before the defection"),
+    "confirmed by nobody": ("defections", {"confirmation_status": "confirmed"}, {"confirmed_by": ""},
+                            "confirmed_by", "required when confirmation_status is confirmed"),
     "unknown attribution": ("event_motives", 0, {"attributed_to": "neighbours"}, "attributed_to",
-                            "expected one of: self, officials, media, analysts"),
+                            "expected one of: self, north-korean-officials, south-korean-officials"),
 }
 
 
@@ -156,7 +167,8 @@ def test_quote_with_other_whitespace_or_curly_quotes_is_accepted(seeds_copy, quo
 def test_missing_document_is_reported_on_its_source_row(seeds_copy):
     (seeds_copy / "documents" / DOCUMENT).unlink()
     line = line_of(seeds_copy, "sources", {"document": DOCUMENT})
-    assert_reported(validate(seeds_copy), seeds_copy / "sources.csv", line, "document", f"{DOCUMENT!r} is not in")
+    assert_reported(validate(seeds_copy), seeds_copy / "sources.csv", line, "document",
+                    f"{DOCUMENT!r} is not a regular file")
 
 
 def test_file_not_utf8_is_reported_at_the_offending_line(seeds_copy):
@@ -164,6 +176,13 @@ def test_file_not_utf8_is_reported_at_the_offending_line(seeds_copy):
     path = seeds_copy / "people.csv"
     path.write_bytes(path.read_bytes().replace("Z\u00fcrich marker".encode(), "Z\u00fcrich marker".encode("latin-1")))
     assert_reported(validate(seeds_copy), path, line, "-", "not UTF-8 (byte 0xfc)")
+
+
+def test_linked_csv_file_is_refused(seeds_copy, tmp_path):
+    outside = tmp_path / "motives.csv"
+    (seeds_copy / "motives.csv").rename(outside)
+    (seeds_copy / "motives.csv").symlink_to(outside)
+    assert_reported(validate(seeds_copy), seeds_copy / "motives.csv", 0, "-", "is a link")
 
 
 def test_missing_csv_file_is_reported(seeds_copy):

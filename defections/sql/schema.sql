@@ -7,8 +7,14 @@ CREATE SCHEMA seed;
 CREATE TYPE elite_category AS ENUM
   ('diplomat', 'trade official', 'military', 'intelligence', 'party-state official', 'other');
 CREATE TYPE date_precision AS ENUM ('day', 'month', 'year');
-CREATE TYPE confirmation_status AS ENUM ('confirmed', 'self-disclosed', 'reported', 'denied');
-CREATE TYPE attribution AS ENUM ('self', 'officials', 'media', 'analysts');
+-- How far a defection is established, strongest first (docs/methodology.md, "Confirmation").
+CREATE TYPE confirmation_status AS ENUM
+  ('confirmed', 'self-disclosed', 'multiple-reports', 'single-report', 'denied');
+-- Who gives a motive or a view: officials are told apart by their side (Pyongyang's accusation is
+-- not Seoul's briefing).
+CREATE TYPE attribution AS ENUM
+  ('self', 'north-korean-officials', 'south-korean-officials', 'other-governments', 'unnamed-officials',
+   'media', 'analysts');
 CREATE TYPE reliability AS ENUM ('primary', 'secondary', 'dataset', 'client');
 CREATE TYPE context_event_type AS ENUM
   ('diplomatic ties', 'embassy opening', 'embassy closure', 'visit', 'statement', 'defection-related');
@@ -90,7 +96,7 @@ COMMENT ON COLUMN seed.defections.defection_date IS 'First day of the period in 
 COMMENT ON COLUMN seed.defections.defection_precision IS 'day, month or year: how precisely the sources date the defection.';
 COMMENT ON COLUMN seed.defections.disclosed_date IS 'When the defection became public (first day of the period; read with disclosed_precision).';
 COMMENT ON COLUMN seed.defections.disclosed_precision IS 'Precision of disclosed_date.';
-COMMENT ON COLUMN seed.defections.confirmation_status IS 'confirmed (by a government), self-disclosed, reported (media only) or denied.';
+COMMENT ON COLUMN seed.defections.confirmation_status IS 'confirmed (by a government), self-disclosed (by the defector), multiple-reports (two or more independent outlets), single-report, or denied.';
 COMMENT ON COLUMN seed.defections.confirmed_by IS 'Who confirmed it.';
 COMMENT ON COLUMN seed.defections.confirmed_date IS 'When it was confirmed, when a source gives the day.';
 COMMENT ON COLUMN seed.defections.destination IS 'Where the defector went.';
@@ -102,12 +108,14 @@ CREATE TABLE seed.defection_sources (
     event_id       VARCHAR NOT NULL REFERENCES seed.defections (event_id),
     source_id      VARCHAR NOT NULL REFERENCES seed.sources (source_id),
     evidence_quote VARCHAR,
+    quote_gloss    VARCHAR,
     PRIMARY KEY (event_id, source_id)
 );
 COMMENT ON TABLE seed.defection_sources IS 'Which sources support each defection.';
 COMMENT ON COLUMN seed.defection_sources.event_id IS 'The defection.';
 COMMENT ON COLUMN seed.defection_sources.source_id IS 'The source.';
-COMMENT ON COLUMN seed.defection_sources.evidence_quote IS 'Verbatim quote; required (and checked) when the source is a held document.';
+COMMENT ON COLUMN seed.defection_sources.evidence_quote IS 'Verbatim words of the held document of the source (checked at build); at most about 40 words.';
+COMMENT ON COLUMN seed.defection_sources.quote_gloss IS 'English gloss of the quote, in the curators'' words, when the quote is not in English.';
 
 CREATE TABLE seed.motives (
     motive_code VARCHAR PRIMARY KEY,
@@ -126,15 +134,17 @@ CREATE TABLE seed.event_motives (
     attributed_by  VARCHAR NOT NULL,
     source_id      VARCHAR NOT NULL REFERENCES seed.sources (source_id),
     evidence_quote VARCHAR,
+    quote_gloss    VARCHAR,
     PRIMARY KEY (event_id, motive_code, attributed_to, source_id)
 );
 COMMENT ON TABLE seed.event_motives IS 'A motive attributed to a defection, by whom, on which evidence.';
 COMMENT ON COLUMN seed.event_motives.event_id IS 'The defection.';
 COMMENT ON COLUMN seed.event_motives.motive_code IS 'The motive (motives.motive_code).';
-COMMENT ON COLUMN seed.event_motives.attributed_to IS 'Who gives the motive: self (the defector), officials, media or analysts.';
+COMMENT ON COLUMN seed.event_motives.attributed_to IS 'Who gives the motive: self (the defector), north-korean-officials, south-korean-officials, other-governments, unnamed-officials, media or analysts.';
 COMMENT ON COLUMN seed.event_motives.attributed_by IS 'Who exactly, and where.';
 COMMENT ON COLUMN seed.event_motives.source_id IS 'The source.';
-COMMENT ON COLUMN seed.event_motives.evidence_quote IS 'Verbatim quote; required (and checked) when the source is a held document.';
+COMMENT ON COLUMN seed.event_motives.evidence_quote IS 'Verbatim words of the held document of the source (checked at build); at most about 40 words.';
+COMMENT ON COLUMN seed.event_motives.quote_gloss IS 'English gloss of the quote, in the curators'' words, when the quote is not in English.';
 
 CREATE TABLE seed.yearly_counts (
     year                INTEGER PRIMARY KEY CHECK (year BETWEEN 1945 AND 2100),
@@ -168,12 +178,14 @@ CREATE TABLE seed.yearly_count_sources (
     year           INTEGER NOT NULL REFERENCES seed.yearly_counts (year),
     source_id      VARCHAR NOT NULL REFERENCES seed.sources (source_id),
     evidence_quote VARCHAR,
+    quote_gloss    VARCHAR,
     PRIMARY KEY (year, source_id)
 );
 COMMENT ON TABLE seed.yearly_count_sources IS 'Which sources support each year''s figures.';
 COMMENT ON COLUMN seed.yearly_count_sources.year IS 'The year.';
 COMMENT ON COLUMN seed.yearly_count_sources.source_id IS 'The source.';
-COMMENT ON COLUMN seed.yearly_count_sources.evidence_quote IS 'Verbatim quote; required (and checked) when the source is a held document.';
+COMMENT ON COLUMN seed.yearly_count_sources.evidence_quote IS 'Verbatim words of the held document of the source (checked at build); at most about 40 words.';
+COMMENT ON COLUMN seed.yearly_count_sources.quote_gloss IS 'English gloss of the quote, in the curators'' words, when the quote is not in English.';
 
 CREATE TABLE seed.context_events (
     context_id     VARCHAR PRIMARY KEY,
@@ -199,12 +211,14 @@ CREATE TABLE seed.context_event_sources (
     context_id     VARCHAR NOT NULL REFERENCES seed.context_events (context_id),
     source_id      VARCHAR NOT NULL REFERENCES seed.sources (source_id),
     evidence_quote VARCHAR,
+    quote_gloss    VARCHAR,
     PRIMARY KEY (context_id, source_id)
 );
 COMMENT ON TABLE seed.context_event_sources IS 'Which sources support each context event.';
 COMMENT ON COLUMN seed.context_event_sources.context_id IS 'The context event.';
 COMMENT ON COLUMN seed.context_event_sources.source_id IS 'The source.';
-COMMENT ON COLUMN seed.context_event_sources.evidence_quote IS 'Verbatim quote; required (and checked) when the source is a held document.';
+COMMENT ON COLUMN seed.context_event_sources.evidence_quote IS 'Verbatim words of the held document of the source (checked at build); at most about 40 words.';
+COMMENT ON COLUMN seed.context_event_sources.quote_gloss IS 'English gloss of the quote, in the curators'' words, when the quote is not in English.';
 
 CREATE TABLE seed.commentary (
     commentary_id VARCHAR PRIMARY KEY,
@@ -222,7 +236,7 @@ COMMENT ON TABLE seed.commentary IS 'Attributed assessments: what an expert or o
 COMMENT ON COLUMN seed.commentary.commentary_id IS 'Stable id.';
 COMMENT ON COLUMN seed.commentary.speaker IS 'Who said it.';
 COMMENT ON COLUMN seed.commentary.speaker_role IS 'Their role or affiliation.';
-COMMENT ON COLUMN seed.commentary.attributed_to IS 'self, officials, media or analysts.';
+COMMENT ON COLUMN seed.commentary.attributed_to IS 'self, north-korean-officials, south-korean-officials, other-governments, unnamed-officials, media or analysts.';
 COMMENT ON COLUMN seed.commentary.stated_date IS 'When it was said or published.';
 COMMENT ON COLUMN seed.commentary.event_id IS 'The defection it is about, if any.';
 COMMENT ON COLUMN seed.commentary.year IS 'The year of arrivals it is about, if any.';
@@ -241,7 +255,7 @@ CREATE TABLE seed.revisions (
     reason         VARCHAR NOT NULL,
     source_id      VARCHAR REFERENCES seed.sources (source_id)
 );
-COMMENT ON TABLE seed.revisions IS 'Changelog: figures corrected after first release, and curation changes.';
+COMMENT ON TABLE seed.revisions IS 'Changelog: official figures revised after first release.';
 COMMENT ON COLUMN seed.revisions.revision_id IS 'Stable id.';
 COMMENT ON COLUMN seed.revisions.table_name IS 'The table whose value changed.';
 COMMENT ON COLUMN seed.revisions.row_key IS 'The row (its id or year).';
@@ -252,6 +266,28 @@ COMMENT ON COLUMN seed.revisions.revised_on IS 'When the change was made or publ
 COMMENT ON COLUMN seed.revisions.reason IS 'Why.';
 COMMENT ON COLUMN seed.revisions.source_id IS 'The source of the earlier or the corrected figure.';
 
+CREATE TABLE seed.corrections (
+    correction_id  VARCHAR PRIMARY KEY,
+    table_name     VARCHAR NOT NULL,
+    row_key        VARCHAR NOT NULL,
+    column_name    VARCHAR NOT NULL,
+    previous_value VARCHAR,
+    current_value  VARCHAR,
+    corrected_on   DATE NOT NULL,
+    reason         VARCHAR NOT NULL,
+    source_id      VARCHAR NOT NULL REFERENCES seed.sources (source_id)
+);
+COMMENT ON TABLE seed.corrections IS 'Data changelog: every correction of a curated fact, with its reason and source.';
+COMMENT ON COLUMN seed.corrections.correction_id IS 'Stable id (X001...).';
+COMMENT ON COLUMN seed.corrections.table_name IS 'The seed table whose value changed.';
+COMMENT ON COLUMN seed.corrections.row_key IS 'The row (its id).';
+COMMENT ON COLUMN seed.corrections.column_name IS 'The column that changed.';
+COMMENT ON COLUMN seed.corrections.previous_value IS 'The value held before (what an earlier export showed).';
+COMMENT ON COLUMN seed.corrections.current_value IS 'The value held now.';
+COMMENT ON COLUMN seed.corrections.corrected_on IS 'When the correction was made.';
+COMMENT ON COLUMN seed.corrections.reason IS 'Why, in the curators'' words.';
+COMMENT ON COLUMN seed.corrections.source_id IS 'The source that shows the corrected value.';
+
 CREATE TABLE build_info (
     schema_version INTEGER NOT NULL,
     built_at       TIMESTAMP NOT NULL,
@@ -261,7 +297,12 @@ CREATE TABLE build_info (
 COMMENT ON TABLE build_info IS 'When and from which seeds this database was built.';
 
 CREATE TABLE documents (
-    document VARCHAR PRIMARY KEY,
-    text     VARCHAR NOT NULL
+    document  VARCHAR PRIMARY KEY,
+    url       VARCHAR,
+    title     VARCHAR,
+    publisher VARCHAR,
+    published DATE,
+    read_on   DATE,
+    text      VARCHAR NOT NULL
 );
-COMMENT ON TABLE documents IS 'Source texts held in seeds/documents/, so the dashboard can show them in full.';
+COMMENT ON TABLE documents IS 'Source texts held in seeds/documents/: the passage read (its header fields apart), against which quotes are checked.';

@@ -91,7 +91,8 @@ CREATE VIEW events AS SELECT * FROM derived.events;
 
 CREATE VIEW event_motives AS
 SELECT em.event_id, m.label AS motive, em.motive_code, em.attributed_to::VARCHAR AS attributed_to,
-       em.attributed_by, em.evidence_quote, s.url AS source_url, s.title AS source_title, em.source_id
+       em.attributed_by, em.evidence_quote, em.quote_gloss, s.url AS source_url, s.title AS source_title,
+       em.source_id
 FROM seed.event_motives em
 JOIN seed.motives m USING (motive_code)
 JOIN seed.sources s USING (source_id);
@@ -150,6 +151,35 @@ SELECT r.revision_id, r.table_name, r.row_key, r.column_name, r.previous_value, 
        r.revised_on, r.reason, s.title AS source_title, s.url AS source_url
 FROM seed.revisions r LEFT JOIN seed.sources s USING (source_id);
 
+CREATE VIEW corrections AS
+SELECT c.correction_id, c.table_name, c.row_key, c.column_name, c.previous_value, c.current_value,
+       c.corrected_on, c.reason, s.title AS source_title, s.url AS source_url, c.source_id
+FROM seed.corrections c JOIN seed.sources s USING (source_id);
+
+-- Every quote a fact rests on, with the held document it was checked against at build time.
+CREATE VIEW evidence AS
+WITH quoted AS (
+    SELECT 'defections' AS fact_table, event_id AS fact_id, evidence_quote AS quote, quote_gloss, source_id
+    FROM seed.defection_sources
+    UNION ALL
+    SELECT 'event_motives', event_id || '/' || motive_code || '/' || attributed_to::VARCHAR, evidence_quote,
+           quote_gloss, source_id
+    FROM seed.event_motives
+    UNION ALL
+    SELECT 'yearly_counts', year::VARCHAR, evidence_quote, quote_gloss, source_id FROM seed.yearly_count_sources
+    UNION ALL
+    SELECT 'context_events', context_id, evidence_quote, quote_gloss, source_id FROM seed.context_event_sources
+    UNION ALL
+    SELECT 'commentary', commentary_id, quote, NULL, source_id FROM seed.commentary
+),
+final AS (
+    SELECT q.fact_table, q.fact_id, q.quote, q.quote_gloss, q.source_id, s.title AS source_title,
+           s.url AS source_url, s.document
+    FROM quoted q JOIN seed.sources s USING (source_id)
+    WHERE q.quote IS NOT NULL
+)
+SELECT * FROM final;
+
 -- Every fact row with the source that supports it: the "facts that cite it" on the Sources page.
 CREATE VIEW citations AS
 SELECT 'defection' AS fact_kind, ds.event_id AS fact_id, p.name || ' (' || d.event_id || ')' AS fact,
@@ -186,7 +216,7 @@ COMMENT ON COLUMN events.disclosed_precision IS 'Precision of disclosed_date.';
 COMMENT ON COLUMN events.disclosed_period IS 'The disclosure date as text at its precision.';
 COMMENT ON COLUMN events.disclosure_lag_days IS 'Days from defection_date to disclosed_date (between period starts).';
 COMMENT ON COLUMN events.disclosure_lag_approx IS 'true unless both dates are known to the day.';
-COMMENT ON COLUMN events.confirmation_status IS 'confirmed (by a government), self-disclosed, reported (media only) or denied.';
+COMMENT ON COLUMN events.confirmation_status IS 'confirmed (by a government), self-disclosed (by the defector), multiple-reports (two or more independent outlets), single-report, or denied.';
 COMMENT ON COLUMN events.confirmed_by IS 'Who confirmed the defection.';
 COMMENT ON COLUMN events.confirmed_date IS 'When it was confirmed, when known to the day.';
 COMMENT ON COLUMN events.destination IS 'Where the defector went.';
@@ -208,7 +238,8 @@ COMMENT ON VIEW event_motives IS 'One row per motive attributed to a defection, 
 COMMENT ON COLUMN event_motives.event_id IS 'The defection (events.event_id).';
 COMMENT ON COLUMN event_motives.motive IS 'Motive label from the fixed taxonomy.';
 COMMENT ON COLUMN event_motives.motive_code IS 'Motive code (motives view).';
-COMMENT ON COLUMN event_motives.attributed_to IS 'Who gives the motive: self (the defector), officials, media or analysts.';
+COMMENT ON COLUMN event_motives.attributed_to IS 'Who gives the motive: self (the defector), north-korean-officials, south-korean-officials, other-governments, unnamed-officials, media or analysts.';
+COMMENT ON COLUMN event_motives.quote_gloss IS 'English gloss of the quote when it is not in English.';
 COMMENT ON COLUMN event_motives.attributed_by IS 'Who exactly, and where.';
 COMMENT ON COLUMN event_motives.evidence_quote IS 'Verbatim words of the source, when held.';
 COMMENT ON COLUMN event_motives.source_url IS 'URL of the source (empty for a held document).';
@@ -261,7 +292,7 @@ COMMENT ON VIEW commentary IS 'Attributed assessments by experts and officials: 
 COMMENT ON COLUMN commentary.commentary_id IS 'Stable id.';
 COMMENT ON COLUMN commentary.speaker IS 'Who said it.';
 COMMENT ON COLUMN commentary.speaker_role IS 'Role or affiliation.';
-COMMENT ON COLUMN commentary.attributed_to IS 'self, officials, media or analysts.';
+COMMENT ON COLUMN commentary.attributed_to IS 'self, north-korean-officials, south-korean-officials, other-governments, unnamed-officials, media or analysts.';
 COMMENT ON COLUMN commentary.stated_date IS 'When it was said or published.';
 COMMENT ON COLUMN commentary.event_id IS 'The defection it is about, if any.';
 COMMENT ON COLUMN commentary.year IS 'The year of arrivals it is about, if any.';
@@ -284,7 +315,7 @@ COMMENT ON COLUMN motives.motive_code IS 'Stable code.';
 COMMENT ON COLUMN motives.label IS 'Label shown on the dashboard.';
 COMMENT ON COLUMN motives.description IS 'What the motive covers.';
 
-COMMENT ON VIEW revisions IS 'Changelog: figures corrected after first release, and curation changes.';
+COMMENT ON VIEW revisions IS 'Changelog: official figures revised after first release.';
 COMMENT ON COLUMN revisions.revision_id IS 'Stable id.';
 COMMENT ON COLUMN revisions.table_name IS 'The table whose value changed.';
 COMMENT ON COLUMN revisions.row_key IS 'The row (its id or year).';
@@ -295,6 +326,29 @@ COMMENT ON COLUMN revisions.revised_on IS 'When the change was made or published
 COMMENT ON COLUMN revisions.reason IS 'Why.';
 COMMENT ON COLUMN revisions.source_title IS 'Title of the source of the earlier or corrected figure.';
 COMMENT ON COLUMN revisions.source_url IS 'Its URL.';
+
+COMMENT ON VIEW corrections IS 'Data changelog: every correction of a curated fact, with its reason and source.';
+COMMENT ON COLUMN corrections.correction_id IS 'Stable id (X001...).';
+COMMENT ON COLUMN corrections.table_name IS 'The seed table whose value changed.';
+COMMENT ON COLUMN corrections.row_key IS 'The row (its id).';
+COMMENT ON COLUMN corrections.column_name IS 'The column that changed ("(row)" for a row removed or added).';
+COMMENT ON COLUMN corrections.previous_value IS 'The value held before: what an earlier export showed.';
+COMMENT ON COLUMN corrections.current_value IS 'The value held now.';
+COMMENT ON COLUMN corrections.corrected_on IS 'When the correction was made.';
+COMMENT ON COLUMN corrections.reason IS 'Why, in the curators'' words.';
+COMMENT ON COLUMN corrections.source_title IS 'Title of the source that shows the corrected value.';
+COMMENT ON COLUMN corrections.source_url IS 'Its URL.';
+COMMENT ON COLUMN corrections.source_id IS 'Its id (sources view).';
+
+COMMENT ON VIEW evidence IS 'Every verbatim quote a fact rests on, checked at build time against the held document of its source.';
+COMMENT ON COLUMN evidence.fact_table IS 'defections, event_motives, yearly_counts, context_events or commentary.';
+COMMENT ON COLUMN evidence.fact_id IS 'The fact: an event id, event/motive/attribution, a year, a context or commentary id.';
+COMMENT ON COLUMN evidence.quote IS 'The words of the source, verbatim.';
+COMMENT ON COLUMN evidence.quote_gloss IS 'English gloss when the quote is not in English.';
+COMMENT ON COLUMN evidence.source_id IS 'Id of the source (sources view).';
+COMMENT ON COLUMN evidence.source_title IS 'Title of the source.';
+COMMENT ON COLUMN evidence.source_url IS 'URL of the page the passage was read on (empty for the client''s document).';
+COMMENT ON COLUMN evidence.document IS 'File in seeds/documents/ holding the passage the quote was checked against.';
 
 COMMENT ON VIEW citations IS 'Every fact row with a source that supports it.';
 COMMENT ON COLUMN citations.fact_kind IS 'defection, motive, yearly count, context event or commentary.';
