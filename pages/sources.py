@@ -52,7 +52,10 @@ if changelog_tab.open:
     with changelog_tab:
         st.subheader("Corrections of curated facts")
         st.caption("Every value we changed after it was first published here, why, and the source that shows "
-                   "the new value: check an earlier export against this list.")
+                   "the new value: check an earlier export against this list. On 1 December 2026 the confirmation "
+                   "status `reported` was split into `multiple-reports` and `single-report`, and attributions by "
+                   "`officials` into North Korean, South Korean, other and unnamed officials; rows whose only "
+                   "change was that recoding are not listed.")
         ui.table(ui.run(queries.corrections), "corrections")
         st.subheader("Revised official figures")
         st.caption("Official totals are corrected after release; we keep the current figure and record the "
