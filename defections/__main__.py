@@ -13,9 +13,11 @@ import argparse
 import sys
 from pathlib import Path
 
+import duckdb
+
 from defections import queries
-from defections.build import BuildError, build
-from defections.db import DatabaseError, connect
+from defections.build import BuildError, WriteError, build
+from defections.db import DatabaseError, connect, unreadable
 from defections.export import csv_bytes, dictionary_markdown
 from defections.filters import Filters
 from defections.paths import db_path, seeds_dir
@@ -37,10 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--seeds", type=Path, default=None)
     make = commands.add_parser("build", help="validate the seeds and write the database atomically")
     make.add_argument("--seeds", type=Path, default=None)
-    make.add_argument("--db", type=Path, default=None)
+    make.add_argument("--db", type=Path, default=None,
+                      help="the file to write (default $DEFECTIONS_DB or data/defections.duckdb); a symlink is "
+                           "followed: its target is replaced and the link kept")
     export = commands.add_parser("export", help="write a CSV to stdout")
     export.add_argument("table", choices=["events"])
-    export.add_argument("--from", dest="year_from", type=year, metavar="YEAR")
+    export.add_argument("--from", dest="year_from", type=year, metavar="YEAR",
+                        help="first year of defection (a reversed range is put in order, as the app does)")
     export.add_argument("--to", dest="year_to", type=year, metavar="YEAR")
     export.add_argument("--post", action="append", default=[], metavar="COUNTRY")
     export.add_argument("--category", action="append", default=[])
@@ -68,17 +73,28 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{len(err.problems)} problem(s): database not written; the previous one is unchanged.",
                   file=sys.stderr)
             return 1
+        except WriteError as err:
+            print(err, file=sys.stderr)
+            return 1
         print(f"built {path}", file=sys.stderr)
         return 0
+    path = (args.db or db_path()).resolve()
     try:
-        con = connect((args.db or db_path()).resolve())
+        con = connect(path)
+        return _read(args, con)
+    except duckdb.Error as err:  # a file damaged in the middle opens, then fails a query
+        print(unreadable(path, err), file=sys.stderr)
     except DatabaseError as err:
         print(err, file=sys.stderr)
-        return 1
+    return 1
+
+
+def _read(args, con) -> int:
     if args.command == "dictionary":
-        sys.stdout.write(dictionary_markdown(queries.data_dictionary(con)))
-        return 0
+        return _emit(dictionary_markdown(queries.data_dictionary(con)).encode("utf-8"))
     options = queries.filter_options(con)
+    if args.year_from is not None and args.year_to is not None:
+        args.year_from, args.year_to = sorted((args.year_from, args.year_to))
     filters = Filters(args.year_from, args.year_to,
                       tuple(p for p in dict.fromkeys(args.post) if p in options["posts"]),
                       tuple(c for c in dict.fromkeys(args.category) if c in options["categories"]),
@@ -91,7 +107,18 @@ def main(argv: list[str] | None = None) -> int:
               f"categories: {', '.join(options['categories'])}; "
               f"confirmations: {', '.join(options['confirmations'])}", file=sys.stderr)
         return 2
-    sys.stdout.buffer.write(csv_bytes(queries.export_events(con, filters)))
+    return _emit(csv_bytes(queries.export_events(con, filters)))
+
+
+def _emit(data: bytes) -> int:
+    """Write to stdout; a full disk or a closed pipe is one line on stderr and exit 1."""
+    try:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    except OSError as err:
+        print(f"cannot write to standard output ({err.strerror or err}); redirect it to a file with room, "
+              "e.g. > events.csv", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -26,6 +26,10 @@ class BuildError(Exception):
         super().__init__(f"{len(problems)} problem(s) in the seeds:\n" + "\n".join(map(str, problems)))
 
 
+class WriteError(Exception):
+    """The database file cannot be written where asked; the message says why and what to do."""
+
+
 def populate(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
     """Create the schema and views in `con` and load the typed seed rows (works on :memory: too)."""
     con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
@@ -60,11 +64,38 @@ def _insert(con, table: str, columns: list[str], frame: pd.DataFrame) -> None:
 
 
 def build(seeds_dir: Path = SEEDS_DIR, db_path: Path | None = None) -> Path:
-    """Validate the seeds and write the database; on any failure the previous file stays as it was."""
-    db_path = Path(db_path or default_db_path())
+    """Validate the seeds and write the database; on any failure the previous file stays as it was.
+
+    A symlink is followed: its target is replaced, and the link stays (os.replace would put a regular
+    file in the link's place). Raises BuildError for invalid seeds, WriteError for a place it cannot write."""
+    db_path = Path(os.path.realpath(db_path or default_db_path()))
+    try:
+        if db_path.is_dir():  # also catches an empty --db (the working folder)
+            raise WriteError(f"cannot write the database {db_path}: it is a folder; give a file path "
+                             f"such as {db_path / 'defections.duckdb'}")
+    except OSError as err:  # a file name too long for the file system
+        raise _write_error(db_path, err) from None
     seeds = load_seeds(Path(seeds_dir))
     if seeds.problems:
         raise BuildError(seeds.problems)
+    try:
+        _write(seeds, db_path)
+    except (OSError, duckdb.IOException) as err:
+        raise _write_error(db_path, err) from None
+    return db_path
+
+
+def _write_error(db_path: Path, err: Exception) -> WriteError:
+    # DuckDB says 'IO Error: Cannot open file "…tmp": Permission denied': its last part is the reason.
+    reason = getattr(err, "strerror", None) or str(err).strip().splitlines()[0].rsplit(": ", 1)[-1]
+    under_file = next((p for p in db_path.parents if p.is_file()), None)
+    if under_file:
+        reason = f"{under_file} is a file, not a folder"
+    return WriteError(f"cannot write the database {db_path}: {reason}; choose a --db file path (or DEFECTIONS_DB) "
+                      "with a short file name in a folder you can write")
+
+
+def _write(seeds: Seeds, db_path: Path) -> None:
     db_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_dead_builds_leftovers(db_path)
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
@@ -86,7 +117,6 @@ def build(seeds_dir: Path = SEEDS_DIR, db_path: Path | None = None) -> Path:
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
-    return db_path
 
 
 def _remove_dead_builds_leftovers(db_path: Path) -> None:

@@ -70,6 +70,12 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def unreadable(db_path: Path, err: Exception) -> DatabaseError:
+    """A query failed on a file that opened (blocks damaged in the middle): the advice connect gives."""
+    return DatabaseError(f"The database {db_path} cannot be read ({_first_line(err)}). "
+                         f"It may be corrupt; rebuild it with: {FIX_COMMAND}")
+
+
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pd.DataFrame:
     """Run one statement on its own cursor (a connection is shared across threads) and return a frame."""
     if isinstance(params, dict):
@@ -128,6 +134,8 @@ def _content_changed(db_path: Path, built: int, seeds_dir: Path, stamp: tuple) -
         return True
     try:
         return con.execute("SELECT max(seeds_digest) FROM build_info").fetchone()[0] != seeds_digest(seeds_dir)
+    except OSError:
+        return True  # a seed that cannot be read: validation names it, and the last good database serves
     finally:
         con.close()
 

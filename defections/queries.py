@@ -43,7 +43,8 @@ TABLE_COLUMNS = [
 
 
 def filter_options(con: duckdb.DuckDBPyConnection) -> dict:
-    """The values the sidebar offers: year bounds, post countries, elite categories."""
+    """The values the sidebar offers: year bounds (None when there is no defection), post countries,
+    elite categories."""
     years = query(con, "SELECT min(year(defection_date)) AS lo, max(year(defection_date)) AS hi "
                        "FROM seed.defections").iloc[0]
     posts = query(con, "SELECT DISTINCT post_country FROM seed.posts p "
@@ -52,7 +53,7 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict:
     categories = query(con, "SELECT unnest(enum_range(NULL::elite_category)) AS category")
     confirmations = query(con, "SELECT unnest(enum_range(NULL::confirmation_status)) AS confirmation")
     return {
-        "years": (int(years["lo"]), int(years["hi"])),
+        "years": None if pd.isna(years["lo"]) else (int(years["lo"]), int(years["hi"])),
         "posts": posts["post_country"].tolist(),
         "categories": categories["category"].tolist(),
         "confirmations": confirmations["confirmation"].tolist(),

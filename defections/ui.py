@@ -10,6 +10,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io
@@ -20,7 +21,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from defections import queries
 from defections.build import BuildError
 from defections.charts import PLOTLY_CONFIG
-from defections.db import FIX_COMMAND, DatabaseError, Freshness, connect, ensure_database, is_stale
+from defections.db import FIX_COMMAND, DatabaseError, Freshness, connect, ensure_database, is_stale, unreadable
 from defections.export import csv_bytes
 from defections.filters import Filters, clean
 from defections.paths import db_path, seeds_dir
@@ -62,9 +63,14 @@ def database():
         _THIS_RUN.db = _identity(path)
         return _connection(*_THIS_RUN.db)
     except (DatabaseError, OSError) as err:
-        st.error(str(err))
-        st.code(FIX_COMMAND, language="bash")
-        st.stop()
+        _unusable(err)
+
+
+def _unusable(err: Exception):
+    """Stop the page with what is wrong with the database and the command that fixes it."""
+    st.error(str(err))
+    st.code(FIX_COMMAND, language="bash")
+    st.stop()
 
 
 # The database file's identity as this script run's database() found it: one run reads one file,
@@ -153,28 +159,42 @@ def run(function: Callable, filters: Filters | None = None, *args) -> pd.DataFra
     path, mtime = db_key()
     key = (path, mtime, function.__name__, filters, args)
 
-    def make():
-        con = _connection(path, mtime)
-        return function(con, filters, *args) if filters is not None else function(con, *args)
-
-    return RESULTS.get(key, make)
+    return RESULTS.get(key, lambda: _call(path, mtime, function, filters, args))
 
 
 def fetch(function: Callable, filters: Filters | None = None, *args) -> pd.DataFrame:
     """Call a queries.* function without caching (large one-off results such as a download)."""
-    con = _connection(*_identity(db_path()))  # stat afresh: a click may come long after the page ran
-    return function(con, filters, *args) if filters is not None else function(con, *args)
+    return _call(*_identity(db_path()), function, filters, args)  # stat afresh: a click may come much later
 
 
-def sidebar_filters(con) -> Filters:
+def _call(path: str, mtime: int, function: Callable, filters: Filters | None, args: tuple) -> pd.DataFrame:
+    # A file can open and still fail a query (garbage blocks in the middle): the page then says so
+    # with the fix command, as for a file that does not open.
+    try:
+        con = _connection(path, mtime)
+        return function(con, filters, *args) if filters is not None else function(con, *args)
+    except DatabaseError as err:
+        _unusable(err)
+    except duckdb.Error as err:
+        _unusable(unreadable(Path(path), err))
+
+
+def sidebar_filters(con) -> Filters | None:
     """The shared filters, bound to the URL
-    (?years=2016&years=2024&post=Cuba&category=diplomat&confirmation=confirmed)."""
+    (?years=2016&years=2024&post=Cuba&category=diplomat&confirmation=confirmed); None when there is no defection."""
     options = run(queries.filter_options)
+    if options["years"] is None:  # valid seeds with no defection yet: filters() tells each page
+        st.session_state["_filters"] = None
+        return None
     lo, hi = options["years"]
     with st.sidebar:
         st.header("Filters")
-        years = st.slider("Year of defection", min_value=lo, max_value=hi, value=(lo, hi), step=1,
-                          key="years", bind="query-params")
+        if lo == hi:  # a slider needs two distinct ends; one year is no choice to offer
+            st.caption(f"Year of defection: {lo} (every defection in the data)")
+            years = None
+        else:
+            years = st.slider("Year of defection", min_value=lo, max_value=hi, value=(lo, hi), step=1,
+                              key="years", bind="query-params")
         posts = st.multiselect("Post (country)", options["posts"], key="post", bind="query-params",
                                placeholder="All posts")
         categories = st.multiselect("Elite category", options["categories"], key="category",
@@ -208,9 +228,15 @@ def page_link(url_path: str, label: str) -> None:
 
 
 def filters() -> Filters:
-    """The filters the sidebar set on this run (every page runs after the sidebar)."""
+    """The filters the sidebar set on this run (every page runs after the sidebar). With no defection in
+    the database there is nothing to filter or show: the page says so and stops."""
     _leave_pages_directory_mode()
-    return st.session_state.get("_filters", Filters())
+    chosen = st.session_state.get("_filters", Filters())
+    if chosen is None:
+        st.info("The database holds no defections yet. Add rows to seeds/defections.csv (each with a source "
+                f"in defection_sources.csv), then run `{FIX_COMMAND}` or reload this page.")
+        st.stop()
+    return chosen
 
 
 def page_header(title: str, question: str, filters: Filters) -> int:

@@ -214,6 +214,8 @@ def read_document(documents_dir: Path, name: str, with_header: bool = True) -> D
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ValueError(f"{name!r} is not UTF-8 text") from None
+    except OSError as err:
+        raise ValueError(f"{name!r} cannot be read ({err.strerror or err}); make the file readable") from None
     return parse_document(text, with_header)
 
 
@@ -256,7 +258,11 @@ def _read_table(seeds: Seeds, table: Table) -> list[Row]:
     if not path.is_file():
         problem(0, "-", f"file is missing (expected a CSV with columns {', '.join(c.name for c in table.columns)})")
         return []
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as err:  # e.g. chmod 000 while the app runs: report it like any other problem
+        problem(0, "-", f"cannot be read ({err.strerror or err}); make the file readable")
+        return []
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -268,6 +274,9 @@ def _read_table(seeds: Seeds, table: Table) -> list[Row]:
         header = next(reader)
     except StopIteration:
         problem(1, "-", "file is empty (expected a header row)")
+        return []
+    except csv.Error as err:
+        problem(1, "-", f"{err} (check the header's quoting)")
         return []
     expected = [c.name for c in table.columns]
     for name in header:
@@ -281,7 +290,15 @@ def _read_table(seeds: Seeds, table: Table) -> list[Row]:
         problem(1, "-", "a column name appears twice in the header")
     rows = []
     start = reader.line_num + 1
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader, None)
+        except csv.Error as err:  # a cell over the csv module's limit, often a quote left open
+            problem(start, "-", f"{err}: a quote opened in this row may be left open (close it), or a cell "
+                    "is too long (shorten it)")
+            return rows
+        if cells is None:
+            return rows
         line = start
         start = reader.line_num + 1
         if not any(c.strip() for c in cells):
@@ -291,7 +308,6 @@ def _read_table(seeds: Seeds, table: Table) -> list[Row]:
             continue
         raw_row = dict(zip(header, cells))
         rows.append(Row(line, _typed_row(table, raw_row, line, problem)))
-    return rows
 
 
 def _typed_row(table: Table, raw_row: dict, line: int, problem) -> dict:

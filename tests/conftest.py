@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import keep_only_defections
 
 from defections.build import build
 from defections.db import connect
@@ -44,3 +45,22 @@ def seeds_copy(tmp_path) -> Path:
     target = tmp_path / "seeds"
     shutil.copytree(SEEDS_DIR, target)
     return target
+
+
+def _seeds_with(tmp_path_factory, name: str, event_ids: set[str]) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp(name)
+    shutil.copytree(SEEDS_DIR, folder / "seeds")
+    keep_only_defections(folder / "seeds", event_ids)
+    return folder / "seeds", build(folder / "seeds", folder / "defections.duckdb")
+
+
+@pytest.fixture(scope="session")
+def no_defections(tmp_path_factory) -> tuple[Path, Path]:
+    """(seeds, database) that validate and build but hold no defection."""
+    return _seeds_with(tmp_path_factory, "no_defections", set())
+
+
+@pytest.fixture(scope="session")
+def one_defection(tmp_path_factory) -> tuple[Path, Path]:
+    """(seeds, database) holding one defection (Ri Il Kyu, November 2023): one year of data."""
+    return _seeds_with(tmp_path_factory, "one_defection", {"E27"})

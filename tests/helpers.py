@@ -124,3 +124,14 @@ def touch_future(path: Path, seconds: int = 3600) -> None:
 def line_of(seeds: Path, table: str, where: int | dict) -> int:
     """The line of one row (rewriting the file unchanged, so the line is counted as the other helpers count it)."""
     return edit(seeds, table, where, {})
+
+
+def keep_only_defections(seeds: Path, event_ids: set[str]) -> None:
+    """Drop every defection but `event_ids`, with the rows citing them (links from context and commentary emptied)."""
+    for table in ("defections", "defection_sources", "event_motives"):
+        header, data = read_table(seeds, table)
+        write_table(seeds, table, header, [r for r in data if r[header.index("event_id")] in event_ids])
+    for table in ("context_events", "commentary"):
+        header, data = read_table(seeds, table)
+        i = header.index("event_id")
+        write_table(seeds, table, header, [[*r[:i], r[i] if r[i] in event_ids else "", *r[i + 1:]] for r in data])

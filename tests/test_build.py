@@ -9,6 +9,7 @@ import duckdb
 import pytest
 from helpers import append, edit, find, rows, run_cli, sha256, touch_future
 
+from defections.__main__ import main
 from defections.build import SCHEMA_VERSION, BuildError, build
 from defections.db import DatabaseError, connect, ensure_database
 from defections.paths import SEEDS_DIR
@@ -199,3 +200,31 @@ def test_unusable_database_says_how_to_fix_it(db_path, tmp_path, damage, fragmen
         connect(path)
     assert fragment in str(err.value)
     assert "python -m defections build" in str(err.value)
+
+
+@pytest.mark.parametrize("where, fragment", [
+    (lambda tmp: "", "it is a folder"),
+    (lambda tmp: tmp, "it is a folder"),
+    (lambda tmp: tmp / "a-file" / "defections.duckdb", "a-file is a file, not a folder"),
+    (lambda tmp: "/proc/defections.duckdb", "choose a --db file path"),  # unwritable even for root
+    (lambda tmp: tmp / ("x" * 300 + ".duckdb"), "File name too long"),
+], ids=["empty", "a folder", "under a file", "unwritable", "too long a name"])
+def test_build_where_it_cannot_write_exits_1_with_one_line(tmp_path, capsys, monkeypatch, where, fragment):
+    (tmp_path / "a-file").write_text("not a folder\n")
+    monkeypatch.chdir(tmp_path)  # an empty --db is the working folder
+    before = sorted(os.listdir(tmp_path))
+    code = main(["build", "--seeds", str(SEEDS_DIR), "--db", str(where(tmp_path))])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert len(err.splitlines()) == 1 and err.startswith("cannot write the database ") and fragment in err, err
+    assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_build_through_a_symlink_replaces_its_target_and_keeps_the_link(tmp_path, capsys):
+    target, link = tmp_path / "store" / "defections.duckdb", tmp_path / "link.duckdb"
+    target.parent.mkdir()
+    link.symlink_to(target)
+    assert main(["build", "--seeds", str(SEEDS_DIR), "--db", str(link)]) == 0
+    assert capsys.readouterr().err == f"built {target}\n"
+    assert link.is_symlink() and link.resolve() == target
+    assert count(link, "defections") == len(rows(SEEDS_DIR, "defections"))

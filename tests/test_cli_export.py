@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
-from helpers import run_cli
+from helpers import ROOT, run_cli
 
 from defections import queries
-from defections.db import query
+from defections.__main__ import main
+from defections.db import FIX_COMMAND, query
 from defections.export import csv_bytes
 from defections.filters import Filters
 
@@ -111,3 +114,44 @@ def test_csv_leaves_numbers_and_inner_signs_alone(values, shown, width):
 def test_csv_keeps_korean_names_readable():
     frame = pd.DataFrame({"person": ["Ri Il Kyu", "리일규"]})
     assert parse(csv_bytes(frame))[1]["person"] == "리일규"
+
+
+def in_process(capsysbinary, *argv) -> tuple[int, bytes, str]:
+    """`python -m defections ARGV` run in this process: (exit code, stdout, stderr); a traceback fails the test."""
+    code = main([*map(str, argv)])
+    out, err = capsysbinary.readouterr()
+    return code, out, err.decode("utf-8")
+
+
+def test_export_of_a_database_without_defections_is_the_header_alone(capsysbinary, no_defections):
+    code, out, err = in_process(capsysbinary, "export", "events", "--db", no_defections[1])
+    assert (code, err) == (0, "")
+    assert out == BOM + (",".join(queries.EXPORT_COLUMNS) + "\n").encode()
+
+
+def test_export_orders_a_reversed_year_range_like_the_app(capsysbinary, db_path):
+    reversed_range = in_process(capsysbinary, "export", "events", "--from", "2030", "--to", "1990", "--db", db_path)
+    ordered = in_process(capsysbinary, "export", "events", "--from", "1990", "--to", "2030", "--db", db_path)
+    assert reversed_range == ordered and len(parse(ordered[1])) > 1
+
+
+def test_export_of_a_database_damaged_in_the_middle_says_how_to_fix_it(capsysbinary, db_path, tmp_path):
+    damaged = tmp_path / "defections.duckdb"
+    shutil.copy(db_path, damaged)
+    size = damaged.stat().st_size
+    with open(damaged, "r+b") as handle:  # right size, valid header, garbage blocks from a third on
+        handle.seek(size // 3 // 4096 * 4096)
+        handle.write(b"\xde\xad\xbe\xef" * (size // 3 // 4))
+    code, out, err = in_process(capsysbinary, "export", "events", "--db", damaged)
+    assert (code, out) == (1, b"")
+    assert len(err.splitlines()) == 1 and f"The database {damaged} cannot be read" in err and FIX_COMMAND in err
+
+
+def test_export_to_a_full_disk_exits_1_with_one_line(db_path):
+    # A real process: the failure also comes back when Python flushes stdout at exit.
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run([sys.executable, "-m", "defections", "export", "events", "--db", str(db_path)],
+                                cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == ["cannot write to standard output (No space left on device); redirect it "
+                                          "to a file with room, e.g. > events.csv"]

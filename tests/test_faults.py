@@ -69,14 +69,23 @@ def truncated(path: Path) -> None:
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 3])
 
 
+def damaged_in_the_middle(path: Path) -> None:
+    # Right size and a valid header; the middle third is garbage, so the file opens and a query fails.
+    size = path.stat().st_size
+    with open(path, "r+b") as handle:
+        handle.seek(size // 3 // 4096 * 4096)
+        handle.write(b"\xde\xad\xbe\xef" * (size // 3 // 4))
+    connect(path).close()  # opens: only a query meets the damage
+
+
 def older_schema(path: Path) -> None:
     con = duckdb.connect(str(path))
     con.execute("UPDATE build_info SET schema_version = 0")
     con.close()
 
 
-@pytest.mark.parametrize("damage", [garbage, empty, truncated, older_schema],
-                         ids=["garbage", "empty", "truncated", "older_schema"])
+@pytest.mark.parametrize("damage", [garbage, empty, truncated, damaged_in_the_middle, older_schema],
+                         ids=["garbage", "empty", "truncated", "damaged_in_the_middle", "older_schema"])
 def test_unusable_database_shows_the_problem_and_the_fix_command(db_path, seeds_copy, tmp_path, monkeypatch, damage):
     db = tmp_path / "defections.duckdb"
     shutil.copy(db_path, db)
@@ -98,6 +107,65 @@ def test_invalid_seeds_keep_the_last_good_database_serving_with_a_warning(seeds_
     assert any(f"yearly_counts.csv:{line}: total_arrivals" in w.value for w in at.warning)
     assert any(f"**{before[1]['defections']}** defection(s) selected" in m.value for m in at.markdown)
     assert (sha256(db), counts(db)) == before
+
+
+def too_long_a_cell(seeds: Path, monkeypatch) -> tuple[str, int]:
+    # Over the csv module's field limit (131,072 characters); an unclosed quote in a large file does the same.
+    return "people.csv", edit(seeds, "people", 3, {"notes": "x" * 200_000})
+
+
+def unreadable_seed(seeds: Path, monkeypatch) -> tuple[str, int]:
+    # Tests run as root, where chmod 000 does not stop reading: the read itself is made to fail, as it
+    # does for anyone else on a file chmod 000.
+    target, read_bytes = seeds / "people.csv", Path.read_bytes
+
+    def refuse(path: Path) -> bytes:
+        if path == target:
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    return "people.csv", 0
+
+
+@pytest.mark.parametrize("breaks", [too_long_a_cell, unreadable_seed], ids=["too_long_a_cell", "unreadable_seed"])
+def test_a_seed_broken_while_the_app_runs_keeps_the_last_good_database_with_a_warning(seeds_copy, tmp_path,
+                                                                                     monkeypatch, breaks):
+    db = build(seeds_copy, tmp_path / "defections.duckdb")
+    before = (sha256(db), counts(db))
+    name, line = breaks(seeds_copy, monkeypatch)
+    touch_future(seeds_copy / name)  # changed after the last build
+    at = open_app(db, seeds_copy, monkeypatch)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(f"First problem: `{seeds_copy / name}:{line}: -: " in w.value for w in at.warning), \
+        [w.value for w in at.warning]
+    assert any(f"**{before[1]['defections']}** defection(s) selected" in m.value for m in at.markdown)
+    assert (sha256(db), counts(db)) == before
+
+
+# --- seeds that are valid but hold little -------------------------------------------------------------------
+
+PAGES = ["pages/overview.py", "pages/timeline.py", "pages/motives.py", "pages/context.py", "pages/events.py",
+         "pages/sources.py"]
+
+
+def test_every_page_says_when_the_database_holds_no_defections(no_defections, monkeypatch):
+    seeds, db = no_defections
+    at = open_app(db, seeds, monkeypatch)
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception and not at.error, (page, [e.value for e in at.exception])
+        assert any("The database holds no defections yet" in i.value for i in at.info), page
+
+
+def test_every_page_works_when_all_defections_fall_in_one_year(one_defection, monkeypatch):
+    seeds, db = one_defection
+    at = open_app(db, seeds, monkeypatch)
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert "Year of defection: 2023" in [c.value.split(" (")[0] for c in at.sidebar.caption], page
+        assert any("**1** defection(s) selected" in m.value for m in at.markdown), page
 
 
 # --- a build killed halfway ---------------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from types import SimpleNamespace
+
 import pytest
 from helpers import (
     DOCUMENT,
@@ -16,6 +19,7 @@ from helpers import (
     run_cli,
 )
 
+from defections.__main__ import main
 from defections.paths import SEEDS_DIR
 
 
@@ -204,3 +208,42 @@ def test_all_problems_are_reported_at_once(seeds_copy):
     assert_reported(result, seeds_copy / "yearly_counts.csv", count_line, "total_arrivals", "is not a whole number")
     assert f"2 problem(s) in {seeds_copy}" in result.stderr
 
+
+
+def in_process(capsys, *argv) -> SimpleNamespace:
+    """`python -m defections ARGV` run in this process; an exception escaping main() fails the test."""
+    code = main([*map(str, argv)])
+    return SimpleNamespace(returncode=code, stderr=capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("in_header", [False, True], ids=["in a row", "in the header"])
+def test_an_unclosed_quote_in_a_large_file_is_reported_at_its_row(seeds_copy, tmp_path, capsys, in_header):
+    path = seeds_copy / "people.csv"
+    text = path.read_text(encoding="utf-8")
+    line = 1 if in_header else text.count("\n") + 1
+    unclosed = 'K99,"Kim' + " and more text" * 20_000 + "\n"  # runs past the csv module's field limit
+    path.write_text(unclosed + text if in_header else text + unclosed, encoding="utf-8")
+    for command in (["validate"], ["build", "--db", tmp_path / "defections.duckdb"]):
+        result = in_process(capsys, *command, "--seeds", seeds_copy)
+        assert_reported(result, path, line, "-", "field larger than field limit")
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "defections.duckdb").exists()
+
+
+@pytest.mark.parametrize("name, method", [("people.csv", "read_bytes"), (DOCUMENT, "read_text")])
+def test_an_unreadable_seed_is_reported_not_raised(seeds_copy, capsys, monkeypatch, name, method):
+    # Tests run as root, where chmod 000 does not stop reading: the read is made to fail instead.
+    real = getattr(Path, method)
+
+    def refuse(path, *args, **kwargs):
+        if path.name == name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, method, refuse)
+    result = in_process(capsys, "validate", "--seeds", seeds_copy)
+    if name == DOCUMENT:
+        line = line_of(seeds_copy, "sources", {"document": DOCUMENT})
+        assert_reported(result, seeds_copy / "sources.csv", line, "document", f"{DOCUMENT!r} cannot be read")
+    else:
+        assert_reported(result, seeds_copy / name, 0, "-", "cannot be read (Permission denied)")
