@@ -27,6 +27,11 @@ from defections.paths import db_path, seeds_dir
 
 TABLE_ROWS = 1000  # rows a table sends to the browser; downloads carry every row
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
+# Streamlit's markdown (GFM) links bare web and e-mail addresses after it has decoded the backslash
+# escapes, so escaping cannot stop it; an invisible word joiner (U+2060) inside the scheme, after
+# "www" and before "@" does. Only source links (source_link) and page links stay clickable.
+AUTOLINK = re.compile(r"(?i)(?:https?|mailto|xmpp)(?=:)|www(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
 
 
 def _leave_pages_directory_mode() -> None:
@@ -55,14 +60,15 @@ def database():
         st.markdown(f"Fix the seed files named above, then run `{FIX_COMMAND}` or reload this page.")
         st.stop()
     if freshness.problems:
+        # The problem quotes a seed cell: escaped, not in backticks (a backtick in the cell would end the code span).
         st.warning(f"The seeds changed but do not validate ({len(freshness.problems)} problem(s)); "
-                   f"this page still shows the last good database. First problem: `{freshness.problems[0]}`. "
+                   f"this page still shows the last good database. First problem: {plain(freshness.problems[0])}. "
                    f"Fix it and run `{FIX_COMMAND}`.")
     try:
         _THIS_RUN.db = _identity(path)
         return _connection(*_THIS_RUN.db)
     except (DatabaseError, OSError) as err:
-        st.error(str(err))
+        st.error(plain(err))
         st.code(FIX_COMMAND, language="bash")
         st.stop()
 
@@ -220,7 +226,7 @@ def page_header(title: str, question: str, filters: Filters) -> int:
     count, confirmed = int(counts["defections"]), int(counts["confirmed"])
     as_of = run(queries.as_of)
     st.markdown(f"**{count:,}** defection(s) selected by the filters, **{confirmed:,}** confirmed by a government"
-                f" · data as of **{as_of or 'unknown'}**  \n:gray[{plain(question)}]")
+                f" · data as of **{plain(as_of or 'unknown')}**  \n:gray[{plain(question)}]")
     return count
 
 
@@ -233,10 +239,12 @@ def guard_empty(count: int, what: str = "defections") -> None:
 
 
 def plain(text) -> str:
-    """Text from the data, escaped so markdown renders it literally (no links, no HTML)."""
+    """Text from the data or a visitor, escaped so markdown renders it literally: no markup, no HTML,
+    no link (not even a bare address). Every value a page puts into markdown goes through here."""
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return ""
-    return MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+    inert = AUTOLINK.sub(lambda match: match.group(0) + WORD_JOINER, str(text))
+    return MARKDOWN_SPECIALS.sub(r"\\\1", inert)
 
 
 def source_link(title, url) -> str:

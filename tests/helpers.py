@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -124,3 +125,8 @@ def touch_future(path: Path, seconds: int = 3600) -> None:
 def line_of(seeds: Path, table: str, where: int | dict) -> int:
     """The line of one row (rewriting the file unchanged, so the line is counted as the other helpers count it)."""
     return edit(seeds, table, where, {})
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of text escaped by ui.plain: no backslash escapes, no invisible word joiners."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
