@@ -316,16 +316,24 @@ HEADINGS = {
 }
 
 
-def table(frame: pd.DataFrame, name: str | None = None, hide: tuple[str, ...] = ()) -> None:
-    """A read-only table with readable headings and http(s) links (data text is never markup), without
-    the `hide` columns, and a CSV download of its rows with every column when it has a name."""
+def table(frame: pd.DataFrame, name: str | None = None, hide: tuple[str, ...] = (),
+          every_row: Callable[[], pd.DataFrame] | None = None) -> None:
+    """A read-only table of at most TABLE_ROWS rows with readable headings and http(s) links (data text
+    is never markup), without the `hide` columns, and a CSV download with every column when it has a name.
+
+    The download holds every row of the view: `frame` itself, or, for a query cut at TABLE_ROWS + 1 rows,
+    what `every_row` fetches when the analyst clicks."""
     shown = [c for c in frame.columns if c not in hide]
     st.dataframe(_arrow(frame, tuple(shown)), hide_index=True,
                  column_config={c: HEADINGS[c] for c in shown if c in HEADINGS})
+    cut = every_row is not None and len(frame) > TABLE_ROWS
     if len(frame) > TABLE_ROWS:
-        st.caption(f"Showing the first {TABLE_ROWS:,} of {len(frame):,} rows; the download holds them all.")
+        of = "" if cut else f" of {len(frame):,}"
+        st.caption(f"Showing the first {TABLE_ROWS:,}{of} rows; the download holds them all.")
     if name:
-        download(f"Download this table ({len(frame):,} rows, CSV)", lambda: csv_bytes(frame), f"{name}.csv", name)
+        rows = "every row" if cut else f"{len(frame):,} rows"
+        download(f"Download this table ({rows}, CSV)", lambda: csv_bytes(every_row() if cut else frame),
+                 f"{name}.csv", name)
 
 
 def pick(label: str, frame: pd.DataFrame, id_column: str, shown: str, key: str):
