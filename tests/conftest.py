@@ -1,4 +1,4 @@
-"""Shared fixtures: one database built from the real seeds, once per test session."""
+"""Shared fixtures: one database built from the real seeds, once per test session; one Chromium."""
 
 from __future__ import annotations
 
@@ -44,3 +44,15 @@ def seeds_copy(tmp_path) -> Path:
     target = tmp_path / "seeds"
     shutil.copytree(SEEDS_DIR, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium, one per session: Playwright's sync API allows one instance at a time."""
+    from browser_support import CHROMIUM_ARGS, chromium_path
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

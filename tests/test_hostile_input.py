@@ -11,9 +11,8 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from browser_support import CHROMIUM_ARGS, TIMEOUT_MS, chromium_path, open_page, streamlit_server
+from browser_support import TIMEOUT_MS, open_page, streamlit_server
 from helpers import edit, read_table, run_cli, sha256, shown, touch_future, write_table
-from playwright.sync_api import sync_playwright
 from streamlit.testing.v1 import AppTest
 
 from defections import charts, queries
@@ -392,24 +391,23 @@ def hostile_url(hostile_db, hostile_seeds, tmp_path_factory):
 
 
 @pytest.mark.browser
-def test_every_link_a_page_shows_is_an_app_page_or_a_source(hostile_url, hostile_db):
+def test_every_link_a_page_shows_is_an_app_page_or_a_source(browser, hostile_url, hostile_db):
     with connect(hostile_db) as con:
         sources = [url for (url,) in con.execute("SELECT url FROM sources WHERE url IS NOT NULL").fetchall()]
     foreign, seen = {}, 0
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1800})
-            page.set_default_timeout(TIMEOUT_MS)
-            for view in BROWSER_VIEWS:
-                open_page(page, hostile_url + view)
-                # The source URLs as a.href spells them (normalised by the browser).
-                allowed = set(page.evaluate("urls => urls.map(url => new URL(url).href)", sources))
-                hrefs = page.eval_on_selector_all("a[href]", "links => links.map(link => link.href)")
-                seen += len(hrefs)
-                app = [h for h in hrefs if h.startswith(hostile_url) and urlsplit(h).path in APP_PATHS]
-                if rest := sorted(set(hrefs) - set(app) - allowed):
-                    foreign[view] = rest
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": 1400, "height": 1800})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        for view in BROWSER_VIEWS:
+            open_page(page, hostile_url + view)
+            # The source URLs as a.href spells them (normalised by the browser).
+            allowed = set(page.evaluate("urls => urls.map(url => new URL(url).href)", sources))
+            hrefs = page.eval_on_selector_all("a[href]", "links => links.map(link => link.href)")
+            seen += len(hrefs)
+            app = [h for h in hrefs if h.startswith(hostile_url) and urlsplit(h).path in APP_PATHS]
+            if rest := sorted(set(hrefs) - set(app) - allowed):
+                foreign[view] = rest
+    finally:
+        context.close()
     assert seen and foreign == {}
