@@ -224,8 +224,8 @@ def motive_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
     return query(con, sql, filters.params())
 
 
-def motive_evidence(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 1000) -> pd.DataFrame:
-    """The evidence behind each motive bar: who said it, the quote, the source."""
+def motive_evidence(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None = 1000) -> pd.DataFrame:
+    """The evidence behind each motive bar: who said it, the quote, the source; every row with limit=None."""
     sql = f"""
     WITH {SELECTED}
     SELECT em.motive, em.attributed_to, p.name AS person, em.event_id, em.attributed_by, em.evidence_quote,

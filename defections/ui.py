@@ -28,6 +28,11 @@ from defections.paths import db_path, seeds_dir
 
 TABLE_ROWS = 1000  # rows a table sends to the browser; downloads carry every row
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
+# Streamlit's markdown (GFM) links bare web and e-mail addresses after it has decoded the backslash
+# escapes, so escaping cannot stop it; an invisible word joiner (U+2060) inside the scheme, after
+# "www" and before "@" does. Only source links (source_link) and page links stay clickable.
+AUTOLINK = re.compile(r"(?i)(?:https?|mailto|xmpp)(?=:)|www(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
 
 
 def _leave_pages_directory_mode() -> None:
@@ -56,8 +61,9 @@ def database():
         st.markdown(f"Fix the seed files named above, then run `{FIX_COMMAND}` or reload this page.")
         st.stop()
     if freshness.problems:
+        # The problem quotes a seed cell: escaped, not in backticks (a backtick in the cell would end the code span).
         st.warning(f"The seeds changed but do not validate ({len(freshness.problems)} problem(s)); "
-                   f"this page still shows the last good database. First problem: `{freshness.problems[0]}`. "
+                   f"this page still shows the last good database. First problem: {plain(freshness.problems[0])}. "
                    f"Fix it and run `{FIX_COMMAND}`.")
     try:
         _THIS_RUN.db = _identity(path)
@@ -68,7 +74,7 @@ def database():
 
 def _unusable(err: Exception):
     """Stop the page with what is wrong with the database and the command that fixes it."""
-    st.error(str(err))
+    st.error(plain(err))
     st.code(FIX_COMMAND, language="bash")
     st.stop()
 
@@ -246,7 +252,7 @@ def page_header(title: str, question: str, filters: Filters) -> int:
     count, confirmed = int(counts["defections"]), int(counts["confirmed"])
     as_of = run(queries.as_of)
     st.markdown(f"**{count:,}** defection(s) selected by the filters, **{confirmed:,}** confirmed by a government"
-                f" · data as of **{as_of or 'unknown'}**  \n:gray[{plain(question)}]")
+                f" · data as of **{plain(as_of or 'unknown')}**  \n:gray[{plain(question)}]")
     return count
 
 
@@ -259,10 +265,12 @@ def guard_empty(count: int, what: str = "defections") -> None:
 
 
 def plain(text) -> str:
-    """Text from the data, escaped so markdown renders it literally (no links, no HTML)."""
+    """Text from the data or a visitor, escaped so markdown renders it literally: no markup, no HTML,
+    no link (not even a bare address). Every value a page puts into markdown goes through here."""
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return ""
-    return MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+    inert = AUTOLINK.sub(lambda match: match.group(0) + WORD_JOINER, str(text))
+    return MARKDOWN_SPECIALS.sub(r"\\\1", inert)
 
 
 def source_link(title, url) -> str:
@@ -334,16 +342,24 @@ HEADINGS = {
 }
 
 
-def table(frame: pd.DataFrame, name: str | None = None, hide: tuple[str, ...] = ()) -> None:
-    """A read-only table with readable headings and http(s) links (data text is never markup), without
-    the `hide` columns, and a CSV download of its rows with every column when it has a name."""
+def table(frame: pd.DataFrame, name: str | None = None, hide: tuple[str, ...] = (),
+          every_row: Callable[[], pd.DataFrame] | None = None) -> None:
+    """A read-only table of at most TABLE_ROWS rows with readable headings and http(s) links (data text
+    is never markup), without the `hide` columns, and a CSV download with every column when it has a name.
+
+    The download holds every row of the view: `frame` itself, or, for a query cut at TABLE_ROWS + 1 rows,
+    what `every_row` fetches when the analyst clicks."""
     shown = [c for c in frame.columns if c not in hide]
     st.dataframe(_arrow(frame, tuple(shown)), hide_index=True,
                  column_config={c: HEADINGS[c] for c in shown if c in HEADINGS})
+    cut = every_row is not None and len(frame) > TABLE_ROWS
     if len(frame) > TABLE_ROWS:
-        st.caption(f"Showing the first {TABLE_ROWS:,} of {len(frame):,} rows; the download holds them all.")
+        of = "" if cut else f" of {len(frame):,}"
+        st.caption(f"Showing the first {TABLE_ROWS:,}{of} rows; the download holds them all.")
     if name:
-        download(f"Download this table ({len(frame):,} rows, CSV)", lambda: csv_bytes(frame), f"{name}.csv", name)
+        rows = "every row" if cut else f"{len(frame):,} rows"
+        download(f"Download this table ({rows}, CSV)", lambda: csv_bytes(every_row() if cut else frame),
+                 f"{name}.csv", name)
 
 
 def pick(label: str, frame: pd.DataFrame, id_column: str, shown: str, key: str):

@@ -38,7 +38,7 @@ with left:
             role = f", {ui.plain(remark.speaker_role)}" if isinstance(remark.speaker_role, str) else ""
             link = ui.source_link(remark.source_title, remark.source_url)
             st.caption(f"{ui.plain(remark.speaker)}{role} ({ui.plain(remark.attributed_to)}), "
-                       f"{remark.stated_on if isinstance(remark.stated_on, str) else 'date unknown'} · {link}")
+                       f"{ui.plain(remark.stated_on) or 'date unknown'} · {link}")
 with right:
     st.subheader("Elite arrivals per year")
     years = ui.run(queries.yearly_figures, filters)

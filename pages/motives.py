@@ -17,5 +17,6 @@ st.caption("A defection counts once under each motive reported for it; colours s
            "(the defector himself; North Korean, South Korean, other or unnamed officials; media; analysts).")
 
 st.subheader("The evidence behind each bar")
-evidence = ui.run(queries.motive_evidence, filters)
-ui.table(evidence, f"motive_evidence_{filters.describe()}")
+evidence = ui.run(queries.motive_evidence, filters, ui.TABLE_ROWS + 1)  # one more tells that there are more
+ui.table(evidence, f"motive_evidence_{filters.describe()}",
+         every_row=lambda: ui.fetch(queries.motive_evidence, filters, None))

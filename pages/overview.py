@@ -13,7 +13,7 @@ ui.guard_empty(count)
 figures = ui.run(queries.headline_figures, filters)
 for column, figure in zip(st.columns(len(figures)), figures.itertuples()):
     with column:
-        st.metric(figure.figure, figure.value, border=True)
+        st.metric(ui.plain(figure.figure), ui.plain(figure.value), border=True)  # both are markdown
         if isinstance(figure.source_url, str):
             cited = f"Source: {ui.source_link(figure.source_title, figure.source_url)}"
         else:

@@ -26,7 +26,7 @@ if sources_tab.open:
             if not isinstance(held.url, str):
                 st.caption("This is the client's seed document: the Seed document tab shows it in full.")
                 continue
-            st.markdown(f"**The passage we hold** ({ui.plain(held.document)}), read on {held.read_on} at "
+            st.markdown(f"**The passage we hold** ({ui.plain(held.document)}), read on {ui.plain(held.read_on)} at "
                         f"{ui.source_link(held.url, held.url)}")
             with st.container(border=True):
                 st.markdown(ui.plain(held.text).replace("\n", "\n\n"))
@@ -34,8 +34,8 @@ if sources_tab.open:
 if document_tab.open:
     with document_tab:
         for document in ui.run(queries.documents).itertuples():
-            st.markdown(f"**{ui.plain(document.title)}** (`{document.document.replace('`', '')}`, "
-                        f"source {document.source_id})")
+            st.markdown(f"**{ui.plain(document.title)}** ({ui.plain(document.document)}, "
+                        f"source {ui.plain(document.source_id)})")
             st.text(document.text)
 
 if dictionary_tab.open:

@@ -1,4 +1,4 @@
-"""Shared fixtures: one database built from the real seeds, once per test session."""
+"""Shared fixtures: one database built from the real seeds, once per test session; one Chromium."""
 
 from __future__ import annotations
 
@@ -64,3 +64,15 @@ def no_defections(tmp_path_factory) -> tuple[Path, Path]:
 def one_defection(tmp_path_factory) -> tuple[Path, Path]:
     """(seeds, database) holding one defection (Ri Il Kyu, November 2023): one year of data."""
     return _seeds_with(tmp_path_factory, "one_defection", {"E27"})
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium, one per session: Playwright's sync API allows one instance at a time."""
+    from browser_support import CHROMIUM_ARGS, chromium_path
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

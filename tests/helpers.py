@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -135,3 +136,8 @@ def keep_only_defections(seeds: Path, event_ids: set[str]) -> None:
         header, data = read_table(seeds, table)
         i = header.index("event_id")
         write_table(seeds, table, header, [[*r[:i], r[i] if r[i] in event_ids else "", *r[i + 1:]] for r in data])
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of text escaped by ui.plain: no backslash escapes, no invisible word joiners."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")

@@ -13,9 +13,7 @@ import pytest
 from browser_support import (
     ARTIFACTS,
     CHARTS,
-    CHROMIUM_ARGS,
     TIMEOUT_MS,
-    chromium_path,
     is_local,
     open_page,
     pick_post,
@@ -28,7 +26,6 @@ from browser_support import (
     slider_years,
     wait_finished,
 )
-from playwright.sync_api import sync_playwright
 
 from defections import queries
 from defections.export import csv_bytes
@@ -56,14 +53,6 @@ def app_url(db_path):
     ARTIFACTS.mkdir(exist_ok=True)
     with running_app(db_path, ARTIFACTS / "streamlit.log") as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -8,9 +8,11 @@ import io
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import pytest
-from helpers import edit, run_cli, sha256
+from browser_support import TIMEOUT_MS, open_page, streamlit_server
+from helpers import edit, read_table, run_cli, sha256, shown, touch_future, write_table
 from streamlit.testing.v1 import AppTest
 
 from defections import charts, queries
@@ -41,8 +43,12 @@ IDS = [repr(item[:24]) for item in CORPUS]
 # Year ranges as a URL can carry them: reversed, negative, huge, too many, too few, not integers.
 YEAR_RANGES = [["2024", "2016"], ["-5", "-1"], ["0", "99999"], ["99999999999999999999", "1"],
                ["2016", "2017", "2018"], ["2016"], ["2016.5", "2020"], ["1e3", "2e3"], ["", ""]]
-# Markup from data text, left unescaped: a raw script tag or a markdown link to javascript:.
-LIVE_MARKUP = re.compile(r"(?<!\\)<\s*script|(?<!\\)\]\(\s*javascript:", re.IGNORECASE)
+# Addresses that GFM would turn into links even when escaped (an autolink).
+URLS = ["https://evil.example/x", "www.evil.example", "someone@evil.example"]
+# Markup from data text, left unescaped: a raw script tag, or a markdown link or image that is not a
+# source link (ui.source_link writes exactly `](<http…>)`).
+LIVE_MARKUP = re.compile(r"(?<!\\)<\s*script|(?<!\\)\]\((?!<https?://)", re.IGNORECASE)
+IMAGE = "![x](https://evil.example/pixel.png)"
 
 
 def open_app(**params) -> AppTest:
@@ -212,7 +218,9 @@ def test_cli_export_never_prints_a_traceback(db_path, args):
 
 # --- hostile text in the seeds ------------------------------------------------------------------------------
 
-MARKUP = f"{SCRIPT} {JS_LINK}"
+MARKUP = f"{SCRIPT} {JS_LINK} {' '.join(URLS)}"
+# The client's seed document's id, shown on the Sources page's Seed document tab.
+HOSTILE_ID = f"S000{IMAGE}"
 # (table, row, cells): markup and formula starts in free-text fields that pages, charts and the CSV show.
 HOSTILE_CELLS = [
     ("defections", {"event_id": "E27"}, {"summary": MARKUP, "position": JS_LINK, "notes": FORMULAS[0],
@@ -235,6 +243,9 @@ def hostile_seeds(tmp_path_factory) -> Path:
     shutil.copytree(SEEDS_DIR, seeds)
     for table, row, cells in HOSTILE_CELLS:
         edit(seeds, table, row, cells)
+    for table in seeds.glob("*.csv"):  # S000 -> HOSTILE_ID wherever a table names it
+        header, rows = read_table(seeds, table.stem)
+        write_table(seeds, table.stem, header, [[HOSTILE_ID if cell == "S000" else cell for cell in r] for r in rows])
     return seeds
 
 
@@ -269,11 +280,37 @@ def rendered_text(at: AppTest) -> list[str]:
     return [element.value for kind in kinds for element in at.get(kind)]
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_seed_markup_is_shown_only_as_escaped_text(hostile_app, page):
+TABS = ["Sources", "Seed document", "Data dictionary", "Methodology", "Changelog"]
+VIEWS = [*((page, None) for page in PAGES if page != "pages/sources.py"), *(("pages/sources.py", tab) for tab in TABS)]
+
+
+@pytest.mark.parametrize("page, tab", VIEWS)
+def test_seed_markup_is_shown_only_as_escaped_text(hostile_app, page, tab):
+    if tab:
+        hostile_app.query_params["tab"] = tab
     at = hostile_app.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     assert [text for text in rendered_text(at) if LIVE_MARKUP.search(text)] == []
+
+
+def test_the_seed_documents_id_is_shown_as_text(hostile_app):
+    hostile_app.query_params["tab"] = "Seed document"
+    at = hostile_app.switch_page("pages/sources.py").run()
+    assert any(f"source {HOSTILE_ID}" in shown(m.value) for m in at.markdown)
+    assert [m.value for m in at.markdown if LIVE_MARKUP.search(m.value)] == []
+
+
+def test_a_seed_problem_is_quoted_as_text_in_the_warning(hostile_db, hostile_seeds, tmp_path, monkeypatch):
+    # Backticks in the cell would end a code span around the problem and let the image through.
+    seeds = shutil.copytree(hostile_seeds, tmp_path / "seeds")
+    db = Path(shutil.copy(hostile_db, tmp_path / "hostile.duckdb"))
+    line = edit(seeds, "yearly_counts", {"year": "2023"}, {"total_arrivals": f"`{IMAGE}`"})
+    touch_future(seeds / "yearly_counts.csv")
+    monkeypatch.setenv("DEFECTIONS_DB", str(db))
+    monkeypatch.setenv("DEFECTIONS_SEEDS", str(seeds))
+    warnings = [w.value for w in open_app().warning]
+    assert any(f"yearly_counts.csv:{line}: total_arrivals: '`{IMAGE}`'" in shown(w) for w in warnings), warnings
+    assert [w for w in warnings if LIVE_MARKUP.search(w)] == []
 
 
 def test_seed_markup_reaches_the_page_escaped(hostile_app):
@@ -336,3 +373,41 @@ def test_chart_hover_labels_escape_html_from_the_data(hostile_db, name):
     con.close()
     assert [h for h in hovers if "<script" in h] == []
     assert any("&lt;script&gt;" in h for h in hovers)
+
+
+# --- links in a real browser --------------------------------------------------------------------------------
+
+APP_PATHS = {"/", "/timeline", "/motives", "/context", "/events", "/sources"}
+# Every page and Sources tab with the hostile seeds, and the search echoing each address in its "no match" box.
+BROWSER_VIEWS = [*sorted(APP_PATHS - {"/sources"}), *(f"/sources?tab={quote(tab)}" for tab in TABS),
+                 *(f"/events?q={quote(url)}" for url in URLS)]
+
+
+@pytest.fixture(scope="module")
+def hostile_url(hostile_db, hostile_seeds, tmp_path_factory):
+    env = {"DEFECTIONS_DB": str(hostile_db), "DEFECTIONS_SEEDS": str(hostile_seeds)}
+    with streamlit_server(ROOT / "dashboard.py", env, tmp_path_factory.mktemp("log") / "streamlit.log") as (url, _):
+        yield url
+
+
+@pytest.mark.browser
+def test_every_link_a_page_shows_is_an_app_page_or_a_source(browser, hostile_url, hostile_db):
+    with connect(hostile_db) as con:
+        sources = [url for (url,) in con.execute("SELECT url FROM sources WHERE url IS NOT NULL").fetchall()]
+    foreign, seen = {}, 0
+    context = browser.new_context(viewport={"width": 1400, "height": 1800})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        for view in BROWSER_VIEWS:
+            open_page(page, hostile_url + view)
+            # The source URLs as a.href spells them (normalised by the browser).
+            allowed = set(page.evaluate("urls => urls.map(url => new URL(url).href)", sources))
+            hrefs = page.eval_on_selector_all("a[href]", "links => links.map(link => link.href)")
+            seen += len(hrefs)
+            app = [h for h in hrefs if h.startswith(hostile_url) and urlsplit(h).path in APP_PATHS]
+            if rest := sorted(set(hrefs) - set(app) - allowed):
+                foreign[view] = rest
+    finally:
+        context.close()
+    assert seen and foreign == {}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import append, find, read_table, write_table
+from helpers import append, find, read_table, shown, write_table
 from streamlit.testing.v1 import AppTest
 
 from defections import queries, ui
@@ -90,7 +90,7 @@ def test_reversed_year_range_is_not_an_error(db_path, con):
 
 def test_overview_figures_match_the_database(db_path, con):
     at = open_page("pages/overview.py")
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = {shown(m.label): shown(m.value) for m in at.metric}
     assert metrics["Defections in view"] == str(queries.events_in_view(con, Filters()))
     latest = con.execute("SELECT year, elite_count_label FROM yearly_counts WHERE elite_count_label IS NOT NULL "
                          "ORDER BY year DESC LIMIT 1").fetchone()
@@ -103,7 +103,7 @@ def test_overview_figures_match_the_database(db_path, con):
 
 def test_overview_shows_2023_elite_count_as_approximate(db_path):
     at = open_page("pages/overview.py", years=["2016", "2023"])
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = {shown(m.label): shown(m.value) for m in at.metric}
     assert metrics["Elite arrivals in 2023"] == "~10"
     assert any("196 arrivals" in c.value for c in at.caption)
 

@@ -1,0 +1,105 @@
+"""Every download holds every row of its view, on a database larger than a table shows; the table
+itself stops at ui.TABLE_ROWS rows and says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from bench import synth
+from defections import queries, ui
+from defections.db import connect
+from defections.export import csv_bytes, events_file_name
+from defections.filters import Filters
+from defections.validate import Row
+
+ROOT = Path(__file__).resolve().parent.parent
+ALL = Filters()
+PADDED = 1_100  # rows given to tables the synthetic data keeps small: more than a table shows
+
+
+def pad(rows: list[Row], key: str, unique: tuple[str, ...] = ()) -> None:
+    """Copies of the first row under new ids (and new values in `unique` columns) up to PADDED rows."""
+    first = rows[0].values
+    for n in range(len(rows), PADDED):
+        copy = {**first, key: f"{first[key]}-{n}", **{c: f"{first[c]}-{n}" for c in unique}}
+        rows.append(Row(n + 2, copy))
+
+
+@pytest.fixture(scope="module")
+def big_db(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("big")
+    seeds = synth.generate(12_000, folder / "seeds")
+    pad(seeds.tables["context_events"], "context_id")
+    pad(seeds.tables["sources"], "source_id", unique=("url",))
+    pad(seeds.tables["revisions"], "revision_id")
+    path = folder / "big.duckdb"
+    synth.write_database(seeds, path)
+    return path
+
+
+def event(con, at):
+    return at.selectbox(key="event").value
+
+
+def source(con, at):
+    return at.selectbox(key="source").value
+
+
+# (page, sources tab, a table is cut at TABLE_ROWS, {download file name: the view's every row})
+VIEWS = {
+    "overview": ("pages/overview.py", None, False, lambda con, at: {
+        "posts_all.csv": queries.post_map(con, ALL)}),
+    "timeline": ("pages/timeline.py", None, False, lambda con, at: {
+        "timeline_monthly_all.csv": queries.timeline_density(con, ALL),
+        "yearly_arrivals_all.csv": queries.yearly_figures(con, ALL)}),
+    "motives": ("pages/motives.py", None, True, lambda con, at: {
+        "motives_all.csv": queries.motive_counts(con, ALL),
+        "motive_evidence_all.csv": queries.motive_evidence(con, ALL, None)}),
+    "context": ("pages/context.py", None, True, lambda con, at: {
+        "cuba_timeline_all.csv": queries.cuba_timeline(con, ALL),
+        "commentary_all.csv": queries.commentary(con, ALL, None),
+        "yearly_arrivals_all.csv": queries.yearly_figures(con, ALL),
+        "context_events_all.csv": queries.context_timeline(con, ALL)}),
+    "events": ("pages/events.py", None, False, lambda con, at: {
+        events_file_name(ALL): queries.export_events(con, ALL),
+        f"event_{event(con, at)}.csv": queries.event_detail(con, event(con, at)),
+        f"motives_{event(con, at)}.csv": queries.event_motive_evidence(con, event(con, at)),
+        f"sources_{event(con, at)}.csv": queries.event_sources(con, event(con, at))}),
+    "sources": ("pages/sources.py", None, True, lambda con, at: {
+        "sources.csv": queries.sources_list(con),
+        f"facts_citing_{source(con, at)}.csv": queries.citations(con, source(con, at))}),
+    "dictionary": ("pages/sources.py", "Data dictionary", False, lambda con, at: {
+        "data_dictionary.csv": queries.data_dictionary(con)}),
+    "changelog": ("pages/sources.py", "Changelog", True, lambda con, at: {
+        "corrections.csv": queries.corrections(con), "changelog.csv": queries.revisions(con)}),
+}
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_every_download_holds_every_row_of_its_view(big_db, monkeypatch, view):
+    page, tab, cut, expected = VIEWS[view]
+    offered, real = {}, ui.download
+
+    def download(label, make, file_name, key):  # what each button would hand over when clicked
+        offered[file_name] = make
+        real(label, make, file_name, key)
+
+    monkeypatch.setattr(ui, "download", download)
+    monkeypatch.setenv("DEFECTIONS_DB", str(big_db))
+    monkeypatch.setenv("DEFECTIONS_SEEDS", str(big_db.parent / "seeds"))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    if tab:
+        at.query_params["tab"] = tab
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    assert all(len(frame.value) <= ui.TABLE_ROWS for frame in at.dataframe)
+    assert any(f"Showing the first {ui.TABLE_ROWS:,}" in c.value for c in at.caption) == cut
+    with connect(big_db) as con:
+        views = expected(con, at)
+        assert sorted(offered) == sorted(views)  # a download nobody checks fails here
+        for file_name, every_row in views.items():
+            assert offered[file_name]() == csv_bytes(every_row), file_name

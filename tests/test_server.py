@@ -1,0 +1,46 @@
+"""What the HTTP server sends, asked of a running app on loopback: Streamlit sets no framing header and
+serves its metrics, so the proxy configuration in docs/deploy.md must add the one and block the other."""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+from pathlib import Path
+
+import pytest
+from browser_support import running_app
+
+ROOT = Path(__file__).resolve().parent.parent
+FRAMING = ("X-Frame-Options", "Content-Security-Policy")
+
+
+@pytest.fixture(scope="module")
+def app_url(db_path, tmp_path_factory):
+    with running_app(db_path, tmp_path_factory.mktemp("server") / "streamlit.log") as url:
+        yield url
+
+
+def get(url: str):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, response.headers, response.read()
+
+
+def proxy_config() -> str:
+    blocks = re.findall(r"```nginx\n(.*?)```", (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8"), re.S)
+    assert len(blocks) == 1
+    return blocks[0]
+
+
+def test_the_app_sends_no_framing_header_so_the_proxy_adds_one(app_url):
+    status, headers, _ = get(app_url + "/")
+    assert status == 200
+    assert [name for name in FRAMING if name in headers] == []  # if Streamlit starts sending one, see deploy.md
+    config = proxy_config()
+    assert re.search(r"""^\s*add_header Content-Security-Policy "frame-ancestors 'none'" always;""", config, re.M)
+    assert re.search(r"""^\s*add_header X-Frame-Options "DENY" always;""", config, re.M)
+
+
+def test_the_app_serves_its_metrics_so_the_proxy_blocks_them(app_url):
+    status, headers, body = get(app_url + "/_stcore/metrics")
+    assert status == 200 and b"session_events_total" in body
+    assert re.search(r"^\s*location = /_stcore/metrics \{ return 404; \}", proxy_config(), re.M)
