@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,7 +119,9 @@ def document_source(seeds: Path, document: str = DOCUMENT) -> str:
 
 def touch_future(path: Path, seconds: int = 3600) -> None:
     """Give a file a modification time in the future, so anything built from it looks older."""
-    future = os.stat(path).st_mtime + seconds
+    # From now, not from the file's own time: a copied seed keeps the mtime of its original, which
+    # may be hours older than a database built a moment ago.
+    future = max(time.time(), os.stat(path).st_mtime) + seconds
     os.utime(path, (future, future))
 
 

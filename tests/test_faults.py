@@ -137,7 +137,7 @@ def test_a_seed_broken_while_the_app_runs_keeps_the_last_good_database_with_a_wa
     touch_future(seeds_copy / name)  # changed after the last build
     at = open_app(db, seeds_copy, monkeypatch)
     assert not at.exception, [e.value for e in at.exception]
-    assert any(f"First problem: `{seeds_copy / name}:{line}: -: " in w.value for w in at.warning), \
+    assert any(f"First problem: {seeds_copy / name}:{line}: -: " in shown(w.value) for w in at.warning), \
         [w.value for w in at.warning]
     assert any(f"**{before[1]['defections']}** defection(s) selected" in m.value for m in at.markdown)
     assert (sha256(db), counts(db)) == before
