@@ -102,32 +102,31 @@ def test_a_passage_read_on_another_page_is_refused(seeds_copy):
                     "differs from the document's header url")
 
 
+def assert_document_refused(seeds, damage, fragment: str) -> None:
+    """Damage the held document of a web source; validate names that source's row, column document."""
+    source = web_passage(seeds)
+    damage(seeds / "documents" / source["document"])
+    line = line_of(seeds, "sources", {"source_id": source["source_id"]})
+    assert_reported(run_cli("validate", "--seeds", seeds), seeds / "sources.csv", line, "document", fragment)
+
+
 def test_a_document_without_its_header_is_refused(seeds_copy):
-    source = web_passage(seeds_copy)
-    path = seeds_copy / "documents" / source["document"]
-    path.write_text(parse_document(path.read_text(encoding="utf-8")).text, encoding="utf-8")
-    line = line_of(seeds_copy, "sources", {"source_id": source["source_id"]})
-    assert_reported(run_cli("validate", "--seeds", seeds_copy), seeds_copy / "sources.csv", line, "document",
-                    "has no header")
+    def strip_header(path):
+        path.write_text(parse_document(path.read_text(encoding="utf-8")).text, encoding="utf-8")
+    assert_document_refused(seeds_copy, strip_header, "has no header")
 
 
 def test_a_linked_document_is_refused_and_never_read(seeds_copy):
-    source = web_passage(seeds_copy)
-    path = seeds_copy / "documents" / source["document"]
-    path.unlink()
-    os.symlink("/etc/hostname", path)
-    line = line_of(seeds_copy, "sources", {"source_id": source["source_id"]})
-    assert_reported(run_cli("validate", "--seeds", seeds_copy), seeds_copy / "sources.csv", line, "document",
-                    "is not a regular file")
+    def link(path):
+        path.unlink()
+        os.symlink("/etc/hostname", path)
+    assert_document_refused(seeds_copy, link, "is not a regular file")
 
 
 def test_an_oversized_document_is_refused(seeds_copy):
-    source = web_passage(seeds_copy)
-    path = seeds_copy / "documents" / source["document"]
-    path.write_text(path.read_text(encoding="utf-8") + "x" * MAX_DOCUMENT_BYTES, encoding="utf-8")
-    line = line_of(seeds_copy, "sources", {"source_id": source["source_id"]})
-    assert_reported(run_cli("validate", "--seeds", seeds_copy), seeds_copy / "sources.csv", line, "document",
-                    "hold the passage read, not the whole page")
+    def inflate(path):
+        path.write_text(path.read_text(encoding="utf-8") + "x" * MAX_DOCUMENT_BYTES, encoding="utf-8")
+    assert_document_refused(seeds_copy, inflate, "hold the passage read, not the whole page")
 
 
 def test_a_quote_from_a_page_we_do_not_hold_is_refused(seeds_copy):
