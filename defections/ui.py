@@ -217,13 +217,14 @@ def sidebar_filters(con) -> Filters | None:
     return filters
 
 
-def navigation(specs: list[tuple[str, str, str, str]]):
-    """st.navigation over the app's pages, given as (script, title, icon, URL path); the first is the
-    home page. The st.Page objects are made once per session (each costs file checks) and reused."""
+def navigation(specs):
+    """st.navigation over the app's pages (registry.Page entries); the first is the home page.
+    The st.Page objects are made once per session (each costs file checks) and reused."""
     if st.session_state.get("_page_specs") != specs:
         st.session_state["_pages"] = {
-            url_path: st.Page(script, title=title, icon=icon, url_path=url_path or None, default=not url_path)
-            for script, title, icon, url_path in specs}
+            p.url_path: st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path or None,
+                                default=not p.url_path)
+            for p in specs}
         st.session_state["_page_specs"] = specs
     return st.navigation(list(st.session_state["_pages"].values()))
 

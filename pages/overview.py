@@ -3,6 +3,7 @@
 import streamlit as st
 
 from defections import charts, queries, ui
+from defections.registry import PAGES
 
 filters = ui.filters()
 count = ui.page_header("North Korean elite defections",
@@ -25,8 +26,5 @@ ui.chart(charts.post_map, posts, name=f"posts_{filters.describe()}", key="map")
 st.caption("Posts whose country no source names (e.g. “an African country”) are counted above but not mapped.")
 
 st.subheader("What each page answers")
-ui.page_link("timeline", "Timeline: when did each defection happen, and how long until it was public?")
-ui.page_link("motives", "Motives: why did they leave, as reported, and by whom?")
-ui.page_link("context", "Diplomatic context: how do the Cuba–South Korea ties of 14 February 2024 fit in?")
-ui.page_link("events", "Events: the filtered list, a search by any romanization, every event in detail.")
-ui.page_link("sources", "Sources and method: where every number comes from, and how it was coded.")
+for page in PAGES[1:]:
+    ui.page_link(page.url_path, page.answers)

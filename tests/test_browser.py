@@ -27,21 +27,14 @@ from browser_support import (
     wait_finished,
 )
 
-from defections import queries
+from defections import queries, registry
 from defections.export import csv_bytes
 from defections.filters import Filters
 
 pytestmark = pytest.mark.browser
 
 # path -> (name, plotly charts the page draws with the full data)
-PAGES = {
-    "/": ("overview", 1),
-    "/timeline": ("timeline", 2),
-    "/motives": ("motives", 1),
-    "/context": ("context", 2),
-    "/events": ("events", 0),
-    "/sources": ("sources", 0),
-}
+PAGES = {page.url: (page.name, page.charts) for page in registry.PAGES}
 CUBA_2023 = "years=2023&years=2023&post=Cuba"
 GARBAGE = "years=abc&years=99999&post=Atlantis&category=" + quote("<script>") + "&foo=bar"
 EXCEPTION = '[data-testid="stException"]'

@@ -11,14 +11,13 @@ import pytest
 from helpers import edit, touch_future
 from streamlit.testing.v1 import AppTest
 
-from defections import charts, queries, ui
+from defections import charts, queries, registry, ui
 from defections.build import build
 from defections.db import connect
 from defections.filters import Filters
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/overview.py", "pages/timeline.py", "pages/motives.py", "pages/context.py", "pages/events.py",
-         "pages/sources.py"]
+PAGES = [page.script for page in registry.PAGES]
 
 
 def run_page(page: str, **params) -> AppTest:

@@ -15,7 +15,7 @@ from browser_support import TIMEOUT_MS, open_page, streamlit_server
 from helpers import edit, read_table, run_cli, sha256, shown, touch_future, write_table
 from streamlit.testing.v1 import AppTest
 
-from defections import charts, queries
+from defections import charts, queries, registry
 from defections.__main__ import main
 from defections.build import build
 from defections.db import connect
@@ -25,8 +25,7 @@ from defections.paths import SEEDS_DIR
 from defections.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/overview.py", "pages/timeline.py", "pages/motives.py", "pages/context.py", "pages/events.py",
-         "pages/sources.py"]
+PAGES = [page.script for page in registry.PAGES]
 
 SQL_FRAGMENTS = ["' OR 1=1 --", "Cuba'; DROP TABLE seed.defections; --", "$year_from", "?", "%", "_"]
 SCRIPT = "<script>alert(1)</script>"

@@ -12,14 +12,13 @@ import pytest
 from helpers import append, find, read_table, shown, write_table
 from streamlit.testing.v1 import AppTest
 
-from defections import queries, ui
+from defections import queries, registry, ui
 from defections.build import build
 from defections.db import connect, query
 from defections.filters import Filters
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/overview.py", "pages/timeline.py", "pages/motives.py", "pages/context.py", "pages/events.py",
-         "pages/sources.py"]
+PAGES = [page.script for page in registry.PAGES]
 GUARDED = ["pages/overview.py", "pages/timeline.py", "pages/motives.py", "pages/events.py"]
 HAVANA = {"years": ["2023", "2023"], "post": "Cuba"}
 
