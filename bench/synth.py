@@ -54,6 +54,15 @@ COUNTRIES = [
     ("Venezuela", "Caracas", 10.5, -66.9), ("Nicaragua", "Managua", 12.1, -86.3),
     ("Bulgaria", "Sofia", 42.7, 23.3), ("Belarus", "Minsk", 53.9, 27.6),
 ]
+# The region of each country's posts (docs/methodology.md, "Regions"); Russia's synthetic posts sit in Moscow.
+REGIONS = {"Europe": "Russia, United Kingdom, Italy, Germany, France, Sweden, Switzerland, Austria, Poland, Bulgaria, "
+                     "Belarus",
+           "East Asia": "China, Mongolia, Japan",
+           "Southeast Asia": "Thailand, Vietnam, Malaysia, Indonesia, Laos, Cambodia, Singapore",
+           "South Asia": "India, Pakistan", "Middle East": "Kuwait, Egypt, Iran, Syria",
+           "Africa": "Zambia, Congo, Ethiopia, Nigeria, Angola, Tanzania, Uganda",
+           "Americas": "Cuba, Mexico, Brazil, Peru, Venezuela, Nicaragua"}
+REGION_OF = {country: region for region, countries in REGIONS.items() for country in countries.split(", ")}
 CATEGORIES = (["diplomat"] * 5 + ["trade official"] * 3 + ["military"] * 2 + ["intelligence", "party-state official",
                                                                                "other"])
 STATUSES = ["confirmed"] * 4 + ["multiple-reports"] * 2 + ["single-report"] * 2 + ["self-disclosed"] * 2 + ["denied"]
@@ -162,11 +171,12 @@ def generate(size: int, directory: Path, seed: int = 20240716) -> Seeds:
         for k, (city, y, x) in enumerate(cities):
             post_id = f"P-{i:02d}-{k}"
             tables["posts"].append({"post_id": post_id, "post_country": country, "post_city": city,
-                                    "latitude": y, "longitude": x, "location_note": None})
+                                    "region": REGION_OF[country], "latitude": y, "longitude": x, "location_note": None})
             posts.append(post_id)
             weights.append((1.0 if k == 0 else 0.2) / (i + 1) ** 0.8)
     tables["posts"].append({"post_id": "P-XX", "post_country": "an undisclosed country (SYNTHETIC)", "post_city": None,
-                            "latitude": None, "longitude": None, "location_note": "SYNTHETIC: no source names it"})
+                            "region": None, "latitude": None, "longitude": None,
+                            "location_note": "SYNTHETIC: no source names it"})
     posts.append("P-XX")
     weights.append(0.05)
 

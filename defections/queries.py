@@ -1,7 +1,8 @@
 """Every question a page asks, as a named function: (connection, filters) -> DataFrame of what it shows.
 
-All SQL of the dashboard lives here and in sql/*.sql. Values travel as bound parameters; the only
-text ever joined into SQL is the constant filter clause below. Aggregation happens in DuckDB.
+All SQL of the dashboard lives here and in sql/*.sql. Values travel as bound parameters and no SQL
+text is ever joined or formatted: the filters are the table macro selected_events (sql/views.sql),
+called with the filter values as parameters. Aggregation happens in DuckDB.
 """
 
 from __future__ import annotations
@@ -13,38 +14,20 @@ import pandas as pd
 
 from defections.db import query
 from defections.filters import Filters
+from defections.labels import DETAIL_FIELDS
 
-# Selects the defections the sidebar filters keep; every filtered query starts from it.
-SELECTED = """
-selected AS (
-    SELECT d.event_id
-    FROM seed.defections d JOIN seed.posts po USING (post_id)
-    WHERE (CAST($year_from AS INTEGER) IS NULL OR year(d.defection_date) >= $year_from)
-      AND (CAST($year_to AS INTEGER) IS NULL OR year(d.defection_date) <= $year_to)
-      AND (len(CAST($posts AS VARCHAR[])) = 0 OR list_contains(CAST($posts AS VARCHAR[]), po.post_country))
-      AND (len(CAST($categories AS VARCHAR[])) = 0
-           OR list_contains(CAST($categories AS VARCHAR[]), d.elite_category::VARCHAR))
-      AND (len(CAST($confirmations AS VARCHAR[])) = 0
-           OR list_contains(CAST($confirmations AS VARCHAR[]), d.confirmation_status::VARCHAR))
-)"""
-YEARS = """(CAST($year_from AS INTEGER) IS NULL OR {col} >= $year_from)
-       AND (CAST($year_to AS INTEGER) IS NULL OR {col} <= $year_to)"""
-
+# The events CSV's columns, as export_events selects them (a test compares the CSV header with this list).
 EXPORT_COLUMNS = [
     "event_id", "person", "name_variants", "position", "elite_category", "post_country", "post_city",
-    "defection_period", "defection_date", "date_precision", "disclosed_period", "disclosed_date",
+    "region", "defection_period", "defection_date", "date_precision", "disclosed_period", "disclosed_date",
     "disclosed_precision", "disclosure_lag_days", "confirmation_status", "confirmed_by", "confirmed_date",
     "destination", "accompanied_by", "motives", "summary", "notes", "source_titles", "source_urls",
-]
-TABLE_COLUMNS = [
-    "event_id", "person", "position", "elite_category", "post_country", "post_city", "defection_period",
-    "disclosed_period", "disclosure_lag_days", "confirmation_status", "motives", "source_url",
 ]
 
 
 def filter_options(con: duckdb.DuckDBPyConnection) -> dict:
     """The values the sidebar offers: year bounds (None when there is no defection), post countries,
-    elite categories."""
+    elite categories, confirmations, regions, and the countries whose cities decide their region."""
     years = query(con, "SELECT min(year(defection_date)) AS lo, max(year(defection_date)) AS hi "
                        "FROM seed.defections").iloc[0]
     posts = query(con, "SELECT DISTINCT post_country FROM seed.posts p "
@@ -52,11 +35,37 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict:
                        "ORDER BY post_country")
     categories = query(con, "SELECT unnest(enum_range(NULL::elite_category)) AS category")
     confirmations = query(con, "SELECT unnest(enum_range(NULL::confirmation_status)) AS confirmation")
+    regions = query(con, "SELECT unnest(enum_range(NULL::region)) AS region")
+    # Where a country's posts lie in several regions, its cities decide: say which (Russia: Moscow in
+    # Europe, Vladivostok in East Asia), so an analyst picking a region knows what it holds.
+    split = query(con, """
+        WITH used AS (
+            SELECT DISTINCT po.post_country, po.post_city, po.region::VARCHAR AS region
+            FROM seed.posts po
+            WHERE po.region IS NOT NULL
+              AND EXISTS (SELECT 1 FROM seed.defections d WHERE d.post_id = po.post_id)
+        ),
+        split_countries AS (
+            SELECT post_country FROM used GROUP BY post_country HAVING count(DISTINCT region) > 1
+        ),
+        per_region AS (
+            SELECT post_country, region,
+                   string_agg(coalesce(post_city, 'city unknown'), ', ' ORDER BY post_city) AS cities
+            FROM used JOIN split_countries USING (post_country)
+            GROUP BY post_country, region
+        ),
+        final AS (
+            SELECT post_country || ': ' || string_agg(cities || ' in ' || region, '; ' ORDER BY region) AS note
+            FROM per_region GROUP BY post_country
+        )
+        SELECT note FROM final ORDER BY note""")
     return {
         "years": None if pd.isna(years["lo"]) else (int(years["lo"]), int(years["hi"])),
         "posts": posts["post_country"].tolist(),
         "categories": categories["category"].tolist(),
         "confirmations": confirmations["confirmation"].tolist(),
+        "regions": regions["region"].tolist(),
+        "split_countries": split["note"].tolist(),
     }
 
 
@@ -73,8 +82,8 @@ def events_in_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
 
 def selection_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """How many defections the filters select, and how many of them a government confirmed."""
-    sql = f"""
-    WITH {SELECTED}
+    sql = """
+    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions))
     SELECT count(*) AS defections,
            count(*) FILTER (WHERE d.confirmation_status = 'confirmed') AS confirmed
     FROM selected JOIN seed.defections d USING (event_id)
@@ -84,15 +93,15 @@ def selection_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
 
 def headline_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Overview headline figures, each with the source behind it."""
-    sql = f"""
-    WITH {SELECTED},
+    sql = """
+    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions)),
     in_view AS (
         SELECT count(DISTINCT event_id) AS n, count(DISTINCT ds.source_id) AS sources
         FROM selected LEFT JOIN seed.defection_sources ds USING (event_id)
     ),
     latest_elite AS (
         SELECT * FROM yearly_counts
-        WHERE elite_count_label IS NOT NULL AND {YEARS.format(col="year")}
+        WHERE elite_count_label IS NOT NULL AND in_years(year, $year_from, $year_to)
         ORDER BY year DESC LIMIT 1
     ),
     latest_event AS (
@@ -121,8 +130,8 @@ def headline_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
 
 def post_map(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Defections per post with coordinates, for the map; posts with unknown places are left out."""
-    sql = f"""
-    WITH {SELECTED}
+    sql = """
+    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions))
     SELECT po.post_country, po.post_city,
            po.post_country || coalesce(', ' || po.post_city, '') AS post,
            po.latitude, po.longitude, count(*) AS defections,
@@ -138,8 +147,8 @@ def post_map(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
 
 def timeline_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 2000) -> pd.DataFrame:
     """One row per defection for the timeline: the defection period (start to end) and the disclosure."""
-    sql = f"""
-    WITH {SELECTED}
+    sql = """
+    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions))
     SELECT e.event_id, e.person, e.position, e.post_country || coalesce(', ' || e.post_city, '') AS post,
            e.elite_category, e.defection_date AS period_start,
            CASE e.date_precision WHEN 'day' THEN e.defection_date
@@ -157,8 +166,8 @@ def timeline_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int
 
 def timeline_density(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Defections and disclosures per month, for views too large to draw one mark per event."""
-    sql = f"""
-    WITH {SELECTED},
+    sql = """
+    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions)),
     marks AS (
         SELECT date_trunc('month', d.defection_date) AS month, 'defected' AS what
         FROM seed.defections d JOIN selected USING (event_id)
@@ -173,29 +182,29 @@ def timeline_density(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
 
 def yearly_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Arrivals and elite figures per year within the year filter, with their sources."""
-    sql = f"""
+    sql = """
     SELECT year, total_arrivals, elite_count, elite_count_low, elite_count_high, elite_count_approx,
            elite_count_label, elite_count_wording, source_titles, source_urls
-    FROM yearly_counts WHERE {YEARS.format(col="year")} ORDER BY year
+    FROM yearly_counts WHERE in_years(year, $year_from, $year_to) ORDER BY year
     """
     return query(con, sql, filters.params())
 
 
 def context_timeline(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Diplomatic context events within the year filter."""
-    sql = f"""
+    sql = """
     SELECT context_id, event_date, date_precision, event_period, actors, event_type, summary, event_id,
            main_source_title AS source_title, main_source_url AS source_url,
            source_urls
-    FROM context_events WHERE {YEARS.format(col="year(event_date)")} ORDER BY event_date, context_id
+    FROM context_events WHERE in_years(year(event_date), $year_from, $year_to) ORDER BY event_date, context_id
     """
     return query(con, sql, filters.params())
 
 
 def timeline_context(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Context events from the first selected defection to the last disclosure, for the timeline's axis."""
-    sql = f"""
-    WITH {SELECTED},
+    sql = """
+    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions)),
     span AS (
         SELECT min(d.defection_date) AS first_day, greatest(max(d.defection_date), max(d.disclosed_date)) AS last_day
         FROM seed.defections d JOIN selected USING (event_id)
@@ -211,8 +220,8 @@ def timeline_context(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
 
 def motive_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Defections per motive and per who attributes it (an event can count under several motives)."""
-    sql = f"""
-    WITH {SELECTED},
+    sql = """
+    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions)),
     per_attribution AS (
         SELECT em.motive, em.attributed_to, count(DISTINCT em.event_id) AS defections
         FROM event_motives em JOIN selected USING (event_id)
@@ -226,8 +235,8 @@ def motive_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
 
 def motive_evidence(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None = 1000) -> pd.DataFrame:
     """The evidence behind each motive bar: who said it, the quote, the source; every row with limit=None."""
-    sql = f"""
-    WITH {SELECTED}
+    sql = """
+    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions))
     SELECT em.motive, em.attributed_to, p.name AS person, em.event_id, em.attributed_by, em.evidence_quote,
            em.source_title, em.source_url
     FROM event_motives em JOIN selected USING (event_id) JOIN seed.defections d USING (event_id)
@@ -244,8 +253,8 @@ def cuba_timeline(con: duckdb.DuckDBPyConnection, filters: Filters, max_marks: i
 
     A track with more than max_marks items gets one mark per month, or per year if months are still
     too many; `items` says how many a mark stands for and its summary counts them by kind."""
-    sql = f"""
-    WITH {SELECTED},
+    sql = """
+    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions)),
     item AS (
         SELECT event_date AS date, event_period AS period,
                CASE WHEN actors LIKE '%North Korea%' AND actors LIKE '%South Korea%' THEN 'Both Koreas and Cuba'
@@ -296,11 +305,11 @@ def cuba_timeline(con: duckdb.DuckDBPyConnection, filters: Filters, max_marks: i
 def commentary(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None = 50) -> pd.DataFrame:
     """Attributed assessments (experts, officials) within the year filter, the most recent first;
     every one with limit=None."""
-    sql = f"""
+    sql = """
     SELECT speaker, speaker_role, attributed_to, stated_date, strftime(stated_date, '%-d %B %Y') AS stated_on,
            summary, quote, event_id, year, source_title, source_url
     FROM commentary
-    WHERE stated_date IS NULL OR ({YEARS.format(col="coalesce(year, year(stated_date))")})
+    WHERE stated_date IS NULL OR (in_years(coalesce(year, year(stated_date)), $year_from, $year_to))
     ORDER BY stated_date DESC NULLS LAST, commentary_id
     LIMIT $limit
     """
@@ -310,9 +319,11 @@ def commentary(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | No
 def events_table(con: duckdb.DuckDBPyConnection, filters: Filters, search: str = "",
                  limit: int = 1000) -> pd.DataFrame:
     """The filtered events for the table, optionally narrowed to a person by any romanization."""
-    sql = f"""
-    WITH {SELECTED}
-    SELECT {", ".join("e." + c for c in TABLE_COLUMNS[:-1])}, e.main_source_url AS source_url
+    sql = """
+    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions))
+    SELECT e.event_id, e.person, e.position, e.elite_category, e.post_country, e.post_city, e.region,
+           e.defection_period, e.disclosed_period, e.disclosure_lag_days, e.confirmation_status, e.motives,
+           e.main_source_url AS source_url
     FROM events e JOIN selected USING (event_id)
     -- A list filter, not EXISTS over unnest: DuckDB turns that subquery into a join over every
     -- event even when the search is empty (seconds at a million events, docs/benchmarks.md).
@@ -326,33 +337,31 @@ def events_table(con: duckdb.DuckDBPyConnection, filters: Filters, search: str =
 
 def export_events(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Every filtered defection with citation columns: the events CSV (dashboard and CLI alike)."""
-    sql = f"""
-    WITH {SELECTED}
-    SELECT {", ".join("e." + c for c in EXPORT_COLUMNS)}
+    sql = """
+    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions))
+    SELECT e.event_id, e.person, e.name_variants, e.position, e.elite_category, e.post_country, e.post_city,
+           e.region, e.defection_period, e.defection_date, e.date_precision, e.disclosed_period, e.disclosed_date,
+           e.disclosed_precision, e.disclosure_lag_days, e.confirmation_status, e.confirmed_by, e.confirmed_date,
+           e.destination, e.accompanied_by, e.motives, e.summary, e.notes, e.source_titles, e.source_urls
     FROM events e JOIN selected USING (event_id)
     ORDER BY e.defection_date, e.event_id
     """
     return query(con, sql, filters.params())
 
 
-DETAIL_FIELDS = {
-    "event_id": "Id", "person": "Person", "name_variants": "Also written", "position": "Position",
-    "elite_category": "Elite category", "post_country": "Post country", "post_city": "Post city",
-    "defection_period": "Defected", "date_precision": "Date precision", "disclosed_period": "Made public",
-    "disclosure_lag_days": "Days until public", "confirmation_status": "Confirmation",
-    "confirmed_by": "Confirmed by", "confirmed_date": "Confirmed on", "destination": "Destination",
-    "accompanied_by": "Accompanied by", "motives": "Motives", "summary": "Summary", "notes": "Notes",
-}
-
-
 def event_detail(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:
     """One defection as (field, value) rows, dates at their precision, "—" where nothing is recorded;
     no rows for an unknown id."""
-    columns = ", ".join(f"CAST({c} AS VARCHAR) AS \"{label}\"" for c, label in DETAIL_FIELDS.items())
-    wide = query(con, f"SELECT {columns} FROM events WHERE event_id = $id", {"id": event_id})
+    wide = query(con, """
+        SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (
+            SELECT event_id, person, name_variants, position, elite_category, post_country, post_city, region,
+                   defection_period, date_precision, disclosed_period, disclosure_lag_days, confirmation_status,
+                   confirmed_by, confirmed_date, destination, accompanied_by, motives, summary, notes
+            FROM events WHERE event_id = $id)""", {"id": event_id})
     if wide.empty:
         return pd.DataFrame(columns=["field", "value"])
-    return pd.DataFrame({"field": list(wide.columns), "value": wide.iloc[0].fillna("—").tolist()})
+    return pd.DataFrame({"field": [DETAIL_FIELDS.get(c, c) for c in wide.columns],
+                         "value": wide.iloc[0].fillna("—").tolist()})
 
 
 def event_motive_evidence(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:
@@ -425,5 +434,17 @@ def data_dictionary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                                 AND c.table_name = o.name
         ORDER BY o.layer DESC,
                  coalesce(list_position(['events', 'event_motives', 'yearly_counts', 'context_events', 'sources',
-                                         'sources', 'people', 'posts', 'defections'], o.name), 99),
+                                         'people', 'posts', 'defections'], o.name), 99),
                  o.name, c.column_index""")
+
+
+def dictionary_markdown(dictionary: pd.DataFrame) -> str:
+    """The data dictionary as markdown: one table per view or curated table (docs/sql-interface.md)."""
+    lines = ["# Data dictionary", "",
+             "Generated from the database schema by `python -m defections dictionary`; a test keeps it current.",
+             "Query the public views; the curated tables in schema `seed` hold the seeds as loaded.", ""]
+    for (layer, table), columns in dictionary.groupby(["layer", "table"], sort=False):
+        lines += [f"## `{table}` ({layer})", "", "| column | type | meaning |", "|---|---|---|"]
+        lines += [f"| `{c.column}` | {c.type} | {c.meaning} |" for c in columns.itertuples()]
+        lines.append("")
+    return "\n".join(lines)

@@ -16,6 +16,10 @@ CREATE TYPE attribution AS ENUM
   ('self', 'north-korean-officials', 'south-korean-officials', 'other-governments', 'unnamed-officials',
    'media', 'analysts');
 CREATE TYPE reliability AS ENUM ('primary', 'secondary', 'dataset', 'client');
+-- Where a post lies, for the region filter (docs/methodology.md, "Regions"): by city where a country
+-- spans regions (Vladivostok is East Asia, Moscow Europe); 'North Korea' for defectors who left from home.
+CREATE TYPE region AS ENUM
+  ('Europe', 'East Asia', 'Southeast Asia', 'South Asia', 'Middle East', 'Africa', 'Americas', 'North Korea');
 CREATE TYPE context_event_type AS ENUM
   ('diplomatic ties', 'embassy opening', 'embassy closure', 'visit', 'statement', 'defection-related');
 
@@ -42,6 +46,7 @@ CREATE TABLE seed.posts (
     post_id       VARCHAR PRIMARY KEY,
     post_country  VARCHAR NOT NULL,
     post_city     VARCHAR,
+    region        region,
     latitude      DOUBLE CHECK (latitude BETWEEN -90 AND 90),
     longitude     DOUBLE CHECK (longitude BETWEEN -180 AND 180),
     location_note VARCHAR,
@@ -51,6 +56,7 @@ COMMENT ON TABLE seed.posts IS 'Places where defectors were posted (or were when
 COMMENT ON COLUMN seed.posts.post_id IS 'Stable id, e.g. P-CU-HAV.';
 COMMENT ON COLUMN seed.posts.post_country IS 'Country of the post as it is named today.';
 COMMENT ON COLUMN seed.posts.post_city IS 'City of the post; empty when no source names it.';
+COMMENT ON COLUMN seed.posts.region IS 'Europe, East Asia, Southeast Asia, South Asia, Middle East, Africa, Americas or North Korea (left from home); by city where the country spans regions; empty when the sources do not say where.';
 COMMENT ON COLUMN seed.posts.latitude IS 'Latitude of the city (or of the capital when the city is unknown), for the map.';
 COMMENT ON COLUMN seed.posts.longitude IS 'Longitude, as latitude.';
 COMMENT ON COLUMN seed.posts.location_note IS 'How the location was settled, and disputes.';

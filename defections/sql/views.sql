@@ -7,6 +7,10 @@ CREATE MACRO period_label(d, p) AS CASE p::VARCHAR
     ELSE strftime(d, '%Y') END;
 
 -- Romanizations differ in spaces, hyphens and apostrophes (Ri Il-kyu, Ri Il Kyu): compare without them.
+-- A year within the filter's bounds; a NULL bound is no bound.
+CREATE MACRO in_years(y, year_from, year_to) AS
+    (CAST(year_from AS INTEGER) IS NULL OR y >= year_from) AND (CAST(year_to AS INTEGER) IS NULL OR y <= year_to);
+
 CREATE MACRO name_key(s) AS regexp_replace(lower(s), '[\s\-''’.,]', '', 'g');
 
 CREATE VIEW sources AS
@@ -53,6 +57,7 @@ final AS (
         d.elite_category::VARCHAR AS elite_category,
         po.post_country,
         po.post_city,
+        po.region::VARCHAR AS region,
         d.defection_date,
         d.defection_precision::VARCHAR AS date_precision,
         period_label(d.defection_date, d.defection_precision) AS defection_period,
@@ -88,6 +93,21 @@ final AS (
 SELECT * FROM final;
 
 CREATE VIEW events AS SELECT * FROM derived.events;
+
+-- The defections the dashboard's filters select (an empty list or a NULL year means "all"); every
+-- filtered query starts from it. The app calls it with bound parameters,
+-- selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions): DuckDB
+-- binds macro arguments as prepared values, so no choice of an analyst becomes SQL text.
+CREATE MACRO selected_events(year_from, year_to, posts, categories, confirmations, regions) AS TABLE
+SELECT d.event_id
+FROM seed.defections d JOIN seed.posts po USING (post_id)
+WHERE in_years(year(d.defection_date), year_from, year_to)
+  AND (len(CAST(posts AS VARCHAR[])) = 0 OR list_contains(CAST(posts AS VARCHAR[]), po.post_country))
+  AND (len(CAST(categories AS VARCHAR[])) = 0
+       OR list_contains(CAST(categories AS VARCHAR[]), d.elite_category::VARCHAR))
+  AND (len(CAST(confirmations AS VARCHAR[])) = 0
+       OR list_contains(CAST(confirmations AS VARCHAR[]), d.confirmation_status::VARCHAR))
+  AND (len(CAST(regions AS VARCHAR[])) = 0 OR list_contains(CAST(regions AS VARCHAR[]), po.region::VARCHAR));
 
 CREATE VIEW event_motives AS
 SELECT em.event_id, m.label AS motive, em.motive_code, em.attributed_to::VARCHAR AS attributed_to,
@@ -142,7 +162,7 @@ SELECT c.commentary_id, c.speaker, c.speaker_role, c.attributed_to::VARCHAR AS a
 FROM seed.commentary c JOIN seed.sources s USING (source_id);
 
 CREATE VIEW posts AS
-SELECT post_id, post_country, post_city, latitude, longitude, location_note FROM seed.posts;
+SELECT post_id, post_country, post_city, region::VARCHAR AS region, latitude, longitude, location_note FROM seed.posts;
 
 CREATE VIEW motives AS SELECT motive_code, label, description FROM seed.motives;
 
@@ -208,6 +228,7 @@ COMMENT ON COLUMN events.position IS 'Position held when he or she defected.';
 COMMENT ON COLUMN events.elite_category IS 'diplomat, trade official, military, intelligence, party-state official or other.';
 COMMENT ON COLUMN events.post_country IS 'Country where the defector was posted (or was when he left).';
 COMMENT ON COLUMN events.post_city IS 'City of the post, when a source names it.';
+COMMENT ON COLUMN events.region IS 'Region of the post (posts.region); empty when unknown.';
 COMMENT ON COLUMN events.defection_date IS 'First day of the period of the defection; read it with date_precision.';
 COMMENT ON COLUMN events.date_precision IS 'Precision of defection_date: day, month or year.';
 COMMENT ON COLUMN events.defection_period IS 'The defection date as text at its precision ("November 2023").';
@@ -306,6 +327,7 @@ COMMENT ON VIEW posts IS 'Places where defectors were posted.';
 COMMENT ON COLUMN posts.post_id IS 'Stable id.';
 COMMENT ON COLUMN posts.post_country IS 'Country of the post.';
 COMMENT ON COLUMN posts.post_city IS 'City of the post, when a source names it.';
+COMMENT ON COLUMN posts.region IS 'Region of the post (Europe, East Asia, ...; North Korea when the defector left from home), by city where the country spans regions; empty when unknown.';
 COMMENT ON COLUMN posts.latitude IS 'Latitude of the city (or of the capital when the city is unknown).';
 COMMENT ON COLUMN posts.longitude IS 'Longitude, as latitude.';
 COMMENT ON COLUMN posts.location_note IS 'How the location was settled, and disputes.';
