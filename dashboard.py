@@ -8,7 +8,7 @@ from defections.registry import PAGES
 st.set_page_config(page_title="North Korean elite defections", page_icon="🌏",
                    layout="wide")
 
-con = ui.database()
-ui.sidebar_filters(con)
+ui.database()
+ui.sidebar_filters()
 
 ui.navigation(PAGES).run()

@@ -1,7 +1,7 @@
 """Each page's work without Streamlit: the same queries.* and charts.* calls pages/*.py make.
 
 Two uses: the fallback measure of a page that AppTest cannot run, and the page's *uncached* cost
-(AppTest's warm runs are served from the app's result cache, ui.RESULTS; these run every query each time). Keep this
+(AppTest's warm runs are served from the app's result cache, cache.RESULTS; these run every query each time). Keep this
 table in step with pages/*.py: one function per page, the calls in the page's order.
 """
 

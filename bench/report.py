@@ -285,7 +285,7 @@ NOTES = [
     "titled `SYNTHETIC benchmark data (…)` at `https://synthetic.invalid/`.",
     "- **Filters**: every page runs as it opens, with the sidebar's defaults (every year, all posts and categories), "
     "the heaviest view. The filtered export keeps the last 20 years of diplomats and trade officials.",
-    "- **Cold** runs clear the app's caches (`ui.clear_caches()`: query results, figures, tables and the DuckDB "
+    "- **Cold** runs clear the app's caches (`cache.clear()`: query results, figures, tables and the DuckDB "
     "connection) and Streamlit's before each run; the operating system's file cache stays warm. Imports are "
     "excluded by a priming run.",
     "- **Compiled scripts**: AppTest compiles the app's scripts afresh on every run, a server once. The benchmark "

@@ -56,11 +56,11 @@ def reset_peak_rss() -> None:
 def _clear_streamlit_caches() -> None:
     import streamlit as st
 
-    from defections import ui
+    from defections import cache
 
     st.cache_data.clear()
     st.cache_resource.clear()  # drops the cached DuckDB connection: the next run opens a new one
-    ui.clear_caches()  # query results and figures
+    cache.clear()  # query results and figures
     gc.collect()
 
 

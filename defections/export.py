@@ -15,13 +15,6 @@ from defections.filters import Filters
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise(value):
-    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The frame as CSV bytes: BOM, header, every text cell neutralised."""
     safe = frame.copy()
@@ -62,15 +55,3 @@ def events_file_name(filters: Filters) -> str:
     """A file name that states the filters, e.g. defections_2023-2023_Cuba.csv."""
     safe = "".join(ch if ch.isalnum() or ch in "-_+." else "-" for ch in filters.describe())
     return f"defections_{safe[:120]}.csv"
-
-
-def dictionary_markdown(dictionary: pd.DataFrame) -> str:
-    """The data dictionary as markdown: one table per view or curated table (docs/sql-interface.md)."""
-    lines = ["# Data dictionary", "",
-             "Generated from the database schema by `python -m defections dictionary`; a test keeps it current.",
-             "Query the public views; the curated tables in schema `seed` hold the seeds as loaded.", ""]
-    for (layer, table), columns in dictionary.groupby(["layer", "table"], sort=False):
-        lines += [f"## `{table}` ({layer})", "", "| column | type | meaning |", "|---|---|---|"]
-        lines += [f"| `{c.column}` | {c.type} | {c.meaning} |" for c in columns.itertuples()]
-        lines.append("")
-    return "\n".join(lines)

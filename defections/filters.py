@@ -1,4 +1,5 @@
-"""The analyst's filters: year range, posts, elite categories, confirmation, and how they are cleaned from a URL."""
+"""The analyst's filters: year range, posts, regions, elite categories, confirmation; how they are
+cleaned from a URL, and the sidebar that binds them to it."""
 
 from __future__ import annotations
 
@@ -14,15 +15,17 @@ class Filters:
     posts: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     confirmations: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
 
     def params(self) -> dict:
-        """Bound parameters for the WHERE clause in queries.EVENT_FILTER."""
+        """Bound parameters for the table macro selected_events (sql/views.sql)."""
         return {
             "year_from": self.year_from,
             "year_to": self.year_to,
             "posts": list(self.posts),
             "categories": list(self.categories),
             "confirmations": list(self.confirmations),
+            "regions": list(self.regions),
         }
 
     def describe(self) -> str:
@@ -30,17 +33,14 @@ class Filters:
         parts = []
         if self.year_from is not None or self.year_to is not None:
             parts.append(f"{self.year_from or '…'}-{self.year_to or '…'}")
-        if self.posts:
-            parts.append("+".join(self.posts))
-        if self.categories:
-            parts.append("+".join(self.categories))
-        if self.confirmations:
-            parts.append("+".join(self.confirmations))
+        for chosen in (self.regions, self.posts, self.categories, self.confirmations):
+            if chosen:
+                parts.append("+".join(chosen))
         return "_".join(parts) or "all"
 
 
-def clean(year_range, posts, categories, confirmations=(), *, known_posts, known_categories,
-          known_confirmations=(), bounds) -> Filters:
+def clean(year_range, posts, categories, confirmations=(), regions=(), *, known_posts, known_categories,
+          known_confirmations=(), known_regions=(), bounds) -> Filters:
     """Keep only valid values: a reversed year range is put in order, unknown names are dropped."""
     low, high = bounds
     year_from = year_to = None
@@ -57,7 +57,76 @@ def clean(year_range, posts, categories, confirmations=(), *, known_posts, known
     return Filters(
         year_from=year_from,
         year_to=year_to,
-        posts=tuple(p for p in dict.fromkeys(posts or ()) if p in set(known_posts)),
-        categories=tuple(c for c in dict.fromkeys(categories or ()) if c in set(known_categories)),
-        confirmations=tuple(c for c in dict.fromkeys(confirmations or ()) if c in set(known_confirmations)),
+        posts=_known(posts, known_posts),
+        categories=_known(categories, known_categories),
+        confirmations=_known(confirmations, known_confirmations),
+        regions=_known(regions, known_regions),
     )
+
+
+def _known(values, known) -> tuple[str, ...]:
+    allowed = set(known)
+    return tuple(v for v in dict.fromkeys(values or ()) if v in allowed)
+
+
+# URL parameter (the widget's key) -> the filter_options list of its valid values.
+URL_OPTIONS = {"region": "regions", "post": "posts", "category": "categories", "confirmation": "confirmations"}
+
+
+def dropped(asked: dict[str, list[str]], options: dict) -> list[str]:
+    """What a link asks for that does not exist, as "post Atlantis" (one entry per value; the years as
+    one entry, "years 1800–2100"). `asked` holds the URL's values per parameter; `options` is
+    queries.filter_options. Judged against what exists, not against the widgets' values: those
+    differ from the URL for a moment after every click."""
+    lost = []
+    years = asked.get("years") or []
+    if years and options["years"] is not None:
+        lo, hi = options["years"]
+        try:
+            fits = len(years) == 2 and all(lo <= int(y) <= hi for y in years)
+        except ValueError:
+            fits = False
+        if not fits:
+            lost.append("years " + "–".join(years))
+    for name, option in URL_OPTIONS.items():
+        valid = set(options[option])
+        lost += [f"{name} {value}" for value in dict.fromkeys(asked.get(name) or ()) if value not in valid]
+    return lost
+
+
+def sidebar(options: dict) -> tuple[Filters | None, list[str]]:
+    """The shared filters in the sidebar, bound to the URL
+    (?years=2016&years=2024&region=Europe&post=Cuba&category=diplomat&confirmation=confirmed), from
+    queries.filter_options; None when there is no defection. Also returns what the URL asked for that
+    does not exist (an unknown post, a garbled year), for the page to say it was dropped."""
+    import streamlit as st  # here, not at the top: the CLI imports this module and needs no Streamlit
+
+    if options["years"] is None:  # valid seeds with no defection yet: ui.filters() tells each page
+        return None, []
+    # Read before the widgets are made: a bound widget drops an invalid URL value silently.
+    asked = {name: st.query_params.get_all(name) for name in ("years", *URL_OPTIONS)}
+    lo, hi = options["years"]
+    with st.sidebar:
+        st.header("Filters")
+        if lo == hi:  # a slider needs two distinct ends; one year is no choice to offer
+            st.caption(f"Year of defection: {lo} (every defection in the data)")
+            years = None
+        else:
+            years = st.slider("Year of defection", min_value=lo, max_value=hi, value=(lo, hi), step=1,
+                              key="years", bind="query-params")
+        regions = st.multiselect("Region", options["regions"], key="region", bind="query-params",
+                                 placeholder="All regions",
+                                 help="Region of the post. " + "; ".join(options["split_countries"]))
+        posts = st.multiselect("Post (country)", options["posts"], key="post", bind="query-params",
+                               placeholder="All posts")
+        categories = st.multiselect("Elite category", options["categories"], key="category",
+                                    bind="query-params", placeholder="All categories")
+        confirmations = st.multiselect("Confirmation", options["confirmations"], key="confirmation",
+                                       bind="query-params", placeholder="Any confirmation",
+                                       help="confirmed: by a government · self-disclosed: by the defector · "
+                                            "multiple-reports: two or more independent outlets · single-report · "
+                                            "denied: by a government")
+    chosen = clean(years, posts, categories, confirmations, regions, known_posts=options["posts"],
+                   known_categories=options["categories"], known_confirmations=options["confirmations"],
+                   known_regions=options["regions"], bounds=(lo, hi))
+    return chosen, dropped(asked, options)

@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from defections import charts, queries, ui
+from defections import cache, charts, queries, ui
 
 REMARKS_SHOWN = 10  # cards are read one by one; each costs the browser more than a table row
 
 filters = ui.filters()
-count = ui.page_header("Diplomatic context",
-                       "How do the Cuba–South Korea ties of 14 February 2024 and North Korea's embassy closures "
-                       "relate to the defections?", filters)
+ui.page_header("Diplomatic context",
+               "How do the Cuba–South Korea ties of 14 February 2024 and North Korea's embassy closures "
+               "relate to the defections?", filters)
 
-items = ui.run(queries.cuba_timeline, filters)
+items = cache.query(queries.cuba_timeline, filters)
 ui.chart(charts.cuba_timeline, items, name=f"cuba_timeline_{filters.describe()}", key="cuba")
 aggregated = (" A track with too many items to draw one by one has one mark per month or year; hover a mark "
               "for what it stands for.") if items["items"].gt(1).any() else ""
@@ -22,13 +22,13 @@ st.caption("This panel always shows Cuba's whole diplomatic history with the two
 left, right = st.columns(2)
 with left:
     st.subheader("What experts and officials said")
-    remarks = ui.run(queries.commentary, filters, REMARKS_SHOWN + 1)  # one more tells that there are more
+    remarks = cache.query(queries.commentary, filters, REMARKS_SHOWN + 1)  # one more tells that there are more
     if remarks.empty:
         st.info("No attributed commentary in the selected years.")
     if len(remarks) > REMARKS_SHOWN:
         st.caption(f"The {REMARKS_SHOWN} most recent remarks; the download holds every one in the selected years.")
         ui.download("Download every remark in the selected years (CSV)",
-                    lambda: ui.csv_bytes(ui.fetch(queries.commentary, filters, None)),
+                    lambda: ui.csv_bytes(cache.query_uncached(queries.commentary, filters, None)),
                     f"commentary_{filters.describe()}.csv", "commentary")
     for remark in remarks.head(REMARKS_SHOWN).itertuples():
         with st.container(border=True):
@@ -41,9 +41,9 @@ with left:
                        f"{ui.plain(remark.stated_on) or 'date unknown'} · {link}")
 with right:
     st.subheader("Elite arrivals per year")
-    years = ui.run(queries.yearly_figures, filters)
+    years = cache.query(queries.yearly_figures, filters)
     ui.chart(charts.yearly_arrivals, years, name=f"yearly_arrivals_{filters.describe()}", key="context-yearly")
 
 st.subheader("All diplomatic context events")
-context = ui.run(queries.context_timeline, filters)
+context = cache.query(queries.context_timeline, filters)
 ui.table(context, f"context_events_{filters.describe()}", hide=("event_date", "source_urls"))

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from defections import charts, queries, ui
+from defections import cache, charts, queries, ui
 
 filters = ui.filters()
 count = ui.page_header("Motives", "Why did they leave, as reported, and who attributes each motive?", filters)
 ui.guard_empty(count)
 
-counts = ui.run(queries.motive_counts, filters)
+counts = cache.query(queries.motive_counts, filters)
 if counts.empty:
     st.info("None of the selected defections has a reported motive.")
     st.stop()
@@ -17,6 +17,6 @@ st.caption("A defection counts once under each motive reported for it; colours s
            "(the defector himself; North Korean, South Korean, other or unnamed officials; media; analysts).")
 
 st.subheader("The evidence behind each bar")
-evidence = ui.run(queries.motive_evidence, filters, ui.TABLE_ROWS + 1)  # one more tells that there are more
+evidence = cache.query(queries.motive_evidence, filters, ui.TABLE_ROWS + 1)  # one more tells that there are more
 ui.table(evidence, f"motive_evidence_{filters.describe()}",
-         every_row=lambda: ui.fetch(queries.motive_evidence, filters, None))
+         every_row=lambda: cache.query_uncached(queries.motive_evidence, filters, None))

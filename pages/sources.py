@@ -3,7 +3,7 @@ the methodology and the changelog."""
 
 import streamlit as st
 
-from defections import queries, ui
+from defections import cache, queries, ui
 from defections.paths import ROOT
 
 filters = ui.filters()
@@ -15,11 +15,11 @@ sources_tab, document_tab, dictionary_tab, method_tab, changelog_tab = st.tabs(
 
 if sources_tab.open:
     with sources_tab:
-        sources = ui.run(queries.sources_list)
+        sources = cache.query(queries.sources_list)
         ui.table(sources, "sources")
         source_id = ui.pick("Facts citing a source", sources, "source_id", "{source_id}: {title}", key="source")
-        ui.table(ui.run(queries.citations, None, source_id), f"facts_citing_{source_id}")
-        passage = ui.run(queries.held_passage, None, source_id)
+        ui.table(cache.query(queries.citations, source_id), f"facts_citing_{source_id}")
+        passage = cache.query(queries.held_passage, source_id)
         if passage.empty:
             st.caption("No passage of this source is held, so none of its words are quoted as evidence.")
         for held in passage.itertuples():
@@ -33,7 +33,7 @@ if sources_tab.open:
 
 if document_tab.open:
     with document_tab:
-        for document in ui.run(queries.documents).itertuples():
+        for document in cache.query(queries.documents).itertuples():
             st.markdown(f"**{ui.plain(document.title)}** ({ui.plain(document.document)}, "
                         f"source {ui.plain(document.source_id)})")
             st.text(document.text)
@@ -42,7 +42,7 @@ if dictionary_tab.open:
     with dictionary_tab:
         st.caption("Generated from the database schema: every column of the curated tables. The public views "
                    "(events, event_motives, yearly_counts, context_events, sources) are built from these.")
-        ui.table(ui.run(queries.data_dictionary), "data_dictionary")
+        ui.table(cache.query(queries.data_dictionary), "data_dictionary")
 
 if method_tab.open:
     with method_tab:
@@ -56,8 +56,8 @@ if changelog_tab.open:
                    "status `reported` was split into `multiple-reports` and `single-report`, and attributions by "
                    "`officials` into North Korean, South Korean, other and unnamed officials; rows whose only "
                    "change was that recoding are not listed.")
-        ui.table(ui.run(queries.corrections), "corrections")
+        ui.table(cache.query(queries.corrections), "corrections")
         st.subheader("Revised official figures")
         st.caption("Official totals are corrected after release; we keep the current figure and record the "
                    "earlier one.")
-        ui.table(ui.run(queries.revisions), "changelog")
+        ui.table(cache.query(queries.revisions), "changelog")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from defections import charts, queries, ui
+from defections import cache, charts, queries, ui
 
 MAX_MARKS = 500  # above this many events, draw monthly counts instead of one bar per event
 
@@ -12,17 +12,17 @@ ui.guard_empty(count)
 
 show_context = st.toggle("Show diplomatic context events on the same axis", value=True, key="context")
 if count <= MAX_MARKS:
-    events = ui.run(queries.timeline_events, filters, MAX_MARKS)
-    context = ui.run(queries.timeline_context, filters) if show_context else None
+    events = cache.query(queries.timeline_events, filters, MAX_MARKS)
+    context = cache.query(queries.timeline_context, filters) if show_context else None
     ui.chart(charts.defection_timeline, events, context, name=f"timeline_{filters.describe()}", key="timeline")
     st.caption("A bar spans the period a source dates the defection to: a day, a month (“November 2023”) or a "
                "whole year. The dotted line runs to the day it was made public.")
 else:
-    density = ui.run(queries.timeline_density, filters)
+    density = cache.query(queries.timeline_density, filters)
     st.info(f"{count:,} defections are too many to draw one by one; showing counts per month.")
     ui.chart(charts.timeline_density, density, name=f"timeline_monthly_{filters.describe()}", key="density")
 
-years = ui.run(queries.yearly_figures, filters)
+years = cache.query(queries.yearly_figures, filters)
 if len(years):
     ui.chart(charts.yearly_arrivals, years, name=f"yearly_arrivals_{filters.describe()}", key="yearly")
     st.caption("Elite figures exist only for a few years and are often approximate (~) or partial; "

@@ -11,7 +11,7 @@ import pytest
 from helpers import edit, touch_future
 from streamlit.testing.v1 import AppTest
 
-from defections import charts, queries, registry, ui
+from defections import cache, charts, queries, registry
 from defections.build import build
 from defections.db import connect
 from defections.filters import Filters
@@ -33,20 +33,19 @@ def run_page(page: str, **params) -> AppTest:
 def test_pages_leave_every_cached_result_as_the_database_returns_it(db_path, con):
     # Results are shared between sessions without copies: a page that modified one in place would
     # change what every other analyst sees.
-    ui.clear_caches()
+    cache.clear()
     for page in PAGES:
         run_page(page)
         run_page(page, years=["2023", "2023"], post="Cuba", event="E27", q="Ri Il")
-    cached = ui.RESULTS.items()
+    cached = cache.RESULTS.items()
     assert len(cached) >= 20
-    for (path, _mtime, name, filters, args), frame in cached:  # frame, or a count, a date, options
+    for (path, _mtime, name, args), frame in cached:  # frame, or a count, a date, options
         assert path == str(db_path)
-        function = getattr(queries, name)
-        fresh = function(con, filters, *args) if filters is not None else function(con, *args)
+        fresh = getattr(queries, name)(con, *args)
         if isinstance(fresh, pd.DataFrame):
-            pd.testing.assert_frame_equal(frame, fresh, obj=f"cached {name}{(filters, *args)}")
+            pd.testing.assert_frame_equal(frame, fresh, obj=f"cached {name}{args}")
         else:
-            assert frame == fresh, f"cached {name}{(filters, *args)}"
+            assert frame == fresh, f"cached {name}{args}"
 
 
 def test_a_rebuilt_database_is_never_served_from_the_cache(seeds_copy, tmp_path, monkeypatch):
@@ -70,7 +69,7 @@ def test_a_rebuilt_database_is_never_served_from_the_cache(seeds_copy, tmp_path,
 
 @pytest.mark.parametrize("page", PAGES)
 def test_a_cached_page_draws_the_same_as_a_first_visit(db_path, page):
-    ui.clear_caches()
+    cache.clear()
     first = run_page(page, years=["2016", "2024"])
     again = run_page(page, years=["2016", "2024"])
     assert [c.proto.spec for c in again.get("plotly_chart")] == [c.proto.spec for c in first.get("plotly_chart")]

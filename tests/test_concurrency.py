@@ -1,6 +1,6 @@
 """Many analysts at once: sessions share ONE read-only connection and still get exactly their own answers.
 
-Streamlit serves every session from threads of one process, and ui.database() caches a single
+Streamlit serves every session from threads of one process, and defections/cache.py keeps a single
 connection for all of them; db.query gives each query its own cursor. These tests run the pages'
 queries from 20 threads at once and compare with a single-threaded run of the same filters.
 

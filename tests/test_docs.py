@@ -10,14 +10,13 @@ from pathlib import Path
 
 import defections
 from defections import queries
-from defections.export import dictionary_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_sql_interface_doc_matches_the_schema(con):
     committed = (ROOT / "docs" / "sql-interface.md").read_text(encoding="utf-8")
-    assert committed == dictionary_markdown(queries.data_dictionary(con)), (
+    assert committed == queries.dictionary_markdown(queries.data_dictionary(con)), (
         "docs/sql-interface.md is stale: run `python -m defections dictionary > docs/sql-interface.md`")
 
 

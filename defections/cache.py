@@ -1,0 +1,179 @@
+"""What the app keeps between script runs, shared by every session: one read-only connection per
+database file, query results, and the figures and tables built from them.
+
+Every cached value is keyed on the database file's identity (path, mtime), so nothing outlives a
+rebuild. Values are returned as they are, without copies: pages treat them as read-only (a test checks)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import plotly.graph_objects as go
+import plotly.io
+import streamlit as st
+
+from defections.db import FIX_COMMAND, DatabaseError, connect, unreadable
+from defections.labels import plain
+from defections.paths import db_path
+
+
+class Memo:
+    """A small thread-safe LRU that also tells under which key a value it holds is stored.
+
+    st.cache_data hashes its arguments and unpickles a copy of the result on every call, which made
+    a warm page ~2x the cost of the same elements drawn from memory. Here keys are plain tuples and
+    values are returned as they are. cachetools.LRUCache would replace the OrderedDict lines but not
+    key_of (a figure is cached by the queries its frames came from), which needs this reverse map
+    kept in step with every eviction; with the lock it would be as long as this class."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict = OrderedDict()
+        self._key_of: dict[int, object] = {}  # id(value) -> key, for the values held
+        self._lock = threading.Lock()
+
+    def get(self, key, make: Callable):
+        """The value stored under key, made (outside the lock) and stored if absent."""
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        value = make()  # outside the lock: a slow query must not hold up other sessions
+        with self._lock:
+            value = self._entries.setdefault(key, value)  # a concurrent miss keeps the first value
+            self._key_of[id(value)] = key
+            while len(self._entries) > self.max_entries:
+                _, evicted = self._entries.popitem(last=False)
+                self._key_of.pop(id(evicted), None)
+        return value
+
+    def key_of(self, value):
+        """The key a value held here is stored under, or None."""
+        with self._lock:
+            key = self._key_of.get(id(value))
+            return key if key is not None and self._entries.get(key) is value else None
+
+    def items(self) -> list[tuple]:
+        """A snapshot of (key, value) pairs, oldest first."""
+        with self._lock:
+            return list(self._entries.items())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._key_of.clear()
+
+
+# Query results: a warm page runs no SQL (each query costs 2-20 ms on the curated data, seconds at a
+# million events; docs/benchmarks.md).
+RESULTS = Memo(max_entries=512)
+# Built from RESULTS: plotly figures as sent (building one costs more than its query), the Arrow
+# tables st.dataframe sends (most of its cost) and a selectbox's labels.
+RENDERED = Memo(max_entries=256)
+# One connection per database file: opening one attaches the file and checks its version (~10 ms).
+CONNECTIONS = Memo(max_entries=2)
+
+# The database file's identity as this script run's first query found it: one run reads one file,
+# and a query need not stat the file again.
+_THIS_RUN = threading.local()
+
+
+def remember_database(path: Path) -> None:
+    """Note the database file this script run reads (after the app checked it is fresh)."""
+    _THIS_RUN.db = _identity(path)
+    connection()
+
+
+def _database() -> tuple[str, int]:
+    known = getattr(_THIS_RUN, "db", None)
+    if known is not None and known[0] == str(db_path()):
+        return known
+    return _identity(db_path())
+
+
+def _identity(path: Path) -> tuple[str, int]:
+    return str(path), path.stat().st_mtime_ns
+
+
+def connection(database: tuple[str, int] | None = None):
+    """The shared read-only connection to the database file; a rebuilt file (new mtime) gets a new one,
+    and the old one is closed by garbage collection once no running query holds it."""
+    path, mtime_ns = database or _database()
+    try:
+        return CONNECTIONS.get((path, mtime_ns), lambda: connect(Path(path)))
+    except (DatabaseError, OSError) as err:
+        stop_unusable(err)
+
+
+def clear() -> None:
+    """Forget every cached result, figure and connection (the benchmark's cold runs)."""
+    RESULTS.clear()
+    RENDERED.clear()
+    CONNECTIONS.clear()
+
+
+def query(function: Callable, *args):
+    """queries.function(connection, *args), cached on the database file and the arguments.
+
+    The result is shared: derive new frames from it, never modify it in place."""
+    database = _database()
+    return RESULTS.get((*database, function.__name__, args), lambda: _call(database, function, args))
+
+
+def query_uncached(function: Callable, *args):
+    """queries.function(connection, *args), run afresh and not kept (a large one-off result such as a
+    download, produced on a click that may come long after the page ran)."""
+    return _call(_identity(db_path()), function, args)
+
+
+def _call(database: tuple[str, int], function: Callable, args: tuple):
+    # A file can open and still fail a query (garbage blocks in the middle): the page then says so
+    # with the fix command, as for a file that does not open.
+    try:
+        return function(connection(database), *args)
+    except DatabaseError as err:
+        stop_unusable(err)
+    except duckdb.Error as err:
+        stop_unusable(unreadable(Path(database[0]), err))
+
+
+def stop_unusable(err: Exception):
+    """Stop the page with what is wrong with the database and the command that fixes it."""
+    st.error(plain(err))
+    st.code(FIX_COMMAND, language="bash")
+    st.stop()
+
+
+def figure(builder: Callable, frames: tuple) -> go.Figure:
+    """builder(*frames), built once per distinct data: a rerun with the same results (any widget click)
+    reuses it, keyed by the queries its frames came from. A frame that did not come from query() is
+    drawn afresh. Figures are never modified after they are built."""
+    keys = tuple(None if frame is None else RESULTS.key_of(frame) for frame in frames)
+    if any(key is None for key, frame in zip(keys, frames) if frame is not None):
+        return builder(*frames)
+    return RENDERED.get((builder.__name__, *keys), lambda: _Sent(builder(*frames)))
+
+
+def derived(kind: tuple, frame, make: Callable):
+    """make(), kept with a cached result `frame` under `kind` (e.g. ("table", columns)); made afresh
+    for a frame that did not come from query()."""
+    key = RESULTS.key_of(frame)
+    return make() if key is None else RENDERED.get((*kind, key), make)
+
+
+class _Sent(go.Figure):
+    """A built figure held as the JSON-ready dict st.plotly_chart sends. Streamlit deep-copies a
+    figure into a dict on every run (1-2 ms a chart); this figure hands over the dict made once,
+    which nothing modifies (it holds no arrays left to encode)."""
+
+    def __init__(self, built: go.Figure) -> None:
+        super().__init__()
+        self._sent = json.loads(plotly.io.to_json(built, validate=False))
+
+    def to_dict(self) -> dict:
+        return self._sent
