@@ -2,7 +2,7 @@
 
     python -m defections validate [--seeds DIR]
     python -m defections build [--seeds DIR] [--db PATH]
-    python -m defections export events [--from YEAR] [--to YEAR] [--post COUNTRY ...]
+    python -m defections export events [--from YEAR] [--to YEAR] [--region REGION ...] [--post COUNTRY ...]
                                        [--category CATEGORY ...] [--confirmation STATUS ...] [--db PATH]
     python -m defections dictionary [--db PATH]
 """
@@ -18,8 +18,8 @@ import duckdb
 from defections import queries
 from defections.build import BuildError, WriteError, build
 from defections.db import DatabaseError, connect, unreadable
-from defections.export import csv_bytes, dictionary_markdown
-from defections.filters import Filters
+from defections.export import csv_bytes
+from defections.filters import URL_OPTIONS, Filters
 from defections.paths import db_path, seeds_dir
 from defections.validate import validate
 
@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--from", dest="year_from", type=year, metavar="YEAR",
                         help="first year of defection (a reversed range is put in order, as the app does)")
     export.add_argument("--to", dest="year_to", type=year, metavar="YEAR")
+    export.add_argument("--region", action="append", default=[], metavar="REGION",
+                        help="region of the post, e.g. Europe or 'East Asia' (Vladivostok counts as East Asia)")
     export.add_argument("--post", action="append", default=[], metavar="COUNTRY")
     export.add_argument("--category", action="append", default=[])
     export.add_argument("--confirmation", action="append", default=[], metavar="STATUS")
@@ -91,21 +93,22 @@ def main(argv: list[str] | None = None) -> int:
 
 def _read(args, con) -> int:
     if args.command == "dictionary":
-        return _emit(dictionary_markdown(queries.data_dictionary(con)).encode("utf-8"))
+        return _emit(queries.dictionary_markdown(queries.data_dictionary(con)).encode("utf-8"))
     options = queries.filter_options(con)
     if args.year_from is not None and args.year_to is not None:
         args.year_from, args.year_to = sorted((args.year_from, args.year_to))
-    filters = Filters(args.year_from, args.year_to,
-                      tuple(p for p in dict.fromkeys(args.post) if p in options["posts"]),
-                      tuple(c for c in dict.fromkeys(args.category) if c in options["categories"]),
-                      tuple(c for c in dict.fromkeys(args.confirmation) if c in options["confirmations"]))
-    unknown = [f"--post {p!r}" for p in args.post if p not in filters.posts]
-    unknown += [f"--category {c!r}" for c in args.category if c not in filters.categories]
-    unknown += [f"--confirmation {c!r}" for c in args.confirmation if c not in filters.confirmations]
+    asked = {"region": args.region, "post": args.post, "category": args.category,
+             "confirmation": args.confirmation}
+    known = {name: options[option] for name, option in URL_OPTIONS.items()}
+    filters = Filters(args.year_from, args.year_to, posts=tuple(dict.fromkeys(args.post)),
+                      categories=tuple(dict.fromkeys(args.category)),
+                      confirmations=tuple(dict.fromkeys(args.confirmation)), regions=tuple(dict.fromkeys(args.region)))
+    unknown = [f"--{name} {value!r}" for name, values in asked.items() for value in values
+               if value not in known[name]]
     if unknown:
-        print(f"unknown {', '.join(unknown)}; posts: {', '.join(options['posts'])}; "
-              f"categories: {', '.join(options['categories'])}; "
-              f"confirmations: {', '.join(options['confirmations'])}", file=sys.stderr)
+        print(f"unknown {', '.join(unknown)}; regions: {', '.join(known['region'])}; "
+              f"posts: {', '.join(known['post'])}; categories: {', '.join(known['category'])}; "
+              f"confirmations: {', '.join(known['confirmation'])}", file=sys.stderr)
         return 2
     return _emit(csv_bytes(queries.export_events(con, filters)))
 
