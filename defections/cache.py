@@ -27,9 +27,10 @@ class Memo:
 
     st.cache_data hashes its arguments and unpickles a copy of the result on every call, which made
     a warm page ~2x the cost of the same elements drawn from memory. Here keys are plain tuples and
-    values are returned as they are. cachetools.LRUCache would replace the OrderedDict lines but not
-    key_of (a figure is cached by the queries its frames came from), which needs this reverse map
-    kept in step with every eviction; with the lock it would be as long as this class."""
+    values are returned as they are. cachetools (8.0.2) was tried in its place: its LRUCache behind the
+    same lock took 11-13 µs a hit against this class's 0.5-2.4 µs (a micro-benchmark on a loaded
+    machine, 1 December 2026), and it has no key_of (a figure is cached by the queries its frames came
+    from), which would still need this reverse map kept in step with every eviction."""
 
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
@@ -69,13 +70,14 @@ class Memo:
             self._key_of.clear()
 
 
-# Query results: a warm page runs no SQL (each query costs 2-20 ms on the curated data, seconds at a
-# million events; docs/benchmarks.md).
+# What each cache saves, measured on the curated data on 1 December 2026 with six test suites sharing
+# two cores (so slow in absolute terms; the ratios are what counts):
+# query results, a warm page runs no SQL: a query took 38-313 ms, a hit microseconds;
 RESULTS = Memo(max_entries=512)
-# Built from RESULTS: plotly figures as sent (building one costs more than its query), the Arrow
-# tables st.dataframe sends (most of its cost) and a selectbox's labels.
+# built from RESULTS: plotly figures as sent (building and encoding the timeline took 911 ms, more
+# than its query), the Arrow tables st.dataframe sends (most of its cost) and a selectbox's labels;
 RENDERED = Memo(max_entries=256)
-# One connection per database file: opening one attaches the file and checks its version (~10 ms).
+# one connection per database file: opening one (attach, version and size checks) took 274 ms.
 CONNECTIONS = Memo(max_entries=2)
 
 # The database file's identity as this script run's first query found it: one run reads one file,
