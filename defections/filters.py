@@ -106,6 +106,8 @@ def sidebar(options: dict) -> tuple[Filters | None, list[str]]:
     # Read before the widgets are made: a bound widget drops an invalid URL value silently.
     asked = {name: st.query_params.get_all(name) for name in ("years", *URL_OPTIONS)}
     lo, hi = options["years"]
+    split = (" Where a country's posts lie in several regions, the city decides: "
+             + "; ".join(options["split_countries"]) + ".") if options["split_countries"] else ""
     with st.sidebar:
         st.header("Filters")
         if lo == hi:  # a slider needs two distinct ends; one year is no choice to offer
@@ -116,7 +118,7 @@ def sidebar(options: dict) -> tuple[Filters | None, list[str]]:
                               key="years", bind="query-params")
         regions = st.multiselect("Region", options["regions"], key="region", bind="query-params",
                                  placeholder="All regions",
-                                 help="Region of the post. " + "; ".join(options["split_countries"]))
+                                 help="Region of the post." + split)
         posts = st.multiselect("Post (country)", options["posts"], key="post", bind="query-params",
                                placeholder="All posts")
         categories = st.multiselect("Elite category", options["categories"], key="category",

@@ -204,7 +204,7 @@ def _labels(frame: pd.DataFrame, id_column: str, shown: str) -> dict:
 
 def _arrow(frame: pd.DataFrame, columns: tuple[str, ...]):
     # The rows a table sends, as Arrow: converting a DataFrame is most of st.dataframe's cost, so a
-    # result from run() is converted once. A frame Arrow cannot type as it is goes to Streamlit as is.
+    # result from cache.query() is converted once. A frame Arrow cannot type as it is goes to Streamlit as is.
     def make():
         rows = frame[list(columns)].head(TABLE_ROWS)
         try:
