@@ -6,7 +6,6 @@ from __future__ import annotations
 from bench.browser import BROWSER_RUNS
 from bench.elements import points
 from bench.runner import REAL, median
-from bench.server import PAIRED_RUNS
 
 LARGE = "1M"
 LIMITS = {"ratio_server": 1.5, "ratio_same": 1.1, "filter": 0.3, "switch": 0.5, "warm": 0.5, "cold": 3.0,
@@ -192,7 +191,7 @@ def render(results: dict) -> str:
                            _n(row["payload_kb"]), _met(*page_verdict(label, row))])
             if row["error"]:
                 errors.append(f"- {label} / {page}: {row['error'].strip().splitlines()[-1]}")
-    lines += ["## Server side, per page", "", SERVER, ""]
+    lines += ["## Server side, per page", "", SERVER.format(pairs=results.get("pairs", "—")), ""]
     lines += _table(["database", "events", "page", "cold s", "warm s", "reference s", "warm ÷ ref", "peak RSS MB",
                      "points", "elements", "payload KB", "met?"], server)
     lines += ["Errors:", "", *errors, ""] if errors else []
@@ -252,7 +251,7 @@ SERVER = (
     "wall time of `AppTest.run()`. `cold`: the first run after opening a new connection with every cache cleared; "
     "`warm`: the same session run again (the app's cache of results and figures answers). `reference`: a script "
     "rendering the same charts and tables at the same sizes from in-memory frames (`bench/reference.py`); its warm "
-    f"runs alternate with the page's in one process ({PAIRED_RUNS} pairs, the `warm` and `reference` columns), so "
+    "runs alternate with the page's in one process ({pairs} pairs, the `warm` and `reference` columns), so "
     "the ratio compares runs made under the same load. AppTest's wall time includes its own bookkeeping (parsing "
     "every element into test objects), a little more for a page with more elements than its reference. `points`: "
     "chart points plus table rows the page sends; `peak RSS`: the measuring process, Streamlit and the page included.")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import browser, synth
-from bench.server import worker
+from bench.server import PAIRED_RUNS, QUICK_PAIRS, worker
 from defections.build import BuildError, build
 from defections.paths import SEEDS_DIR
 from defections.registry import PAGES
@@ -67,7 +67,8 @@ def run(config: Config, log=print) -> dict:
     out = config.out_dir
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    results: dict = {"machine": machine(), "runs": config.runs, "quick": config.quick, "dbs": {}}
+    results: dict = {"machine": machine(), "runs": config.runs, "quick": config.quick, "dbs": {},
+                     "pairs": max(QUICK_PAIRS if config.quick else PAIRED_RUNS, config.runs)}
     if config.browser_dbs:
         results["machine"]["chromium"] = chromium_version()
 
@@ -91,12 +92,12 @@ def run(config: Config, log=print) -> dict:
         databases[label] = (synth.database(label, size, out, log=log), {"DEFECTIONS_SEEDS": str(no_seeds)})
 
     for label, (path, env) in databases.items():
-        results["dbs"][label] = measure_database(label, path, env, config, log)
+        results["dbs"][label] = measure_database(label, path, env, config, results["pairs"], log)
     results["seconds"] = time.perf_counter() - started
     return results
 
 
-def measure_database(label: str, path: Path, env: dict[str, str], config: Config, log) -> dict:
+def measure_database(label: str, path: Path, env: dict[str, str], config: Config, pairs: int, log) -> dict:
     out, runs = config.out_dir, config.runs
     env = {**env, "DEFECTIONS_DB": str(path)}
     scratch = out / "results"
@@ -106,7 +107,8 @@ def measure_database(label: str, path: Path, env: dict[str, str], config: Config
                     "pages": {}}
     for page in PAGES:
         log(f"{label}: {page.name} (AppTest, {runs}× cold and warm, paired with its reference)")
-        task = {"kind": "page", "page": page.name, "runs": runs, "result": str(scratch / f"{label}-{page.name}.json")}
+        task = {"kind": "page", "page": page.name, "runs": runs, "pairs": pairs,
+                "result": str(scratch / f"{label}-{page.name}.json")}
         result["pages"][page.name] = worker(task, env)
     log(f"{label}: events CSV export")
     result["export"] = worker({"kind": "export", "db": str(path), "runs": runs,

@@ -24,6 +24,7 @@ from defections.paths import ROOT
 REFERENCE_SCRIPT = Path(__file__).resolve().parent / "reference.py"
 APPTEST_TIMEOUT = 600  # AppTest's default is 3 s; a cold page at 1M rows takes longer
 PAIRED_RUNS = 50  # warm runs take milliseconds: many, so that the median is steady
+QUICK_PAIRS = 10  # the quick run's: enough to show the ratio, few enough to keep CI short
 
 
 def worker(task: dict, env: dict[str, str], timeout: float = 3600) -> dict:
@@ -84,7 +85,7 @@ def _errors(*tests) -> str | None:
     return "; ".join(dict.fromkeys(e.message for at in tests for e in at.exception)) or None
 
 
-def measure_page(page: str, runs: int) -> dict:
+def measure_page(page: str, runs: int, pairs: int) -> dict:
     """One page of the registry: AppTest cold and warm, then warm runs paired with its reference."""
     from bench import elements
     from defections.registry import page as registry_page
@@ -106,7 +107,7 @@ def measure_page(page: str, runs: int) -> dict:
                   "payload_bytes": size, "error": _errors(at)}
         if not result["error"]:
             result["spec"] = elements.spec_from_apptest(at)
-            result["paired"] = paired_warm_runs(at, page, result["spec"], max(PAIRED_RUNS, runs))
+            result["paired"] = paired_warm_runs(at, page, result["spec"], pairs)
         return result
     except Exception:  # noqa: BLE001 - reported in the table, the other pages still run
         return {"page": page, "error": traceback.format_exc(limit=3)}
@@ -158,7 +159,7 @@ def measure_export(db: str, runs: int) -> dict:
 def main(argv: list[str]) -> int:
     task = json.loads(argv[0])
     if task["kind"] == "page":
-        result = measure_page(task["page"], task["runs"])
+        result = measure_page(task["page"], task["runs"], task["pairs"])
     else:
         result = measure_export(task["db"], task["runs"])
     Path(task["result"]).write_text(json.dumps(result, default=str), encoding="utf-8")

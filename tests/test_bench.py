@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from bench import elements, synth
 from bench.report import render, targets
 from bench.runner import REAL, Config, run
-from bench.server import PAIRED_RUNS, REFERENCE_SCRIPT
+from bench.server import QUICK_PAIRS, REFERENCE_SCRIPT
 from defections.paths import ROOT
 from defections.registry import PAGES
 
@@ -24,7 +24,7 @@ def test_quick_benchmark_measures_every_page_on_a_tiny_synthetic_seed_set(tmp_pa
     assert list(pages) == NAMES
     assert {page: r.get("error") for page, r in pages.items()} == {page: None for page in NAMES}
     # Each page's warm runs alternate with its reference's, and the table's ratio comes from those pairs.
-    assert {page: len(r["paired"]["app"]) for page, r in pages.items()} == {page: PAIRED_RUNS for page in NAMES}
+    assert {page: len(r["paired"]["app"]) for page, r in pages.items()} == {page: QUICK_PAIRS for page in NAMES}
     assert {page: r["paired"]["error"] for page, r in pages.items()} == {page: None for page in NAMES}
     report = render(results)
     assert f"| {REAL} | 40 | overview |" in report
