@@ -47,13 +47,16 @@ def table_spec(frame) -> dict:
 
 
 def spec_from_apptest(at) -> dict:
-    """Charts, tables and layout of what an AppTest run rendered (every tab's content included)."""
-    found: dict[str, list] = {"chart": [], "table": []}
+    """Charts, tables and layout of what an AppTest run rendered (every tab's content included), and its
+    elements and their serialized bytes: close to what the websocket carries to the browser."""
+    found: dict[str, list] = {"chart": [], "table": [], "sent": []}
 
     def outline(node) -> list[dict]:
         items = []
         for child in node.children.values():
             kind, proto = child.type, getattr(child, "proto", None)
+            if not getattr(child, "children", None) and proto is not None:
+                found["sent"].append(len(proto.SerializeToString()))
             if kind in ("plotly_chart", "dataframe", "table"):
                 what = "chart" if kind == "plotly_chart" else "table"
                 items.append({"kind": what, "index": len(found[what])})
@@ -74,7 +77,8 @@ def spec_from_apptest(at) -> dict:
 
     layout = {"main": outline(at.main), "sidebar": outline(at.sidebar)}
     return {"charts": [figure_spec(json.loads(chart.proto.spec)) for chart in found["chart"]],
-            "tables": [table_spec(frame.value) for frame in found["table"]], "layout": layout}
+            "tables": [table_spec(frame.value) for frame in found["table"]], "layout": layout,
+            "elements": len(found["sent"]), "payload_bytes": sum(found["sent"])}
 
 
 def _plain(value):
@@ -86,21 +90,6 @@ def points(spec: dict) -> int:
     """Chart points plus table rows: how much data a page sends."""
     return (sum(t["points"] for c in spec["charts"] for t in c["traces"])
             + sum(t["rows"] for t in spec["tables"]))
-
-
-def payload(at) -> tuple[int, int]:
-    """(elements, bytes) of everything an AppTest run rendered: the messages the browser would receive."""
-    count = size = 0
-    stack = [at.main, at.sidebar]
-    while stack:
-        node = stack.pop()
-        children = getattr(node, "children", None)
-        if children:
-            stack += list(children.values())
-        elif getattr(node, "proto", None) is not None:
-            count += 1
-            size += len(node.proto.SerializeToString())
-    return count, size
 
 
 def kinds(layout: dict) -> list[tuple[str, str]]:

@@ -41,12 +41,12 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 
 def page_row(result: dict) -> dict:
     """One page on one database, reduced to the numbers the tables show."""
-    paired = result.get("paired", {})
+    paired, spec = result.get("paired", {}), result.get("spec", {})
     warm, reference = median(paired.get("app")), median(paired.get("reference"))
     return {"cold": median(result.get("cold")), "warm": warm if warm is not None else median(result.get("warm")),
             "reference": reference, "ratio": _ratio(warm, reference), "rss": result.get("peak_rss_mb"),
-            "points": points(result["spec"]) if "spec" in result else None, "elements": result.get("elements"),
-            "payload_kb": (result.get("payload_bytes") or 0) / 1024 or None,
+            "points": points(spec) if spec else None, "elements": spec.get("elements"),
+            "payload_kb": (spec.get("payload_bytes") or 0) / 1024 or None,
             "error": result.get("error") or paired.get("error")}
 
 

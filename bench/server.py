@@ -102,9 +102,7 @@ def measure_page(page: str, runs: int, pairs: int) -> dict:
             at = _apptest(ROOT / "dashboard.py", page_file)
             cold.append(_timed(at.run))
         warm = [_timed(at.run) for _ in range(runs)]
-        count, size = elements.payload(at)
-        result = {"page": page, "cold": cold, "warm": warm, "peak_rss_mb": peak_rss_mb(), "elements": count,
-                  "payload_bytes": size, "error": _errors(at)}
+        result = {"page": page, "cold": cold, "warm": warm, "peak_rss_mb": peak_rss_mb(), "error": _errors(at)}
         if not result["error"]:
             result["spec"] = elements.spec_from_apptest(at)
             result["paired"] = paired_warm_runs(at, page, result["spec"], pairs)

@@ -26,6 +26,8 @@ def test_quick_benchmark_measures_every_page_on_a_tiny_synthetic_seed_set(tmp_pa
     # Each page's warm runs alternate with its reference's, and the table's ratio comes from those pairs.
     assert {page: len(r["paired"]["app"]) for page, r in pages.items()} == {page: QUICK_PAIRS for page in NAMES}
     assert {page: r["paired"]["error"] for page, r in pages.items()} == {page: None for page in NAMES}
+    # Every chart and table is among the elements the page sends, beside its headings and inputs.
+    assert all(r["spec"]["elements"] > len(r["spec"]["charts"]) + len(r["spec"]["tables"]) for r in pages.values())
     report = render(results)
     assert f"| {REAL} | 40 | overview |" in report
     measured = {target: ok for target, _, ok in targets(results)}
