@@ -132,7 +132,7 @@ def load_times(context, urls: dict[str, tuple[str, int]], runs: int, timeout_s: 
     return results
 
 
-def _timed(tab, act, charts: int, timeout_s: float = 60) -> float:
+def _timed(tab, act, charts: int, timeout_s: float = 120) -> float:
     """Seconds from just before `act(tab)` until the run it started has ended and every chart is drawn."""
     tab.evaluate(ARM)
     act(tab)
@@ -166,7 +166,11 @@ def interaction_times(context, urls: dict[str, str], charts: dict[str, int], rou
                          ("filter", _step("ArrowLeft"))]
                 for what, act in steps:
                     for kind, tab in tabs.items():
-                        results[page.name][kind][what].append(_timed(tab, act, charts[page.name]))
+                        try:
+                            results[page.name][kind][what].append(_timed(tab, act, charts[page.name]))
+                        except Exception as err:  # noqa: BLE001 - one that never settles is a result, not the end
+                            results[page.name][kind].setdefault("errors", []).append(
+                                f"{what}: {str(err).splitlines()[0]}")
     finally:
         for tab in tabs.values():
             tab.close()

@@ -92,7 +92,8 @@ def interaction_row(label: str, result: dict) -> dict:
                 if row[f"{what}_app"] is not None and row[f"{what}_app"] > LIMITS[what]]
     measured = row["switch_app"] is not None and row["filter_app"] is not None
     row["ok"] = (not problems) if label == REAL and measured else None
-    return {**row, "why": "; ".join(problems)}
+    errors = [f"{kind}: {e}" for kind in ("app", "same_elements") for e in result.get(kind, {}).get("errors", [])]
+    return {**row, "why": "; ".join(problems), "error": "; ".join(dict.fromkeys(errors)) or None}
 
 
 def page_rows(results: dict) -> dict[str, dict[str, dict]]:
@@ -216,7 +217,7 @@ def render(results: dict) -> str:
                 acts.append([label, page, _s(r["switch_app"]), _s(r["switch_same_elements"]),
                              _x(_ratio(r["switch_app"], r["switch_same_elements"])), _s(r["filter_app"]),
                              _s(r["filter_same_elements"]), _x(_ratio(r["filter_app"], r["filter_same_elements"])),
-                             _met(r["ok"], r["why"])])
+                             _met(r["ok"], r["why"]) + (f" {r['error']}" if r["error"] else "")])
             notes.append(f"- App server ({label}) peak RSS after loading every page: "
                          f"{_n(data.get('app_peak_rss_mb'))} MB.")
         lines += ["## Browser (headless Chromium): loads", "", LOADS, ""]
