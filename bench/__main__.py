@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     output.write_text(markdown, encoding="utf-8")
     (synth.OUT_DIR / "last-run.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
     print(markdown)
-    print(f"written to {output}", file=sys.stderr)
+    print(f"written to {output} after {results['seconds'] / 60:.1f} min", file=sys.stderr)
     missed = [target for target, _, ok in targets(results) if ok is False and "no target" not in target]
     if missed and not args.quick:
         print(f"{len(missed)} target(s) missed: " + "; ".join(missed), file=sys.stderr)

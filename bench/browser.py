@@ -1,12 +1,15 @@
-"""Real headless Chromium (Playwright, Debian's chromium): each page's time from navigation until
-the script has finished and every chart is drawn, beside its reference page and a blank page
-served by a second Streamlit server and measured in the same run; also beside a reference with every
-element of the page (inputs, text, navigation), which isolates the app's own cost."""
+"""Real headless Chromium (Playwright, Debian's chromium), against the app and, on a second Streamlit
+server, each page's reference (its charts and tables), its same-elements replay (its whole layout from
+memory) and a blank page, measured in the same run:
+
+- loads: navigation until the script has finished and every chart is drawn, a new tab (session) each time;
+- interactions, in one tab per server: a page switch through the sidebar and one step of the year
+  slider (the keyboard's arrow on its start thumb), until the run they start has finished and every
+  chart is drawn again, the app's tab and the replay's taking turns."""
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -16,28 +19,42 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench.server import peak_rss_mb
 from defections.paths import ROOT, STATIC_DIR
+from defections.registry import PAGES
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 BROWSER_RUNS = 11  # loads per page and kind; each is a second or two
 # Shared with the browser tests: no sandbox (CI runs as root), nothing fetched in the background.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
-# Ready = the script run is over (not merely not started), the socket is up, and every expected
-# plotly chart has drawn its SVG (a map also its outlines). Returns the time since navigation.
-READY = """(expected) => {
+# Drawn = the socket is up, no script is running, nothing is greyed out as stale or still a skeleton,
+# and at least the expected number of plotly charts have drawn their SVG (a map also its outlines).
+DRAWN = """(expected) => {
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app || app.dataset.testScriptState !== 'notRunning' || app.dataset.testConnectionState !== 'CONNECTED')
         return false;
-    if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+    if (document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')) return false;
     const plots = document.querySelectorAll('.js-plotly-plot');
     if (plots.length < expected) return false;
-    for (const plot of plots) {
-        if (!plot._fullLayout || !plot.querySelector('.main-svg')) return false;
-        // A map draws its outlines only once the topojson has loaded.
-        if (plot.querySelector('.geo') && !plot.querySelector('.geo .layer path')) return false;
-    }
-    return performance.now();
+    return [...plots].every(plot => plot._fullLayout && plot.querySelector('.main-svg')
+        && !(plot.querySelector('.geo') && !plot.querySelector('.geo .layer path')));
+}"""
+LOADED = f"(expected) => ({DRAWN})(expected) && performance.now()"
+# Before an interaction: note the time and watch the script state, so that "done" means the run this
+# interaction started has ended (a state change away from 'running'), not the one before it.
+ARM = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const watch = window.__bench = {start: performance.now(), ended: false};
+    new MutationObserver((records, observer) => {
+        if (records.some(r => r.oldValue === 'running')) { watch.ended = true; observer.disconnect(); }
+    }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
+}"""
+SETTLED = f"(expected) => window.__bench.ended && ({DRAWN})(expected) && performance.now() - window.__bench.start"
+SWITCH = """(path) => {
+    const link = [...document.querySelectorAll('[data-testid="stSidebarNav"] a')]
+        .find(a => new URL(a.href).pathname.replace(/\\/$/, '') === path);
+    link.click();
 }"""
 
 
@@ -82,13 +99,6 @@ def streamlit_server(script: Path, env: dict[str, str], log_path: Path, timeout:
             process.wait()
 
 
-def peak_rss_mb(pid: int) -> float | None:
-    try:
-        return int(re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1)) / 1024
-    except (OSError, AttributeError):
-        return None
-
-
 def reference_app(out_dir: Path) -> Path:
     """The reference script beside a copy of static/, so its maps load the same local outlines."""
     folder = out_dir / "reference"
@@ -99,71 +109,108 @@ def reference_app(out_dir: Path) -> Path:
     return folder / "reference.py"
 
 
-def load_times(browser, urls: dict[str, tuple[str, int]], runs: int, timeout_s: float = 120) -> dict:
-    """Seconds from navigation to ready for each of `urls` ({name: (url, charts expected)}), loaded in
-    turn (app, reference, same elements, blank, app, …) so that whatever else the machine is doing slows them alike;
-    `runs` timed rounds after one untimed warm-up round (which fills the browser's cache of Streamlit's
-    scripts and the server's query cache). A new tab per load, so a new Streamlit session each time."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    results: dict = {name: {"times": []} for name in urls}
-    try:
-        for i in range(runs + 1):
-            for name, (url, charts) in urls.items():
-                if "error" in results[name]:
-                    continue
-                tab = context.new_page()
-                try:
-                    tab.goto(url, wait_until="commit")
-                    ready = tab.wait_for_function(READY, arg=charts, polling="raf", timeout=timeout_s * 1000)
-                    if i:
-                        results[name]["times"].append(ready.json_value() / 1000)
-                except Exception as err:  # noqa: BLE001 - a page that never settles is a result, not a crash
-                    results[name]["error"] = (f"not ready after {timeout_s:.0f} s ({_state(tab)}, {charts} chart(s) "
-                                              f"expected): {str(err).splitlines()[0]}")
-                finally:
-                    tab.close()
-    finally:
-        context.close()
+def load_times(context, urls: dict[str, tuple[str, int]], runs: int, timeout_s: float = 120) -> dict:
+    """Seconds from navigation to drawn for each of `urls` ({kind: (url, charts expected)}), loaded in
+    turn (app, reference, same elements, blank, app, …) so that whatever else the machine is doing slows
+    them alike; `runs` timed rounds after one untimed warm-up round (which fills the browser's cache of
+    Streamlit's scripts and the server's query cache). A new tab per load: a new Streamlit session."""
+    results: dict = {kind: {"times": []} for kind in urls}
+    for i in range(runs + 1):
+        for kind, (url, charts) in urls.items():
+            if "error" in results[kind]:
+                continue
+            tab = context.new_page()
+            try:
+                tab.goto(url, wait_until="commit")
+                ready = tab.wait_for_function(LOADED, arg=charts, polling="raf", timeout=timeout_s * 1000)
+                if i:
+                    results[kind]["times"].append(ready.json_value() / 1000)
+            except Exception as err:  # noqa: BLE001 - a page that never settles is a result, not a crash
+                results[kind]["error"] = f"not drawn after {timeout_s:.0f} s: {str(err).splitlines()[0]}"
+            finally:
+                tab.close()
     return results
 
 
-def _state(tab) -> str:
+def _timed(tab, act, charts: int, timeout_s: float = 120) -> float:
+    """Seconds from just before `act(tab)` until the run it started has ended and every chart is drawn."""
+    tab.evaluate(ARM)
+    act(tab)
+    return tab.wait_for_function(SETTLED, arg=charts, polling="raf", timeout=timeout_s * 1000).json_value() / 1000
+
+
+def _switch_to(path: str):
+    return lambda tab: tab.evaluate(SWITCH, path)
+
+
+def _step(key: str):
+    # The start thumb's hidden range input; one arrow press moves it one year.
+    return lambda tab: tab.locator('[data-testid="stSidebar"] [data-testid="stSlider"] '
+                                   'input[type="range"][aria-label$="start"]').press(key)
+
+
+def interaction_times(context, urls: dict[str, str], charts: dict[str, int], rounds: int) -> dict:
+    """In one tab per kind ({kind: the last page's URL}): `rounds` rounds over every page of the registry, each a
+    page switch through the sidebar, then a year-slider step forward and one back; the kinds take turns
+    at every interaction. {page: {kind: {"switch": [s, …], "filter": [s, …]}}}."""
+    tabs = {}
+    for kind, url in urls.items():
+        tabs[kind] = context.new_page()
+        tabs[kind].goto(url, wait_until="commit")  # the last page: a round starts with a switch away from it
+        tabs[kind].wait_for_function(LOADED, arg=charts[PAGES[-1].name], polling="raf", timeout=120_000)
+    results = {p.name: {kind: {"switch": [], "filter": []} for kind in urls} for p in PAGES}
     try:
-        return tab.evaluate("""() => {
-            const app = document.querySelector('[data-testid="stApp"]') || {dataset: {}};
-            const plots = [...document.querySelectorAll('.js-plotly-plot')];
-            return `script ${app.dataset.testScriptState}, socket ${app.dataset.testConnectionState}, `
-                + `${plots.filter(p => p._fullLayout && p.querySelector('.main-svg')).length} of ${plots.length} `
-                + `charts drawn, ${document.querySelectorAll('[data-testid="stSkeleton"]').length} skeletons`;
-        }""")
-    except Exception as err:  # noqa: BLE001
-        return f"page state unknown: {type(err).__name__}"
+        for _ in range(rounds):
+            for page in PAGES:
+                steps = [("switch", _switch_to(page.url.rstrip("/"))), ("filter", _step("ArrowRight")),
+                         ("filter", _step("ArrowLeft"))]
+                for what, act in steps:
+                    for kind, tab in tabs.items():
+                        try:
+                            results[page.name][kind][what].append(_timed(tab, act, charts[page.name]))
+                        except Exception as err:  # noqa: BLE001 - one that never settles is a result, not the end
+                            results[page.name][kind].setdefault("errors", []).append(
+                                f"{what}: {str(err).splitlines()[0]}")
+    finally:
+        for tab in tabs.values():
+            tab.close()
+    return results
 
 
-def measure(db: Path, env: dict[str, str], spec_file: Path, specs: dict, url_paths: dict[str, str], runs: int,
-            out_dir: Path, log=print) -> dict:
-    """Every page of the app on `db`, each beside its reference and the blank page."""
+def measure(db: Path, env: dict[str, str], spec_file: Path, specs: dict, runs: int, out_dir: Path,
+            log=print) -> dict:
+    """Every page of the app on `db`: loads beside its reference, its replay and the blank page, then
+    the interactions beside the replay's."""
     from playwright.sync_api import sync_playwright
 
-    reference = reference_app(out_dir)
     app_env = {**env, "DEFECTIONS_DB": str(db)}
     ref_env = {"BENCH_REFERENCE_SPEC": str(spec_file), "PYTHONPATH": str(ROOT)}
+    charts = {p.name: len(specs.get(p.name, {}).get("charts", [])) for p in PAGES}
     results: dict = {"pages": {}}
     with (streamlit_server(ROOT / "dashboard.py", app_env, out_dir / f"app-{db.stem}.log") as (app_url, app),
-          streamlit_server(reference, ref_env, out_dir / f"reference-{db.stem}.log") as (ref_url, _),
+          streamlit_server(reference_app(out_dir), ref_env, out_dir / f"reference-{db.stem}.log") as (ref_url, _),
           sync_playwright() as playwright):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 1000})
         try:
-            for page, url_path in url_paths.items():
-                charts = len(specs.get(page, {}).get("charts", []))
-                log(f"  browser: {page}")
-                results["pages"][page] = load_times(browser, {
-                    "app": (f"{app_url}/{url_path}", charts),
-                    "reference": (f"{ref_url}/{url_path}", charts),
-                    "same_elements": (f"{ref_url}/{url_path}?elements=all", charts),
+            for page in PAGES:
+                log(f"  browser: {page.name}")
+                results["pages"][page.name] = load_times(context, {
+                    "app": (app_url + page.url, charts[page.name]),
+                    "reference": (ref_url + page.url, charts[page.name]),
+                    "same_elements": (f"{ref_url}{page.url}?elements=all", charts[page.name]),
                     "blank": (f"{ref_url}/blank", 0),
                 }, max(runs, BROWSER_RUNS))
+            log("  browser: page switches and slider steps in one tab")
+            try:
+                last = PAGES[-1].url
+                results["interactions"] = interaction_times(
+                    context, {"app": app_url + last, "same_elements": f"{ref_url}{last}?elements=all"}, charts,
+                    max(runs, 3))
+            except Exception as err:  # noqa: BLE001 - the loads stand without it
+                results["interactions"] = {"error": f"{type(err).__name__}: {str(err).splitlines()[0]}"}
         finally:
+            context.close()
             browser.close()
         results["app_peak_rss_mb"] = peak_rss_mb(app.pid)
     return results

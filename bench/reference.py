@@ -6,9 +6,9 @@ see bench/elements.py). With ?elements=all a page replays the app page's whole l
 "layout" in the spec): the same charts and tables in place, and the same headings, text, inputs,
 download buttons, columns and tabs, beside a navigation menu; the inputs do nothing.
 
-In a browser each page has the app's URL (/ for the overview, /events, …, and /blank for an empty
-page), because Streamlit loads a page's URL more slowly than the root (it first probes the path as
-the server's base URL); in AppTest ?page=NAME picks one.
+In a browser each page has the app's URL (the registry's url_path; /blank for an empty page), because
+Streamlit loads a page's URL more slowly than the root (it first probes the path as the server's base
+URL); in AppTest ?page=NAME picks one.
 """
 
 import itertools
@@ -22,9 +22,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from defections.charts import PLOTLY_CONFIG
+from defections.registry import PAGES as REGISTRY
 
 SPECS = json.loads(Path(os.environ["BENCH_REFERENCE_SPEC"]).read_text(encoding="utf-8"))
-HOME = "overview"
 st.set_page_config(layout="wide")  # as the app: charts and tables as wide on screen
 
 
@@ -121,13 +121,14 @@ def _replay(items: list[dict], spec: dict, tables, arrays) -> None:
             st.text(kind)
 
 
-def _page(name: str):
-    return st.Page(lambda: draw(name), title=name, url_path=name, default=name == HOME)
+def _page(name: str, url_path: str):
+    return st.Page(lambda: draw(name), title=name, url_path=url_path or None, default=not url_path)
 
 
 _KEYS = itertools.count()  # widget keys by position, the same on every run
-ALL_ELEMENTS = st.query_params.get("elements") == "all"
-PAGES = {name: _page(name) for name in dict.fromkeys([HOME, *SPECS, "blank"])}
+# Kept for the session: a page switch through the replay's navigation drops the query string.
+ALL_ELEMENTS = st.session_state.setdefault("all_elements", st.query_params.get("elements") == "all")
+PAGES = {p.name: _page(p.name, p.url_path) for p in REGISTRY} | {"blank": _page("blank", "blank")}
 if "page" in st.query_params:
     draw(st.query_params["page"])
 else:  # the app's URLs; a navigation menu as the app's only on a page replaying all its elements

@@ -1,6 +1,6 @@
-"""The benchmark's core: build the real database (timed), get the synthetic ones, measure every page
-server-side and against its reference, time the export, and optionally load every page in Chromium.
-Returns plain data; bench/report.py turns it into the markdown table."""
+"""The benchmark's core: build the curated database (timed), get the synthetic ones, measure every page
+of the registry through AppTest beside its reference, time the export, and optionally Chromium.
+Returns plain data; bench/report.py turns it into the markdown."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import browser, synth
-from bench.pages import PAGES, URL_PATHS
-from bench.server import worker
+from bench.server import PAIRED_RUNS, QUICK_PAIRS, worker
 from defections.build import BuildError, build
 from defections.paths import SEEDS_DIR
+from defections.registry import PAGES
 
 REAL = "curated"
 
@@ -33,7 +33,7 @@ class Config:
     quick: bool = False
 
 
-def median(values: list[float]) -> float | None:
+def median(values: list[float] | None) -> float | None:
     return statistics.median(values) if values else None
 
 
@@ -62,30 +62,26 @@ def chromium_version() -> str | None:
         return None
 
 
-def time_build(seeds_dir: Path, out_dir: Path, runs: int) -> tuple[Path, dict]:
-    """Build the curated seeds `runs` times (validate + load + views + atomic rename); keep the last."""
-    target = out_dir / "curated.duckdb"
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        build(seeds_dir, target)
-        times.append(time.perf_counter() - start)
-    return target, {"times": times}
-
-
 def run(config: Config, log=print) -> dict:
     """Everything the report needs, as JSON-able data."""
     out = config.out_dir
     out.mkdir(parents=True, exist_ok=True)
-    results: dict = {"machine": machine(), "runs": config.runs, "quick": config.quick, "dbs": {}}
-    if any(label in config.browser_dbs for label in [REAL, *config.sizes]):
+    started = time.perf_counter()
+    results: dict = {"machine": machine(), "runs": config.runs, "quick": config.quick, "dbs": {},
+                     "pairs": max(QUICK_PAIRS if config.quick else PAIRED_RUNS, config.runs)}
+    if config.browser_dbs:
         results["machine"]["chromium"] = chromium_version()
 
     databases: dict[str, tuple[Path, dict]] = {}
     log(f"building the curated seeds from {config.seeds_dir} ({config.runs}×)…")
+    target, times = out / "curated.duckdb", []
     try:
-        path, results["build"] = time_build(config.seeds_dir, out, config.runs)
-        databases[REAL] = (path, {"DEFECTIONS_SEEDS": str(Path(config.seeds_dir).resolve())})
+        for _ in range(config.runs):  # validate + load + views + atomic rename; the last build is measured below
+            start = time.perf_counter()
+            build(config.seeds_dir, target)
+            times.append(time.perf_counter() - start)
+        results["build"] = {"times": times}
+        databases[REAL] = (target, {"DEFECTIONS_SEEDS": str(Path(config.seeds_dir).resolve())})
     except BuildError as err:
         results["build"] = {"error": f"{len(err.problems)} problem(s) in the seeds, first: {err.problems[0]}"}
         log(f"  the curated seeds do not build: {results['build']['error']}")
@@ -93,42 +89,37 @@ def run(config: Config, log=print) -> dict:
     no_seeds = out / "no-seeds"
     no_seeds.mkdir(exist_ok=True)
     for label, size in config.sizes.items():
-        start = time.perf_counter()
-        path = synth.database(label, size, out, log=log)
-        log(f"synthetic {label}: {path.name} ({time.perf_counter() - start:.1f} s)")
-        databases[label] = (path, {"DEFECTIONS_SEEDS": str(no_seeds)})
+        databases[label] = (synth.database(label, size, out, log=log), {"DEFECTIONS_SEEDS": str(no_seeds)})
 
     for label, (path, env) in databases.items():
-        results["dbs"][label] = measure_database(label, path, env, config, log)
+        results["dbs"][label] = measure_database(label, path, env, config, results["pairs"], log)
+    results["seconds"] = time.perf_counter() - started
     return results
 
 
-def measure_database(label: str, path: Path, env: dict[str, str], config: Config, log) -> dict:
+def measure_database(label: str, path: Path, env: dict[str, str], config: Config, pairs: int, log) -> dict:
     out, runs = config.out_dir, config.runs
     env = {**env, "DEFECTIONS_DB": str(path)}
     scratch = out / "results"
     scratch.mkdir(exist_ok=True)
     tables = _table_sizes(path)
-    result: dict = {"path": str(path), "events": tables["defections"], "tables": tables,
-                    "file_mb": path.stat().st_size / 1e6, "pages": {}}
+    result: dict = {"events": tables["defections"], "tables": tables, "file_mb": path.stat().st_size / 1e6,
+                    "pages": {}}
     for page in PAGES:
-        log(f"{label}: {page} (AppTest and functions, {runs}× cold and warm)")
-        task = {"kind": "page", "db": str(path), "page": page, "runs": runs,
-                "result": str(scratch / f"{label}-{page}.json")}
-        result["pages"][page] = worker(task, env)
-    specs = {page: r["spec"] for page, r in result["pages"].items() if "spec" in r}
-    spec_file = out / f"reference-{label}.json"
-    spec_file.write_text(json.dumps(specs), encoding="utf-8")
-    log(f"{label}: reference pages")
-    result["references"] = worker({"kind": "reference", "spec_file": str(spec_file), "pages": list(specs),
-                                   "runs": runs, "result": str(scratch / f"{label}-reference.json")}, env)
+        log(f"{label}: {page.name} (AppTest, {runs}× cold and warm, paired with its reference)")
+        task = {"kind": "page", "page": page.name, "runs": runs, "pairs": pairs,
+                "result": str(scratch / f"{label}-{page.name}.json")}
+        result["pages"][page.name] = worker(task, env)
     log(f"{label}: events CSV export")
     result["export"] = worker({"kind": "export", "db": str(path), "runs": runs,
                                "result": str(scratch / f"{label}-export.json")}, env)
     if label in config.browser_dbs:
         log(f"{label}: headless Chromium")
+        specs = {page: r["spec"] for page, r in result["pages"].items() if "spec" in r}
+        spec_file = out / f"reference-{label}.json"
+        spec_file.write_text(json.dumps(specs), encoding="utf-8")
         try:
-            result["browser"] = browser.measure(path, env, spec_file, specs, URL_PATHS, runs, out, log=log)
+            result["browser"] = browser.measure(path, env, spec_file, specs, runs, out, log=log)
         except Exception as err:  # noqa: BLE001 - the server-side numbers stand without it
             result["browser"] = {"error": f"{type(err).__name__}: {err}"}
     return result

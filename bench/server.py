@@ -1,11 +1,9 @@
-"""Server-side runs: each page through AppTest (dashboard.py with the page switched) and through its
-bare query and chart functions (bench/pages.py), then the reference pages. Every page runs in a
-fresh worker process (`python -m bench.server TASK.json`), so the peak RSS it reports is its own.
+"""Server-side runs through AppTest: each page of the real app (dashboard.py with the page switched),
+cold and warm, its warm runs alternated with its reference's, and the events CSV export. Every task
+runs in a fresh worker process (`python -m bench.server TASK.json`), so the peak RSS it reports is its own.
 
-Cold = the first run after opening a new connection with Streamlit's caches cleared (imports are
-already done: a priming run comes first). Warm = repeated runs in the same session, which is what
-an analyst gets when switching back to a page (ui's cache answers). The functions' warm runs
-are uncached: they run every query on an open connection, as a first visit with new filters does.
+Cold = the first run after opening a new connection with every cache cleared (imports are already done:
+a priming run comes first). Warm = the same session run again, what an analyst gets when switching back.
 """
 
 from __future__ import annotations
@@ -19,13 +17,14 @@ import sys
 import tempfile
 import time
 import traceback
-from contextlib import contextmanager
 from pathlib import Path
 
 from defections.paths import ROOT
 
 REFERENCE_SCRIPT = Path(__file__).resolve().parent / "reference.py"
 APPTEST_TIMEOUT = 600  # AppTest's default is 3 s; a cold page at 1M rows takes longer
+PAIRED_RUNS = 50  # warm runs take milliseconds: many, so that the median is steady
+QUICK_PAIRS = 10  # the quick run's: enough to show the ratio, few enough to keep CI short
 
 
 def worker(task: dict, env: dict[str, str], timeout: float = 3600) -> dict:
@@ -39,10 +38,12 @@ def worker(task: dict, env: dict[str, str], timeout: float = 3600) -> dict:
     return json.loads(result_path.read_text(encoding="utf-8"))
 
 
-def peak_rss_mb() -> float:
-    """The process's peak resident set since the last reset (VmHWM)."""
-    text = Path("/proc/self/status").read_text()
-    return int(re.search(r"VmHWM:\s+(\d+)", text).group(1)) / 1024
+def peak_rss_mb(pid: int | str = "self") -> float | None:
+    """A process's peak resident set since the last reset (VmHWM)."""
+    try:
+        return int(re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1)) / 1024
+    except (OSError, AttributeError):
+        return None
 
 
 def reset_peak_rss() -> None:
@@ -53,35 +54,15 @@ def reset_peak_rss() -> None:
         pass  # the peak then covers the whole process, which is what a new worker is anyway
 
 
-def _clear_streamlit_caches() -> None:
+def _clear_caches() -> None:
     import streamlit as st
 
     from defections import cache
 
     st.cache_data.clear()
     st.cache_resource.clear()  # drops the cached DuckDB connection: the next run opens a new one
-    cache.clear()  # query results and figures
+    cache.clear()  # the app's own cache of results and figures
     gc.collect()
-
-
-def _share_script_cache() -> None:
-    # AppTest compiles the scripts afresh on every run; a server compiles each once and keeps the
-    # bytecode. Share one cache across runs (app and reference alike) so warm runs measure the page.
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-    from streamlit.testing.v1 import app_test, local_script_runner
-
-    shared = ScriptCache()
-    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
-
-
-def _keep_the_pages_folder_flag() -> None:
-    # Before every run AppTest resets Streamlit's process-wide "old pages/ folder app" flag, which a
-    # server sets once: every AppTest run of an app with a pages/ folder would first take the old
-    # multipage path and rerun. A subclass takes AppTest's reset, so the flag behaves as on a server.
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import app_test
-
-    app_test.PagesManager = type("PagesManager", (PagesManager,), {})
 
 
 def _timed(function) -> float:
@@ -95,78 +76,39 @@ def _apptest(script: Path, page_file: str | None = None, query: dict | None = No
 
     at = AppTest.from_file(script, default_timeout=APPTEST_TIMEOUT)
     if page_file:
-        # Before the first run AppTest names a page by its file stem, which is also its url_path here.
         at.switch_page(page_file)
     at.query_params.update(query or {})
     return at
 
 
-def _errors(at) -> list[str]:
-    return [e.message for e in at.exception]
+def _errors(*tests) -> str | None:
+    return "; ".join(dict.fromkeys(e.message for at in tests for e in at.exception)) or None
 
 
-def measure_page(db: str, page: str, runs: int) -> dict:
-    """One page on one database: bare functions (cold, uncached warm), then AppTest (cold, warm)."""
+def measure_page(page: str, runs: int, pairs: int) -> dict:
+    """One page of the registry: AppTest cold and warm, then warm runs paired with its reference."""
     from bench import elements
-    from bench.pages import PAGE_FILES, URL_PATHS, run_page
-    from defections.db import connect
+    from defections.registry import page as registry_page
 
-    result: dict = {"page": page}
+    entry = registry_page(page)
+    page_file = entry.script if entry.url_path else None  # the home page opens without a switch
     try:
-        cold = []
-        for _ in range(runs):
-            gc.collect()
-            start = time.perf_counter()
-            con = connect(Path(db))
-            outputs = run_page(con, page)
-            cold.append(time.perf_counter() - start)
-            con.close()
-        con = connect(Path(db))
-        warm, figures = [], []
-        for _ in range(runs):
-            start = time.perf_counter()
-            outputs = run_page(con, page)
-            warm.append(time.perf_counter() - start)
-            figures.append(sum(out.seconds for out in outputs))
-        con.close()
-        result["functions"] = {"cold": cold, "warm": warm, "figures": figures}
-        result["spec"] = elements.spec_from_outputs(outputs)
-        result["spec_from"] = "functions"
-    except Exception:  # noqa: BLE001 - reported in the table, the other pages still run
-        result["functions"] = {"error": traceback.format_exc(limit=3)}
-
-    page_file = PAGE_FILES[page] if URL_PATHS[page] else None
-    if not (ROOT / PAGE_FILES[page]).is_file():
-        result["apptest"] = {"error": f"{PAGE_FILES[page]} does not exist"}
-        return result
-    try:
-        dashboard = ROOT / "dashboard.py"
-        _clear_streamlit_caches()
+        _clear_caches()
         reset_peak_rss()
-        at = _apptest(dashboard, page_file).run()  # priming: imports, page registry
-        errors = _errors(at)
+        at = _apptest(ROOT / "dashboard.py", page_file).run()  # priming: imports, page registry
         cold = []
         for _ in range(runs):
-            _clear_streamlit_caches()
-            at = _apptest(dashboard, page_file)
+            _clear_caches()
+            at = _apptest(ROOT / "dashboard.py", page_file)
             cold.append(_timed(at.run))
-            errors += _errors(at)
         warm = [_timed(at.run) for _ in range(runs)]
-        errors += _errors(at)
-        count, size = elements.payload(at)
-        result["apptest"] = {"cold": cold, "warm": warm, "peak_rss_mb": peak_rss_mb(), "elements": count,
-                             "payload_bytes": size, "title": at.title[0].value if len(at.title) else None,
-                             "error": "; ".join(dict.fromkeys(errors)) or None}
-        if not errors:
+        result = {"page": page, "cold": cold, "warm": warm, "peak_rss_mb": peak_rss_mb(), "error": _errors(at)}
+        if not result["error"]:
             result["spec"] = elements.spec_from_apptest(at)
-            result["spec_from"] = "apptest"
-            result["paired"] = paired_warm_runs(at, page, result["spec"], max(PAIRED_RUNS, runs))
-    except Exception:  # noqa: BLE001
-        result["apptest"] = {"error": traceback.format_exc(limit=3)}
-    return result
-
-
-PAIRED_RUNS = 50  # warm runs take milliseconds: many, so that the median is steady
+            result["paired"] = paired_warm_runs(at, page, result["spec"], pairs)
+        return result
+    except Exception:  # noqa: BLE001 - reported in the table, the other pages still run
+        return {"page": page, "error": traceback.format_exc(limit=3)}
 
 
 def paired_warm_runs(at, page: str, spec: dict, runs: int) -> dict:
@@ -175,78 +117,27 @@ def paired_warm_runs(at, page: str, spec: dict, runs: int) -> dict:
     spec_file = Path(tempfile.mkdtemp(prefix="bench-ref-")) / "spec.json"
     spec_file.write_text(json.dumps({page: spec}), encoding="utf-8")
     os.environ["BENCH_REFERENCE_SPEC"] = str(spec_file)
-    reference = _apptest(REFERENCE_SCRIPT, query={"page": page})
-    reference.run()  # priming: the in-memory frames
-    times: dict[str, list[float]] = {"app": [], "reference": [], "app_apptest": [], "reference_apptest": []}
+    reference = _apptest(REFERENCE_SCRIPT, query={"page": page}).run()  # priming: the in-memory frames
+    times: dict[str, list[float]] = {"app": [], "reference": []}
     for _ in range(runs):
-        for name, test in (("app", at), ("reference", reference)):
-            with _script_time() as script:
-                times[f"{name}_apptest"].append(_timed(test.run))
-            times[name].append(script())
-    errors = _errors(at) + _errors(reference)
-    return {**times, "error": "; ".join(dict.fromkeys(errors)) or None}
-
-
-@contextmanager
-def _script_time():
-    """The script run's own duration, from Streamlit's ScriptRunner (what a server spends on a rerun),
-    without AppTest's bookkeeping around it (polling for the end, parsing the element tree)."""
-    from streamlit.runtime.scriptrunner import script_runner
-
-    runs: list[float] = []
-    original = script_runner.ScriptRunner._run_script
-
-    def timed(self, *args, **kwargs):
-        start = time.perf_counter()
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            runs.append(time.perf_counter() - start)
-
-    script_runner.ScriptRunner._run_script = timed
-    try:
-        yield lambda: sum(runs)
-    finally:
-        script_runner.ScriptRunner._run_script = original
-
-
-def measure_references(spec_file: str, pages: list[str], runs: int) -> dict:
-    """Each page's reference (same charts and tables from in-memory frames) and the blank page."""
-    os.environ["BENCH_REFERENCE_SPEC"] = spec_file
-    results = {}
-    for page in [*pages, "blank"]:
-        try:
-            _clear_streamlit_caches()
-            reset_peak_rss()
-            at = _apptest(REFERENCE_SCRIPT, query={"page": page})
-            at.run()  # priming: imports and the in-memory frames
-            warm = [_timed(at.run) for _ in range(runs)]
-            results[page] = {"warm": warm, "peak_rss_mb": peak_rss_mb(), "error": "; ".join(_errors(at)) or None}
-        except Exception:  # noqa: BLE001
-            results[page] = {"error": traceback.format_exc(limit=3)}
-    return results
-
-
-def export_views(con) -> dict:
-    """The filters an export is timed with: a typical filtered view, and everything."""
-    from bench.pages import default_filters
-    from defections.filters import Filters
-
-    every = default_filters(con)
-    recent = Filters(year_from=max(every.year_from, every.year_to - 19), year_to=every.year_to,
-                     categories=("diplomat", "trade official"))
-    return {"filtered": recent, "all": every}
+        times["app"].append(_timed(at.run))
+        times["reference"].append(_timed(reference.run))
+    return {**times, "error": _errors(at, reference)}
 
 
 def measure_export(db: str, runs: int) -> dict:
-    """The events CSV as the download builds it: csv_bytes(queries.export_events(...)), on an open connection."""
+    """The events CSV as the download builds it, for a typical filtered view and for everything."""
     from defections import queries
     from defections.db import connect
     from defections.export import csv_bytes
+    from defections.filters import Filters
 
     con = connect(Path(db))
+    lo, hi = queries.filter_options(con)["years"]
+    views = {"filtered": Filters(year_from=max(lo, hi - 19), year_to=hi, categories=("diplomat", "trade official")),
+             "all": Filters(year_from=lo, year_to=hi)}
     results = {}
-    for name, filters in export_views(con).items():
+    for name, filters in views.items():
         reset_peak_rss()
         times, size, rows = [], 0, 0
         for _ in range(runs if name == "filtered" else min(runs, 3)):
@@ -265,14 +156,10 @@ def measure_export(db: str, runs: int) -> dict:
 
 def main(argv: list[str]) -> int:
     task = json.loads(argv[0])
-    _share_script_cache()
-    _keep_the_pages_folder_flag()
     if task["kind"] == "page":
-        result = measure_page(task["db"], task["page"], task["runs"])
-    elif task["kind"] == "export":
-        result = measure_export(task["db"], task["runs"])
+        result = measure_page(task["page"], task["runs"], task["pairs"])
     else:
-        result = measure_references(task["spec_file"], task["pages"], task["runs"])
+        result = measure_export(task["db"], task["runs"])
     Path(task["result"]).write_text(json.dumps(result, default=str), encoding="utf-8")
     return 0
 

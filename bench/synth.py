@@ -1,9 +1,9 @@
 """Synthetic seeds of any size, loaded through the real schema, constraints and views.
 
 The rows are typed exactly as `defections.validate.load_seeds` types a seed CSV and go into the
-database through `defections.build.populate`, so a synthetic database has the same tables, checks
-and views as the real one. `write_csvs` writes the same rows as seed CSVs, which lets a test
-prove that the generator obeys the seed contract (`validate` finds no problem).
+database through `defections.build.write` (populate, row-count check, atomic rename), so a synthetic
+database has the same tables, checks and views as the real one. `write_csvs` writes the same rows as
+seed CSVs, which lets a test prove that the generator obeys the seed contract (`validate` finds no problem).
 
 Everything generated is marked: people are named "SYNTHETIC-000123", every source is titled
 "SYNTHETIC benchmark data (…)" and points at https://synthetic.invalid/, and files go only to
@@ -15,16 +15,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import os
 import random
 import tempfile
-import uuid
 from pathlib import Path
 
-import duckdb
-
-from defections.build import _check as check_row_counts
-from defections.build import populate
+from defections.build import write
 from defections.db import DatabaseError, connect
 from defections.paths import SQL_DIR
 from defections.validate import PRECISION_COLUMNS, Row, Seeds, schema
@@ -103,26 +98,11 @@ def database(label: str, size: int, out_dir: Path = OUT_DIR, log=print) -> Path:
         old.unlink()
     log(f"generating {path.name} ({size:,} events)…")
     with tempfile.TemporaryDirectory(prefix="synthetic-seeds-", dir=out_dir) as seeds_dir:
-        write_database(generate(size, Path(seeds_dir)), path)
+        write(generate(size, Path(seeds_dir)), path)
     return path
 
 
-def write_database(seeds: Seeds, path: Path) -> None:
-    """populate() into a temporary file, check the row counts, then rename: as build() does."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        con = duckdb.connect(str(tmp))
-        try:
-            con.execute("SET enable_progress_bar = false")
-            populate(con, seeds)
-            check_row_counts(con, seeds)
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        os.replace(tmp, path)
-    finally:
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+write_database = write  # the build's own atomic write; tests/test_downloads.py calls it by this name
 
 
 def generate(size: int, directory: Path, seed: int = 20240716) -> Seeds:

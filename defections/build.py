@@ -79,7 +79,7 @@ def build(seeds_dir: Path = SEEDS_DIR, db_path: Path | None = None) -> Path:
     if seeds.problems:
         raise BuildError(seeds.problems)
     try:
-        _write(seeds, db_path)
+        write(seeds, db_path)
     except (OSError, duckdb.IOException) as err:
         raise _write_error(db_path, err) from None
     return db_path
@@ -95,7 +95,8 @@ def _write_error(db_path: Path, err: Exception) -> WriteError:
                       "with a short file name in a folder you can write")
 
 
-def _write(seeds: Seeds, db_path: Path) -> None:
+def write(seeds: Seeds, db_path: Path) -> None:
+    """Write validated `seeds` to `db_path` atomically (also the benchmark's synthetic databases)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     _remove_dead_builds_leftovers(db_path)
     tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
