@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -110,11 +111,15 @@ class Session:
         self.cache: dict[str, ForwardMsg] = {}
 
     async def connect(self) -> None:
+        """Load the HTML page, then open the websocket with the cookies it set, as a browser does: a
+        sticky proxy (deploy/) puts the session on the replica its cookie names."""
+        cookies = await asyncio.to_thread(_page_cookies, self.base_url + "/")
         parts = urlsplit(self.base_url)
         scheme = "wss" if parts.scheme == "https" else "ws"
         self.socket = await websockets.connect(
             f"{scheme}://{parts.netloc}{parts.path}/_stcore/stream", subprotocols=["streamlit"],
-            origin=f"{parts.scheme}://{parts.netloc}", max_size=None, open_timeout=TIMEOUT, ping_interval=None)
+            origin=f"{parts.scheme}://{parts.netloc}", max_size=None, open_timeout=TIMEOUT, ping_interval=None,
+            additional_headers={"Cookie": cookies} if cookies else None)
 
     async def close(self) -> None:
         if self.socket is not None:
@@ -219,6 +224,13 @@ class Session:
             self.pages = {page.url_pathname: page.page_script_hash for page in app_pages}
 
 
+def _page_cookies(url: str) -> str:
+    """GET the app's page; its Set-Cookie headers as one Cookie header value."""
+    with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+        response.read()
+        return "; ".join(header.split(";", 1)[0] for header in response.headers.get_all("Set-Cookie") or [])
+
+
 def _page_error(elements: dict) -> str | None:
     """A run that finished but shows a traceback or an error box is an error page, not a page."""
     for element in elements.values():
@@ -265,7 +277,7 @@ async def analyst(base_url: str, think: float, stop_at: float, rng: random.Rando
                 log.append(Interaction("filter", run.seconds, run.status))
     except TimeoutError:
         log.append(Interaction("timeout", TIMEOUT, f"no script_finished within {TIMEOUT:.0f} s"))
-    except (OSError, websockets.WebSocketException, StopIteration, KeyError) as err:
+    except (OSError, websockets.WebSocketException, StopIteration, KeyError) as err:  # URLError is an OSError
         log.append(Interaction("error", 0.0, f"{type(err).__name__}: {err}"))
     finally:
         await session.close()
@@ -288,7 +300,25 @@ async def _visit(base_url: str, url_path: str, query: str, years: tuple[int, int
 def visit(base_url: str, url_path: str, query: str = SHARED_LINK, years: tuple[int, int] | None = None) -> Run:
     """One analyst: the shared link on the home page, a switch to /URL_PATH, then (optionally) a year
     range set on the slider; the last run, to compare with what AppTest renders."""
-    return asyncio.run(_visit(base_url, url_path, query, years))
+    return _run(lambda: _visit(base_url, url_path, query, years))
+
+
+def _run(make_coroutine):
+    """asyncio.run on a thread of its own: the caller may already run an event loop (Playwright's sync API)."""
+    result = {}
+
+    def target():
+        try:
+            result["value"] = asyncio.run(make_coroutine())
+        except BaseException as err:  # noqa: BLE001 - re-raised in the caller's thread
+            result["error"] = err
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
 
 
 class ServerWatch:
@@ -362,7 +392,7 @@ def measure(base_url: str, pids: list[int], sessions: int, seconds: float, think
         raise LoadError(f"seconds must be between 0 and {MAX_SECONDS} (got {seconds})")
     base_url = loopback_url(base_url)
     with ServerWatch(pids) as watch:
-        log = asyncio.run(_level(base_url, sessions, seconds, think, seed))
+        log = _run(lambda: _level(base_url, sessions, seconds, think, seed))
     return summary(sessions, seconds, log, watch)
 
 
