@@ -36,6 +36,7 @@ class Deployment:
     proxy_pid: int
     replica_urls: list[str]
     replica_pids: list[int]
+    db: Path
 
 
 def render(listen: int, replica_ports: list[int], runtime: Path) -> str:
@@ -112,7 +113,7 @@ def deployment(db: Path, replicas: int = 2, port: int = 8080, first_replica_port
         processes.append(proxy)
         _healthy(f"http://{HOST}:{port}", proxy, runtime / "nginx.out", timeout)
         yield Deployment(f"http://{HOST}:{port}", proxy.pid, [f"http://{HOST}:{p}" for p in ports],
-                         [p.pid for p in processes[:-1]])
+                         [p.pid for p in processes[:-1]], db.resolve())
 
 
 def _interrupt(signum, frame):

@@ -4,7 +4,9 @@ reruns and its downloads), and the load client runs through the proxy without an
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import urllib.request
 
 import pytest
@@ -24,7 +26,9 @@ LOAD_MS = 3 * TIMEOUT_MS
 
 @pytest.fixture(scope="module")
 def proxied(db_path, tmp_path_factory):
-    with deployment(db_path, replica_ports=[free_port(), free_port()], port=free_port(),
+    served = tmp_path_factory.mktemp("served") / "defections.duckdb"  # the rollout test replaces it
+    shutil.copy2(db_path, served)
+    with deployment(served, replica_ports=[free_port(), free_port()], port=free_port(),
                     runtime=tmp_path_factory.mktemp("deploy")) as running:
         for url in running.replica_urls:
             load.visit(url, "")  # a replica's first run imports plotly and opens the database: not what is tested
@@ -93,3 +97,15 @@ def test_the_load_client_runs_through_the_proxy_without_errors(proxied):
     assert result["errors"] == 0, result["error_examples"]
     assert result["by_kind"]["open"]["n"] == 8  # every session opened its page through the proxy
     assert result["by_kind"]["page"]["n"] >= 1 and result["by_kind"]["filter"]["n"] >= 1
+
+
+def test_a_rebuilt_database_renamed_into_place_reaches_every_replica(proxied, one_defection):
+    served = proxied.db
+    assert load.visit(proxied.proxy_url, "events").status == "ok"
+    staged = served.with_name(".defections.duckdb.new")  # same folder, same file system: rename is atomic
+    shutil.copyfile(one_defection[1], staged)  # a copy gets a new mtime, as a fresh build has
+    os.replace(staged, served)
+    for url in proxied.replica_urls:  # each replica reopens the file on its next run, no restart
+        run = load.visit(url, "events")
+        assert run.status == "ok"
+        assert any(text.startswith("**1** defection(s) selected") for text in run.texts("markdown"))
