@@ -495,6 +495,10 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 url, pid = start_app(stack, args.db, env)
                 pids = [pid]
+            # A fresh server's first runs import plotly and open the database: one visit per page
+            # first, so that N = 1 measures a page switch and not the server's start.
+            for page in PAGES:
+                visit(url, page.url_path)
             results = []
             for sessions in levels:
                 print(f"bench.load: {sessions} session(s) for {args.seconds:g} s on {url} …", file=sys.stderr,
@@ -502,7 +506,7 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(measure(url, pids, sessions, args.seconds, args.think))
                 for example in results[-1]["error_examples"]:
                     print(f"bench.load:   error: {example}", file=sys.stderr)
-    except (LoadError, psutil.Error) as err:
+    except (LoadError, psutil.Error, OSError, websockets.WebSocketException) as err:
         print(f"bench.load: {err}", file=sys.stderr)
         return 2
     print(table(results))
