@@ -383,13 +383,18 @@ async def _arrive(base_url, think, stop_at, rng, log, delay) -> None:
     await analyst(base_url, think, stop_at, rng, log)
 
 
-def measure(base_url: str, pids: list[int], sessions: int, seconds: float, think: float = 5.0,
-            seed: int = 15) -> dict:
-    """One load level: N sessions for `seconds`, interacting every `think` seconds; the summary."""
+def check_bounds(sessions: int, seconds: float) -> None:
+    """Refuse a load the client is not meant to make."""
     if not 1 <= sessions <= MAX_SESSIONS:
         raise LoadError(f"sessions must be between 1 and {MAX_SESSIONS} (got {sessions})")
     if not 0 < seconds <= MAX_SECONDS:
         raise LoadError(f"seconds must be between 0 and {MAX_SECONDS} (got {seconds})")
+
+
+def measure(base_url: str, pids: list[int], sessions: int, seconds: float, think: float = 5.0,
+            seed: int = 15) -> dict:
+    """One load level: N sessions for `seconds`, interacting every `think` seconds; the summary."""
+    check_bounds(sessions, seconds)
     base_url = loopback_url(base_url)
     with ServerWatch(pids) as watch:
         log = _run(lambda: _level(base_url, sessions, seconds, think, seed))
@@ -415,7 +420,9 @@ def summary(sessions: int, seconds: float, log: list[Interaction], watch: Server
             "peak_rss_mb": watch.peak_rss / 2**20,
             # Memory flat or growing: the mean RSS of the second half of the run against the first's.
             "rss_first_half_mb": statistics.mean(rss[:half]) / 2**20 if half else None,
-            "rss_second_half_mb": statistics.mean(rss[half:]) / 2**20 if half else None}
+            "rss_second_half_mb": statistics.mean(rss[half:]) / 2**20 if half else None,
+            "rss_by_minute_mb": [round(max(r for t, r in watch.samples if minute * 60 <= t < minute * 60 + 60) / 2**20)
+                                 for minute in range(int(watch.wall // 60))]}
 
 
 def table(results: list[dict]) -> str:
@@ -488,6 +495,8 @@ def main(argv: list[str] | None = None) -> int:
         print("bench.load: --sessions takes numbers like 1,10,50 and --server-env NAME=VALUE", file=sys.stderr)
         return 2
     try:
+        for sessions in levels:
+            check_bounds(sessions, args.seconds)
         with ExitStack() as stack:
             if args.url:
                 url = loopback_url(args.url)
