@@ -58,6 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     (synth.OUT_DIR / "last-run.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
     print(markdown)
     print(f"written to {output} after {results['seconds'] / 60:.1f} min", file=sys.stderr)
+    if args.quick:  # the load client, so that it never rots: 5 sessions for a few seconds (bench/load.py)
+        from bench import load
+
+        if load.main(["--sessions", "5", "--seconds", "6", "--think", "1.5"]) != 0:
+            return 1
     missed = [target for target, _, ok in targets(results) if ok is False and "no target" not in target]
     if missed and not args.quick:
         print(f"{len(missed)} target(s) missed: " + "; ".join(missed), file=sys.stderr)

@@ -1,5 +1,6 @@
 """What the HTTP server sends, asked of a running app on loopback: Streamlit sets no framing header and
-serves its metrics, so the proxy configuration in docs/deploy.md must add the one and block the other."""
+serves its metrics, so the proxy configuration in deploy/ (tests/test_proxy.py runs it) must add the one and
+block the other."""
 
 from __future__ import annotations
 
@@ -26,9 +27,7 @@ def get(url: str):
 
 
 def proxy_config() -> str:
-    blocks = re.findall(r"```nginx\n(.*?)```", (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8"), re.S)
-    assert len(blocks) == 1
-    return blocks[0]
+    return (ROOT / "deploy" / "nginx.conf.template").read_text(encoding="utf-8")
 
 
 def test_the_app_sends_no_framing_header_so_the_proxy_adds_one(app_url):

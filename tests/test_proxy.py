@@ -1,0 +1,111 @@
+"""Two replicas behind nginx (deploy/), as docs/deploy.md tells an operator to run them: every page
+loads through the proxy in Chromium, a session stays on one replica (its page, its websocket, its
+reruns and its downloads), and the load client runs through the proxy without an error."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import urllib.request
+
+import pytest
+from browser_support import CHARTS, TIMEOUT_MS, selected_count, set_years, wait_finished
+
+from bench import load
+from bench.browser import free_port
+from defections import queries, registry
+from defections.filters import Filters
+from deploy.replicas import deployment
+
+REPLICA = "x-defections-replica"  # the header nginx adds: the upstream that answered
+# A fresh browser context fetches Streamlit's and plotly's scripts (about 10 MB) through the proxy;
+# on a busy 2-core CI machine the first drawn chart can take longer than the browser tests' 30 s.
+LOAD_MS = 3 * TIMEOUT_MS
+
+
+@pytest.fixture(scope="module")
+def proxied(db_path, tmp_path_factory):
+    served = tmp_path_factory.mktemp("served") / "defections.duckdb"  # the rollout test replaces it
+    shutil.copy2(db_path, served)
+    with deployment(served, replica_ports=[free_port(), free_port()], port=free_port(),
+                    runtime=tmp_path_factory.mktemp("deploy")) as running:
+        for url in running.replica_urls:
+            load.visit(url, "")  # a replica's first run imports plotly and opens the database: not what is tested
+        yield running
+
+
+@pytest.fixture
+def tab(browser):
+    """A fresh browser (no cookies) whose `replicas` lists the replica named on each HTTP response."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.replicas = []
+    page.on("response", lambda response: page.replicas.append(response.headers.get(REPLICA)))
+    yield page
+    context.close()
+
+
+def open_page(page, url: str) -> None:
+    page.goto(url, wait_until="domcontentloaded")
+    page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=LOAD_MS)
+    wait_finished(page, timeout=LOAD_MS)
+
+
+def connects(running) -> dict[str, int]:
+    """Websocket sessions each replica has accepted so far (its own metrics, on its loopback port)."""
+    counts = {}
+    for url in running.replica_urls:
+        with urllib.request.urlopen(url + "/_stcore/metrics", timeout=10) as response:
+            text = response.read().decode()
+        counts[url.removeprefix("http://")] = int(re.search(r'session_events_total\{type="connect"\} (\d+)', text)[1])
+    return counts
+
+
+def new_sessions(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {replica: after[replica] - before[replica] for replica in after if after[replica] != before[replica]}
+
+
+@pytest.mark.parametrize("page", registry.PAGES, ids=lambda page: page.name)
+def test_every_page_loads_through_the_proxy_on_one_replica(proxied, tab, con, page):
+    before = connects(proxied)
+    open_page(tab, proxied.proxy_url + page.url)
+    assert selected_count(tab) == queries.events_in_view(con, Filters())
+    assert tab.locator(CHARTS).count() == page.charts
+    served_by = set(tab.replicas) - {None}
+    assert len(served_by) == 1, tab.replicas  # the page, its scripts and styles: one replica
+    assert new_sessions(before, connects(proxied)) == {served_by.pop(): 1}  # and the websocket too
+
+
+def test_a_sessions_reruns_and_download_stay_on_its_replica(proxied, tab, con):
+    open_page(tab, proxied.proxy_url + "/events")
+    before = connects(proxied)
+    set_years(tab, 2023, 2023)  # reruns over the open websocket
+    assert selected_count(tab) < queries.events_in_view(con, Filters())
+    with tab.expect_download(timeout=TIMEOUT_MS) as download:
+        tab.get_by_role("button", name="Download all").click()
+    assert download.value.failure() is None
+    assert "2023" in download.value.suggested_filename
+    assert download.value.path().read_bytes().startswith(b"\xef\xbb\xbf")  # the CSV, held by that replica
+    assert connects(proxied) == before  # no new or re-established session anywhere
+    assert len(set(tab.replicas) - {None}) == 1, tab.replicas
+
+
+def test_the_load_client_runs_through_the_proxy_without_errors(proxied):
+    result = load.measure(proxied.proxy_url, proxied.replica_pids, sessions=8, seconds=15, think=2)
+    assert result["errors"] == 0, result["error_examples"]
+    assert result["by_kind"]["open"]["n"] == 8  # every session opened its page through the proxy
+    assert result["by_kind"]["page"]["n"] >= 1 and result["by_kind"]["filter"]["n"] >= 1
+
+
+def test_a_rebuilt_database_renamed_into_place_reaches_every_replica(proxied, one_defection):
+    served = proxied.db
+    assert load.visit(proxied.proxy_url, "events").status == "ok"
+    staged = served.with_name(".defections.duckdb.new")  # same folder, same file system: rename is atomic
+    shutil.copyfile(one_defection[1], staged)  # a copy gets a new mtime, as a fresh build has
+    os.replace(staged, served)
+    for url in proxied.replica_urls:  # each replica reopens the file on its next run, no restart
+        run = load.visit(url, "events")
+        assert run.status == "ok"
+        assert any(text.startswith("**1** defection(s) selected") for text in run.texts("markdown"))
