@@ -12,13 +12,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from defections.queries import CLOSURES_TRACK, HAVANA_SEQUENCE, HAVANA_TRACK
+
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 ATTRIBUTION_COLOURS = {"self": "#0072B2", "north-korean-officials": "#D55E00", "south-korean-officials": "#E69F00",
                        "other-governments": "#F0E442", "unnamed-officials": "#999999", "media": "#009E73",
                        "analysts": "#CC79A7"}
 TRACK_COLOURS = {"North Korea–Cuba": "#D55E00", "South Korea–Cuba": "#0072B2",
-                 "Both Koreas and Cuba": "#CC79A7", "Defections from Havana": "#000000"}
+                 "Both Koreas and Cuba": "#CC79A7", CLOSURES_TRACK: "#009E73", HAVANA_TRACK: "#000000"}
 # Served by the app (static/topojson): plotly would otherwise fetch the outlines from its CDN.
 TOPOJSON_URL = "/app/static/topojson/"
 PLOTLY_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False}
@@ -29,9 +31,13 @@ def _esc(value) -> str:
 
 
 def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
-    fig.update_layout(title={"text": title}, height=height, margin={"l": 10, "r": 10, "t": 90, "b": 10},
-                      hoverlabel={"align": "left"},
-                      legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"})
+    # The legend goes under the plot, at the foot of the figure: above it, a legend that wraps on a
+    # narrow screen grows into the title. Plotly widens the bottom margin to fit it.
+    fig.update_layout(title={"text": title, "automargin": True, "yref": "container", "y": 1, "yanchor": "top",
+                             "pad": {"t": 10}},
+                      height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}, hoverlabel={"align": "left"},
+                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom",
+                              "yref": "container"})
     return fig
 
 
@@ -166,20 +172,116 @@ def motive_bars(counts: pd.DataFrame) -> go.Figure:
 
 
 def cuba_timeline(items: pd.DataFrame) -> go.Figure:
-    """North Korea–Cuba and South Korea–Cuba events and the Havana defections on one time axis."""
+    """Cuba's whole history with the two Koreas, North Korea's embassy closures and the Havana
+    defections on one time axis, one row per track; a defection runs on to the day it was made public."""
     fig = go.Figure()
     for track, colour in TRACK_COLOURS.items():
         part = items[items["track"] == track]
         if not len(part):
             continue
+        havana = track == HAVANA_TRACK
         fig.add_trace(go.Scatter(
             x=part["date"], y=part["track"], mode="markers", name=track,
-            marker={"size": 13 if track == "Defections from Havana" else 10, "color": colour,
-                    "symbol": "star" if track == "Defections from Havana" else "circle"},
+            marker={"size": 13 if havana else 10, "color": colour, "symbol": "star" if havana else "circle"},
             hovertext=[f"<b>{_esc(r.period)}</b> · {_esc(r.kind)}<br>{_esc(r.summary)}"
                        + (f"<br>Source: {_esc(r.source_title)}" if _esc(r.source_title) else "")
                        for r in part.itertuples()],
             hoverinfo="text"))
+    public = items[(items["track"] == HAVANA_TRACK) & items["disclosed_date"].notna()]
+    if len(public):
+        lx, ly = [], []
+        for r in public.itertuples():
+            lx += [r.period_end, r.disclosed_date, None]
+            ly += [r.track, r.track, None]
+        fig.add_trace(go.Scatter(x=lx, y=ly, mode="lines", line={"width": 2, "color": TRACK_COLOURS[HAVANA_TRACK]},
+                                 hoverinfo="skip", showlegend=False))
+        fig.add_trace(go.Scatter(
+            x=public["disclosed_date"], y=public["track"], mode="markers", name="Defection made public",
+            marker={"symbol": "diamond", "size": 10, "color": TRACK_COLOURS[HAVANA_TRACK]},
+            hovertext=[f"<b>{_esc(r.disclosed_period)}</b> · made public<br>{_esc(r.summary)}"
+                       for r in public.itertuples()], hoverinfo="text"))
     fig.update_yaxes(title=None, type="category")
     fig.update_xaxes(title="Date")
-    return _layout(fig, "Cuba and the two Koreas: ties, embassies and the Havana defection", 380)
+    return _layout(fig, "Cuba and the two Koreas since 1949: ties, embassies and the Havana defection", 420)
+
+
+def havana_sequence(items: pd.DataFrame) -> go.Figure:
+    """The Havana sequence, one row per story, each labelled with its date and a few words: North Korea's
+    embassy closures as one span, each Havana defection as its dated month running on to its disclosure,
+    each event with a headline; the other Cuba events share a last row, described on hover."""
+    fig = go.Figure()
+    window = [pd.Timestamp(d) for d in HAVANA_SEQUENCE]
+    width = (window[1] - window[0]).days
+
+    def side(date) -> str:
+        # Labels face the middle of the window, so none runs off the plot.
+        return "middle left" if (pd.Timestamp(date) - window[0]).days > 0.6 * width else "middle right"
+
+    def hover(r) -> str:
+        return (f"<b>{_esc(r.period)}</b> · {_esc(r.kind)}<br>{_esc(r.summary)}"
+                + (f"<br>Source: {_esc(r.source_title)}" if _esc(r.source_title) else ""))
+
+    def label(when, words) -> str:
+        return f"<b>{_esc(when)}</b><br>{_esc(words)}"
+
+    ink = {"color": "#222222", "size": 12}
+
+    rows = []
+    closures = items[items["track"] == CLOSURES_TRACK]
+    if len(closures):
+        row = "closures"
+        rows.append((closures["date"].min(), row))
+        first, last = closures.iloc[0], closures.loc[closures["period_end"].idxmax()]
+        colour = TRACK_COLOURS[CLOSURES_TRACK]
+        fig.add_trace(go.Scatter(x=[first["date"], last["period_end"]], y=[row, row], mode="lines",
+                                 line={"width": 12, "color": colour}, opacity=0.35, hoverinfo="skip",
+                                 showlegend=False))
+        fig.add_trace(go.Scatter(x=closures["date"], y=[row] * len(closures), mode="markers",
+                                 marker={"symbol": "line-ns-open", "size": 16, "color": colour,
+                                         "line": {"width": 2}},
+                                 hovertext=[hover(r) for r in closures.itertuples()], hoverinfo="text",
+                                 name=CLOSURES_TRACK, showlegend=False))
+        fig.add_trace(go.Scatter(x=[first["date"]], y=[row], mode="text", textposition="middle left",
+                                 text=[label(f"{first['period']} – {last['period']}", f"{CLOSURES_TRACK}"
+                                             f" ({len(closures)} reports)")],
+                                 hoverinfo="skip", showlegend=False, textfont={**ink, "color": colour}))
+    colour = TRACK_COLOURS[HAVANA_TRACK]
+    for r in items[items["track"] == HAVANA_TRACK].itertuples():
+        row = f"defection {r.date} {r.summary}"
+        rows.append((r.date, row))
+        fig.add_trace(go.Scatter(x=[r.date, r.period_end], y=[row, row], mode="lines",
+                                 line={"width": 12, "color": colour}, hovertext=[hover(r)] * 2, hoverinfo="text",
+                                 name=_esc(r.headline), showlegend=False))
+        fig.add_trace(go.Scatter(x=[r.date], y=[row], mode="text", text=[label(r.period, r.headline)],
+                                 textposition="middle left", textfont=ink, hoverinfo="skip", showlegend=False))
+        if pd.notna(r.disclosed_date):
+            fig.add_trace(go.Scatter(
+                x=[r.period_end, r.disclosed_date], y=[row, row], mode="lines+markers+text",
+                line={"width": 2, "color": colour}, marker={"symbol": ["line-ns", "diamond"], "size": [1, 13],
+                                                               "color": colour},
+                text=["", label(r.disclosed_period, "made public")], textposition=side(r.disclosed_date), textfont=ink,
+                hovertext=["", f"<b>{_esc(r.disclosed_period)}</b> · made public<br>{_esc(r.summary)}"],
+                hoverinfo="text", showlegend=False))
+    headlined = items[items["headline"].notna() & ~items["track"].isin([CLOSURES_TRACK, HAVANA_TRACK])]
+    for r in headlined.itertuples():
+        row = f"event {r.date} {r.headline}"
+        rows.append((r.date, row))
+        fig.add_trace(go.Scatter(x=[r.date], y=[row], mode="markers+text", text=[label(r.period, r.headline)],
+                                 textposition=side(r.date), textfont=ink, hovertext=[hover(r)], hoverinfo="text",
+                                 marker={"size": 13, "color": TRACK_COLOURS.get(r.track, PALETTE[0])},
+                                 showlegend=False))
+    others = items[items["headline"].isna() & ~items["track"].isin([CLOSURES_TRACK, HAVANA_TRACK])]
+    other_row = "Other Cuba events (hover)"
+    if len(others):
+        fig.add_trace(go.Scatter(x=others["date"], y=[other_row] * len(others), mode="markers",
+                                 marker={"size": 8, "color": "#999999"}, hoverinfo="text", showlegend=False,
+                                 hovertext=[hover(r) for r in others.itertuples()]))
+    order = [row for _, row in sorted(rows, key=lambda date_row: pd.Timestamp(date_row[0]))]
+    if len(others):
+        order.append(other_row)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=order, autorange="reversed",
+                     tickvals=order, ticktext=["" if row != other_row else row for row in order], title=None,
+                     showgrid=False)
+    fig.update_xaxes(range=window, title=None, dtick="M6", tickformat="%b %Y")
+    fig = _layout(fig, "The Havana sequence, mid-2022 to 2025", max(320, 60 * len(order) + 120))
+    return fig.update_layout(showlegend=False)

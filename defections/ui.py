@@ -312,6 +312,22 @@ def chart(builder: Callable, *frames: pd.DataFrame | None, name: str, key: str) 
     download(f"Download chart data ({len(data):,} rows, CSV)", lambda: csv_bytes(data), f"{name}.csv", key)
 
 
+NARROW_PX = 640  # below this width a chart with many rows or labels cannot be read: show its list
+
+
+def wide_and_narrow(key: str):
+    """Two containers: one for the chart (wide screens), one for the same facts as a list (phones).
+
+    Both are sent; CSS picks by the screen's width, since the server cannot know it. The chart is
+    clipped rather than removed on a phone, so plotly still draws it (a chart drawn at zero width is
+    never finished)."""
+    st.html(f"""<style>
+@media (max-width: {NARROW_PX}px) {{ .st-key-wide-{key} {{ height: 0 !important; max-height: 0; overflow: hidden; }} }}
+@media (min-width: {NARROW_PX + 1}px) {{ .st-key-narrow-{key} {{ display: none !important; }} }}
+</style>""")
+    return st.container(key=f"wide-{key}"), st.container(key=f"narrow-{key}")
+
+
 def download(label: str, make: Callable[[], bytes], file_name: str, key: str) -> None:
     """A CSV download whose bytes are produced only when the analyst clicks."""
     st.download_button(label, data=make, file_name=file_name, mime="text/csv", key=f"download-{key}",
