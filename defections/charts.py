@@ -12,7 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from defections.queries import CLOSURES_TRACK, HAVANA_SEQUENCE, HAVANA_TRACK
+from defections.queries import HAVANA_SEQUENCE
+from defections.wording import CLOSURES_TRACK, HAVANA_TRACK, MISSING, plural
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -41,9 +42,18 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     return fig
 
 
+ROW_LABEL_CHARS = 26  # a longer name would take the plot's width; the hover label has it in full
+
+
+def _row_label(person, event_id) -> str:
+    name = str(person)
+    short = name if len(name) <= ROW_LABEL_CHARS else name[:ROW_LABEL_CHARS - 1].rstrip() + "…"
+    return f"{_esc(short)} ({_esc(event_id)})"
+
+
 def post_map(posts: pd.DataFrame) -> go.Figure:
     """Posts on a world map, marker area proportional to the number of defections."""
-    hover = [f"<b>{_esc(r.post)}</b><br>{r.defections} defection(s)<br>{_esc(r.people)}"
+    hover = [f"<b>{_esc(r.post)}</b><br>{plural(r.defections, 'defection')}<br>{_esc(r.people)}"
              for r in posts.itertuples()]
     largest = max(int(posts["defections"].max()), 1) if len(posts) else 1
     fig = go.Figure(go.Scattergeo(
@@ -62,11 +72,11 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
     """Each defection as a bar over its dated period (a day, a month or a year), then a dotted line
     to the day it was made public; optional context events as markers on a row of their own."""
     fig = go.Figure()
-    rows = [f"{_esc(r.person)} ({_esc(r.event_id)})" for r in events.itertuples()]
+    rows = [_row_label(r.person, r.event_id) for r in events.itertuples()]
     hover = [
         f"<b>{_esc(r.person)}</b><br>{_esc(r.position)}<br>Post: {_esc(r.post)}"
         f"<br>Defected: {_esc(r.defection_period)} (precision: {_esc(r.date_precision)})"
-        f"<br>Made public: {_esc(r.disclosed_period) or 'unknown'}"
+        f"<br>Made public: {_esc(r.disclosed_period) or MISSING}"
         + (f" ({'about ' if r.disclosure_lag_approx else ''}{int(r.disclosure_lag_days)} days later)"
            if pd.notna(r.disclosure_lag_days) else "")
         + f"<br>Source: {_esc(r.source_title)}"
@@ -84,7 +94,7 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
                              marker={"symbol": "line-ns-open", "size": 12, "color": PALETTE[0]},
                              showlegend=False))
     lag = events[events["disclosed_date"].notna()]
-    lag_rows = [f"{_esc(r.person)} ({_esc(r.event_id)})" for r in lag.itertuples()]
+    lag_rows = [_row_label(r.person, r.event_id) for r in lag.itertuples()]
     lx, ly = [], []
     for row, r in zip(lag_rows, lag.itertuples()):
         lx += [r.period_end, r.disclosed_date, None]
@@ -102,10 +112,19 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
             hovertext=[f"<b>{_esc(r.event_period)}</b> · {_esc(r.actors)}<br>{_esc(r.summary)}"
                        f"<br>Source: {_esc(r.source_title)}" for r in context.itertuples()],
             hoverinfo="text", name="Diplomatic context event"))
-    fig.update_yaxes(autorange="reversed", title=None, type="category")
-    fig.update_xaxes(title="Date (bars span the period a source dates the defection to)")
-    height = min(max(320, 26 * (len(events) + 2)), 1400)
-    return _layout(fig, "Defections by date, and when each was made public", height)
+    # One row per defection, under a heading row per decade: 70-100 names stay apart and findable.
+    decades = events["period_start"].dt.year // 10 * 10
+    order = []
+    for decade, row in zip(decades, rows):
+        heading = f"<b>{decade}s</b>"
+        if heading not in order:
+            order.append(heading)
+        order.append(row)
+    fig.update_yaxes(autorange="reversed", title=None, type="category", categoryorder="array", categoryarray=order,
+                     tickvals=order, ticktext=order, showgrid=False)
+    fig.update_xaxes(title="Date", showgrid=True)
+    # A fixed height per row, never squeezed: the labels need about 20 px each to stay apart.
+    return _layout(fig, "Defections by date, and when each was made public", 22 * len(order) + 160)
 
 
 def timeline_density(density: pd.DataFrame) -> go.Figure:

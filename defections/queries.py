@@ -13,6 +13,7 @@ import pandas as pd
 
 from defections.db import query
 from defections.filters import Filters
+from defections.wording import CLOSURES_TRACK, HAVANA_TRACK, MISSING
 
 # Selects the defections the sidebar filters keep; every filtered query starts from it.
 SELECTED = """
@@ -242,8 +243,6 @@ def motive_evidence(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int
 # defection of November 2023, the ties of February 2024, its disclosure in July 2024 and the embassies
 # opened in 2025. The Cuba panel opens on them; the whole history is one click away.
 HAVANA_SEQUENCE = (dt.date(2022, 7, 1), dt.date(2025, 12, 31))
-CLOSURES_TRACK = "North Korea's embassy closures"
-HAVANA_TRACK = "Defections from Havana"
 
 
 def cuba_timeline(con: duckdb.DuckDBPyConnection, filters: Filters, max_marks: int = 300,
@@ -404,13 +403,13 @@ DETAIL_FIELDS = {
 
 
 def event_detail(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:
-    """One defection as (field, value) rows, dates at their precision, "—" where nothing is recorded;
+    """One defection as (field, value) rows, dates at their precision, MISSING where nothing is recorded;
     no rows for an unknown id."""
     columns = ", ".join(f"CAST({c} AS VARCHAR) AS \"{label}\"" for c, label in DETAIL_FIELDS.items())
     wide = query(con, f"SELECT {columns} FROM events WHERE event_id = $id", {"id": event_id})
     if wide.empty:
         return pd.DataFrame(columns=["field", "value"])
-    return pd.DataFrame({"field": list(wide.columns), "value": wide.iloc[0].fillna("—").tolist()})
+    return pd.DataFrame({"field": list(wide.columns), "value": wide.iloc[0].fillna(MISSING).tolist()})
 
 
 def event_motive_evidence(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from defections.db import FIX_COMMAND, DatabaseError, Freshness, connect, ensure
 from defections.export import csv_bytes
 from defections.filters import Filters, clean
 from defections.paths import db_path, seeds_dir
+from defections.wording import plural
 
 TABLE_ROWS = 1000  # rows a table sends to the browser; downloads carry every row
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
@@ -309,7 +310,7 @@ def chart(builder: Callable, *frames: pd.DataFrame | None, name: str, key: str) 
     locally) with a CSV download of exactly its first frame."""
     st.plotly_chart(_figure(builder, frames), config=PLOTLY_CONFIG, key=f"chart-{key}")
     data = frames[0]
-    download(f"Download chart data ({len(data):,} rows, CSV)", lambda: csv_bytes(data), f"{name}.csv", key)
+    download(f"Download chart data ({plural(len(data), 'row')}, CSV)", lambda: csv_bytes(data), f"{name}.csv", key)
 
 
 NARROW_PX = 640  # below this width a chart with many rows or labels cannot be read: show its list
@@ -374,7 +375,7 @@ def table(frame: pd.DataFrame, name: str | None = None, hide: tuple[str, ...] = 
         of = "" if cut else f" of {len(frame):,}"
         st.caption(f"Showing the first {TABLE_ROWS:,}{of} rows; the download holds them all.")
     if name:
-        rows = "every row" if cut else f"{len(frame):,} rows"
+        rows = "every row" if cut else plural(len(frame), "row")
         download(f"Download this table ({rows}, CSV)", lambda: csv_bytes(every_row() if cut else frame),
                  f"{name}.csv", name)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from defections.queries import CLOSURES_TRACK
-
 MISSING = "—"  # every page, table, card and hover label shows a missing value as this
+# The Cuba panel's rows, named once for the query that fills them and the chart and list that read them.
+CLOSURES_TRACK = "North Korea's embassy closures"
+HAVANA_TRACK = "Defections from Havana"
 
 
 def or_missing(value) -> str:
@@ -36,3 +37,15 @@ def havana_sequence_lines(items: pd.DataFrame) -> list[tuple[str, str]]:
         made_public = f"; made public {r.disclosed_period}" if isinstance(r.disclosed_period, str) else ""
         lines.append((r.date, r.period, f"{r.headline}{made_public}"))
     return [(when, what) for _, when, what in sorted(lines, key=lambda line: pd.Timestamp(line[0]))]
+
+
+def timeline_lines(events: pd.DataFrame) -> list[tuple[str, list[str]]]:
+    """The timeline as a list for phones: per decade, one line per defection in date order
+    ("November 2023 · Ri Il Kyu · Cuba, Havana · made public 16 July 2024")."""
+    decades: dict[str, list[str]] = {}
+    for r in events.itertuples():
+        made_public = f"made public {r.disclosed_period}" if isinstance(r.disclosed_period, str) else \
+            f"made public {MISSING}"
+        decades.setdefault(f"{r.period_start.year // 10 * 10}s", []).append(
+            f"{r.defection_period} · {r.person} · {or_missing(r.post)} · {made_public}")
+    return list(decades.items())
