@@ -26,11 +26,14 @@ if view == HISTORY:
 else:
     items = ui.run(queries.cuba_timeline, filters, 300, queries.HAVANA_SEQUENCE)
     wide, narrow = ui.wide_and_narrow("havana")
-    with wide:
-        ui.chart(charts.havana_sequence, items, name=f"havana_sequence_{filters.describe()}", key="cuba")
-    with narrow:
-        st.markdown("\n".join(f"- **{ui.plain(when)}**: {ui.plain(what)}"
-                              for when, what in wording.havana_sequence_lines(items)))
+    if items.empty:  # an empty chart would never draw: say so instead
+        st.info("No Cuba event and no selected Havana defection falls in these months; see the whole history.")
+    else:
+        with wide:
+            ui.chart(charts.havana_sequence, items, name=f"havana_sequence_{filters.describe()}", key="cuba")
+        with narrow:
+            st.markdown("\n".join(f"- **{ui.plain(when)}**: {ui.plain(what)}"
+                                  for when, what in wording.havana_sequence_lines(items)))
     st.caption("North Korea's embassy closures, the defection of its counsellor in Havana, the ties of 14 February "
                "2024 and the embassies opened after, with the month a defection is dated to and the day it was made "
                "public on one row. Grey dots are the other Cuba events of these months; hover for each. Defections "

@@ -189,7 +189,7 @@ def test_event_card_gives_each_motive_its_attribution_quote_and_source(db_path, 
 
 
 def test_an_event_without_a_value_shows_the_missing_mark(db_path, con):
-    event_id = con.execute("SELECT event_id FROM events WHERE post_city IS NULL ORDER BY event_id LIMIT 1").fetchone()[0]
+    event_id = con.execute("SELECT min(event_id) FROM events WHERE post_city IS NULL").fetchone()[0]
     at = open_page("pages/events.py", event=event_id)
     assert "**Post city:** —" in card_facts(at)
     assert "None" not in card_facts(at) and "nan" not in card_facts(at)
