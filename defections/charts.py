@@ -120,6 +120,8 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
         if heading not in order:
             order.append(heading)
         order.append(row)
+    if context is not None and len(context):
+        order.append("Diplomatic context")
     fig.update_yaxes(autorange="reversed", title=None, type="category", categoryorder="array", categoryarray=order,
                      tickvals=order, ticktext=order, showgrid=False)
     fig.update_xaxes(title="Date", showgrid=True)
@@ -166,6 +168,7 @@ def yearly_arrivals(years: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(title="Elite people", row=2, col=1, rangemode="tozero")
     fig.update_xaxes(title="Year of arrival", row=2, col=1, dtick=2)
     fig = _layout(fig, "Arrivals per year (hatched: approximate)", 560)
+    fig.update_layout(margin_t=90)  # room for the subplot titles under the chart's own title
     # Labels outside narrow bars would otherwise shrink to fit the bar's width.
     return fig.update_layout(showlegend=False, uniformtext_minsize=10, uniformtext_mode="show")
 
@@ -268,9 +271,11 @@ def havana_sequence(items: pd.DataFrame) -> go.Figure:
     for r in items[items["track"] == HAVANA_TRACK].itertuples():
         row = f"defection {r.date} {r.summary}"
         rows.append((r.date, row))
-        fig.add_trace(go.Scatter(x=[r.date, r.period_end], y=[row, row], mode="lines",
-                                 line={"width": 12, "color": colour}, hovertext=[hover(r)] * 2, hoverinfo="text",
-                                 name=_esc(r.headline), showlegend=False))
+        # The bar spans the dated month or year; the square marks its start, so a day is visible too.
+        fig.add_trace(go.Scatter(x=[r.date, r.period_end], y=[row, row], mode="lines+markers",
+                                 line={"width": 12, "color": colour}, marker={"symbol": "square", "size": [12, 1]},
+                                 hovertext=[hover(r)] * 2, hoverinfo="text", name=_esc(r.headline),
+                                 showlegend=False))
         fig.add_trace(go.Scatter(x=[r.date], y=[row], mode="text", text=[label(r.period, r.headline)],
                                  textposition="middle left", textfont=ink, hoverinfo="skip", showlegend=False))
         if pd.notna(r.disclosed_date):
