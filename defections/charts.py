@@ -224,7 +224,7 @@ def cuba_timeline(items: pd.DataFrame) -> go.Figure:
                        for r in public.itertuples()], hoverinfo="text"))
     fig.update_yaxes(title=None, type="category")
     fig.update_xaxes(title="Date")
-    return _layout(fig, "Cuba and the two Koreas since 1949: ties, embassies and the Havana defection", 420)
+    return _layout(fig, "Cuba and the two Koreas since 1949", 420)
 
 
 def havana_sequence(items: pd.DataFrame) -> go.Figure:
