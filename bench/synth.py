@@ -235,7 +235,7 @@ def generate(size: int, directory: Path, seed: int = 20240716) -> Seeds:
         tables["context_events"].append({
             "context_id": context_id, "event_date": at_precision(day(), precision), "date_precision": precision,
             "actors": ";".join(dict.fromkeys(actors)), "event_type": rng.choice(CONTEXT_TYPES),
-            "summary": f"SYNTHETIC context event {j}.",
+            "summary": f"SYNTHETIC context event {j}.", "headline": None,
             "event_id": rng.choice(event_ids) if rng.random() < 0.2 else None, "notes": None})
         for source_id in pick_sources(rng.randint(1, 2)):
             tables["context_event_sources"].append({"context_id": context_id, "source_id": source_id,

@@ -12,13 +12,16 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from defections.queries import HAVANA_SEQUENCE
+from defections.wording import CLOSURES_TRACK, HAVANA_TRACK, MISSING, plural
+
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 ATTRIBUTION_COLOURS = {"self": "#0072B2", "north-korean-officials": "#D55E00", "south-korean-officials": "#E69F00",
                        "other-governments": "#F0E442", "unnamed-officials": "#999999", "media": "#009E73",
                        "analysts": "#CC79A7"}
 TRACK_COLOURS = {"North Korea–Cuba": "#D55E00", "South Korea–Cuba": "#0072B2",
-                 "Both Koreas and Cuba": "#CC79A7", "Defections from Havana": "#000000"}
+                 "Both Koreas and Cuba": "#CC79A7", CLOSURES_TRACK: "#009E73", HAVANA_TRACK: "#000000"}
 # Served by the app (static/topojson): plotly would otherwise fetch the outlines from its CDN.
 TOPOJSON_URL = "/app/static/topojson/"
 PLOTLY_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False}
@@ -29,15 +32,28 @@ def _esc(value) -> str:
 
 
 def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
-    fig.update_layout(title={"text": title}, height=height, margin={"l": 10, "r": 10, "t": 90, "b": 10},
-                      hoverlabel={"align": "left"},
-                      legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"})
+    # The legend goes under the plot, at the foot of the figure: above it, a legend that wraps on a
+    # narrow screen grows into the title. Plotly widens the bottom margin to fit it.
+    fig.update_layout(title={"text": title, "automargin": True, "yref": "container", "y": 1, "yanchor": "top",
+                             "pad": {"t": 10}},
+                      height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}, hoverlabel={"align": "left"},
+                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom",
+                              "yref": "container"})
     return fig
+
+
+ROW_LABEL_CHARS = 26  # a longer name would take the plot's width; the hover label has it in full
+
+
+def _row_label(person, event_id) -> str:
+    name = str(person)
+    short = name if len(name) <= ROW_LABEL_CHARS else name[:ROW_LABEL_CHARS - 1].rstrip() + "…"
+    return f"{_esc(short)} ({_esc(event_id)})"
 
 
 def post_map(posts: pd.DataFrame) -> go.Figure:
     """Posts on a world map, marker area proportional to the number of defections."""
-    hover = [f"<b>{_esc(r.post)}</b><br>{r.defections} defection(s)<br>{_esc(r.people)}"
+    hover = [f"<b>{_esc(r.post)}</b><br>{plural(r.defections, 'defection')}<br>{_esc(r.people)}"
              for r in posts.itertuples()]
     largest = max(int(posts["defections"].max()), 1) if len(posts) else 1
     fig = go.Figure(go.Scattergeo(
@@ -56,11 +72,11 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
     """Each defection as a bar over its dated period (a day, a month or a year), then a dotted line
     to the day it was made public; optional context events as markers on a row of their own."""
     fig = go.Figure()
-    rows = [f"{_esc(r.person)} ({_esc(r.event_id)})" for r in events.itertuples()]
+    rows = [_row_label(r.person, r.event_id) for r in events.itertuples()]
     hover = [
         f"<b>{_esc(r.person)}</b><br>{_esc(r.position)}<br>Post: {_esc(r.post)}"
         f"<br>Defected: {_esc(r.defection_period)} (precision: {_esc(r.date_precision)})"
-        f"<br>Made public: {_esc(r.disclosed_period) or 'unknown'}"
+        f"<br>Made public: {_esc(r.disclosed_period) or MISSING}"
         + (f" ({'about ' if r.disclosure_lag_approx else ''}{int(r.disclosure_lag_days)} days later)"
            if pd.notna(r.disclosure_lag_days) else "")
         + f"<br>Source: {_esc(r.source_title)}"
@@ -78,7 +94,7 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
                              marker={"symbol": "line-ns-open", "size": 12, "color": PALETTE[0]},
                              showlegend=False))
     lag = events[events["disclosed_date"].notna()]
-    lag_rows = [f"{_esc(r.person)} ({_esc(r.event_id)})" for r in lag.itertuples()]
+    lag_rows = [_row_label(r.person, r.event_id) for r in lag.itertuples()]
     lx, ly = [], []
     for row, r in zip(lag_rows, lag.itertuples()):
         lx += [r.period_end, r.disclosed_date, None]
@@ -96,10 +112,21 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
             hovertext=[f"<b>{_esc(r.event_period)}</b> · {_esc(r.actors)}<br>{_esc(r.summary)}"
                        f"<br>Source: {_esc(r.source_title)}" for r in context.itertuples()],
             hoverinfo="text", name="Diplomatic context event"))
-    fig.update_yaxes(autorange="reversed", title=None, type="category")
-    fig.update_xaxes(title="Date (bars span the period a source dates the defection to)")
-    height = min(max(320, 26 * (len(events) + 2)), 1400)
-    return _layout(fig, "Defections by date, and when each was made public", height)
+    # One row per defection, under a heading row per decade: 70-100 names stay apart and findable.
+    decades = events["period_start"].dt.year // 10 * 10
+    order = []
+    for decade, row in zip(decades, rows):
+        heading = f"<b>{decade}s</b>"
+        if heading not in order:
+            order.append(heading)
+        order.append(row)
+    if context is not None and len(context):
+        order.append("Diplomatic context")
+    fig.update_yaxes(autorange="reversed", title=None, type="category", categoryorder="array", categoryarray=order,
+                     tickvals=order, ticktext=order, showgrid=False)
+    fig.update_xaxes(title="Date", showgrid=True)
+    # A fixed height per row, never squeezed: the labels need about 20 px each to stay apart.
+    return _layout(fig, "Defections by date, and when each was made public", 22 * len(order) + 160)
 
 
 def timeline_density(density: pd.DataFrame) -> go.Figure:
@@ -141,6 +168,7 @@ def yearly_arrivals(years: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(title="Elite people", row=2, col=1, rangemode="tozero")
     fig.update_xaxes(title="Year of arrival", row=2, col=1, dtick=2)
     fig = _layout(fig, "Arrivals per year (hatched: approximate)", 560)
+    fig.update_layout(margin_t=90)  # room for the subplot titles under the chart's own title
     # Labels outside narrow bars would otherwise shrink to fit the bar's width.
     return fig.update_layout(showlegend=False, uniformtext_minsize=10, uniformtext_mode="show")
 
@@ -166,20 +194,118 @@ def motive_bars(counts: pd.DataFrame) -> go.Figure:
 
 
 def cuba_timeline(items: pd.DataFrame) -> go.Figure:
-    """North Korea–Cuba and South Korea–Cuba events and the Havana defections on one time axis."""
+    """Cuba's whole history with the two Koreas, North Korea's embassy closures and the Havana
+    defections on one time axis, one row per track; a defection runs on to the day it was made public."""
     fig = go.Figure()
     for track, colour in TRACK_COLOURS.items():
         part = items[items["track"] == track]
         if not len(part):
             continue
+        havana = track == HAVANA_TRACK
         fig.add_trace(go.Scatter(
             x=part["date"], y=part["track"], mode="markers", name=track,
-            marker={"size": 13 if track == "Defections from Havana" else 10, "color": colour,
-                    "symbol": "star" if track == "Defections from Havana" else "circle"},
+            marker={"size": 13 if havana else 10, "color": colour, "symbol": "star" if havana else "circle"},
             hovertext=[f"<b>{_esc(r.period)}</b> · {_esc(r.kind)}<br>{_esc(r.summary)}"
                        + (f"<br>Source: {_esc(r.source_title)}" if _esc(r.source_title) else "")
                        for r in part.itertuples()],
             hoverinfo="text"))
+    public = items[(items["track"] == HAVANA_TRACK) & items["disclosed_date"].notna()]
+    if len(public):
+        lx, ly = [], []
+        for r in public.itertuples():
+            lx += [r.period_end, r.disclosed_date, None]
+            ly += [r.track, r.track, None]
+        fig.add_trace(go.Scatter(x=lx, y=ly, mode="lines", line={"width": 2, "color": TRACK_COLOURS[HAVANA_TRACK]},
+                                 hoverinfo="skip", showlegend=False))
+        fig.add_trace(go.Scatter(
+            x=public["disclosed_date"], y=public["track"], mode="markers", name="Defection made public",
+            marker={"symbol": "diamond", "size": 10, "color": TRACK_COLOURS[HAVANA_TRACK]},
+            hovertext=[f"<b>{_esc(r.disclosed_period)}</b> · made public<br>{_esc(r.summary)}"
+                       for r in public.itertuples()], hoverinfo="text"))
     fig.update_yaxes(title=None, type="category")
     fig.update_xaxes(title="Date")
-    return _layout(fig, "Cuba and the two Koreas: ties, embassies and the Havana defection", 380)
+    return _layout(fig, "Cuba and the two Koreas since 1949", 420)
+
+
+def havana_sequence(items: pd.DataFrame) -> go.Figure:
+    """The Havana sequence, one row per story, each labelled with its date and a few words: North Korea's
+    embassy closures as one span, each Havana defection as its dated month running on to its disclosure,
+    each event with a headline; the other Cuba events share a last row, described on hover."""
+    fig = go.Figure()
+    window = [pd.Timestamp(d) for d in HAVANA_SEQUENCE]
+    width = (window[1] - window[0]).days
+
+    def side(date) -> str:
+        # Labels face the middle of the window, so none runs off the plot.
+        return "middle left" if (pd.Timestamp(date) - window[0]).days > 0.6 * width else "middle right"
+
+    def hover(r) -> str:
+        return (f"<b>{_esc(r.period)}</b> · {_esc(r.kind)}<br>{_esc(r.summary)}"
+                + (f"<br>Source: {_esc(r.source_title)}" if _esc(r.source_title) else ""))
+
+    def label(when, words) -> str:
+        return f"<b>{_esc(when)}</b><br>{_esc(words)}"
+
+    ink = {"color": "#222222", "size": 12}
+
+    rows = []
+    closures = items[items["track"] == CLOSURES_TRACK]
+    if len(closures):
+        row = "closures"
+        rows.append((closures["date"].min(), row))
+        first, last = closures.iloc[0], closures.loc[closures["period_end"].idxmax()]
+        colour = TRACK_COLOURS[CLOSURES_TRACK]
+        fig.add_trace(go.Scatter(x=[first["date"], last["period_end"]], y=[row, row], mode="lines",
+                                 line={"width": 12, "color": colour}, opacity=0.35, hoverinfo="skip",
+                                 showlegend=False))
+        fig.add_trace(go.Scatter(x=closures["date"], y=[row] * len(closures), mode="markers",
+                                 marker={"symbol": "line-ns-open", "size": 16, "color": colour,
+                                         "line": {"width": 2}},
+                                 hovertext=[hover(r) for r in closures.itertuples()], hoverinfo="text",
+                                 name=CLOSURES_TRACK, showlegend=False))
+        fig.add_trace(go.Scatter(x=[first["date"]], y=[row], mode="text", textposition="middle left",
+                                 text=[label(f"{first['period']} – {last['period']}", f"{CLOSURES_TRACK}"
+                                             f" ({len(closures)} reports)")],
+                                 hoverinfo="skip", showlegend=False, textfont={**ink, "color": colour}))
+    colour = TRACK_COLOURS[HAVANA_TRACK]
+    for r in items[items["track"] == HAVANA_TRACK].itertuples():
+        row = f"defection {r.date} {r.summary}"
+        rows.append((r.date, row))
+        # The bar spans the dated month or year; the square marks its start, so a day is visible too.
+        fig.add_trace(go.Scatter(x=[r.date, r.period_end], y=[row, row], mode="lines+markers",
+                                 line={"width": 12, "color": colour}, marker={"symbol": "square", "size": [12, 1]},
+                                 hovertext=[hover(r)] * 2, hoverinfo="text", name=_esc(r.headline),
+                                 showlegend=False))
+        fig.add_trace(go.Scatter(x=[r.date], y=[row], mode="text", text=[label(r.period, r.headline)],
+                                 textposition="middle left", textfont=ink, hoverinfo="skip", showlegend=False))
+        if pd.notna(r.disclosed_date):
+            fig.add_trace(go.Scatter(
+                x=[r.period_end, r.disclosed_date], y=[row, row], mode="lines+markers+text",
+                line={"width": 2, "color": colour}, marker={"symbol": ["line-ns", "diamond"], "size": [1, 13],
+                                                               "color": colour},
+                text=["", label(r.disclosed_period, "made public")], textposition=side(r.disclosed_date), textfont=ink,
+                hovertext=["", f"<b>{_esc(r.disclosed_period)}</b> · made public<br>{_esc(r.summary)}"],
+                hoverinfo="text", showlegend=False))
+    headlined = items[items["headline"].notna() & ~items["track"].isin([CLOSURES_TRACK, HAVANA_TRACK])]
+    for r in headlined.itertuples():
+        row = f"event {r.date} {r.headline}"
+        rows.append((r.date, row))
+        fig.add_trace(go.Scatter(x=[r.date], y=[row], mode="markers+text", text=[label(r.period, r.headline)],
+                                 textposition=side(r.date), textfont=ink, hovertext=[hover(r)], hoverinfo="text",
+                                 marker={"size": 13, "color": TRACK_COLOURS.get(r.track, PALETTE[0])},
+                                 showlegend=False))
+    others = items[items["headline"].isna() & ~items["track"].isin([CLOSURES_TRACK, HAVANA_TRACK])]
+    other_row = "Other Cuba events (hover)"
+    if len(others):
+        fig.add_trace(go.Scatter(x=others["date"], y=[other_row] * len(others), mode="markers",
+                                 marker={"size": 8, "color": "#999999"}, hoverinfo="text", showlegend=False,
+                                 hovertext=[hover(r) for r in others.itertuples()]))
+    order = [row for _, row in sorted(rows, key=lambda date_row: pd.Timestamp(date_row[0]))]
+    if len(others):
+        order.append(other_row)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=order, autorange="reversed",
+                     tickvals=order, ticktext=["" if row != other_row else row for row in order], title=None,
+                     showgrid=False)
+    fig.update_xaxes(range=window, title=None, dtick="M6", tickformat="%b %Y")
+    fig = _layout(fig, "The Havana sequence, mid-2022 to 2025", max(320, 60 * len(order) + 120))
+    return fig.update_layout(showlegend=False)

@@ -15,6 +15,7 @@ import pandas as pd
 from defections.db import query
 from defections.filters import Filters
 from defections.labels import DETAIL_FIELDS
+from defections.wording import CLOSURES_TRACK, HAVANA_TRACK, MISSING
 
 # The events CSV's columns, as export_events selects them (a test compares the CSV header with this list).
 EXPORT_COLUMNS = [
@@ -247,59 +248,115 @@ def motive_evidence(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int
     return query(con, sql, {**filters.params(), "limit": limit})
 
 
-def cuba_timeline(con: duckdb.DuckDBPyConnection, filters: Filters, max_marks: int = 300) -> pd.DataFrame:
-    """The Cuba panel: every North Korea–Cuba and South Korea–Cuba event (context is not filtered: the
-    ties of 2024 explain a defection of 2023) and the Havana defections the filters select, one axis.
+# The months the client's document is about: North Korea's embassy closures of late 2023, the Havana
+# defection of November 2023, the ties of February 2024, its disclosure in July 2024 and the embassies
+# opened in 2025. The Cuba panel opens on them; the whole history is one click away.
+HAVANA_SEQUENCE = (dt.date(2022, 7, 1), dt.date(2025, 12, 31))
+
+
+def cuba_timeline(con: duckdb.DuckDBPyConnection, filters: Filters, max_marks: int = 300,
+                  window: tuple[dt.date, dt.date] | None = None) -> pd.DataFrame:
+    """The Cuba panel: every North Korea–Cuba and South Korea–Cuba event, North Korea's embassy closures
+    (context is not filtered: the ties of 2024 explain a defection of 2023) and the Havana defections the
+    filters select, each with its dated period and, for a defection, its disclosure; only what touches
+    `window` (first day, last day) when one is given.
 
     A track with more than max_marks items gets one mark per month, or per year if months are still
     too many; `items` says how many a mark stands for and its summary counts them by kind."""
+    first_day, last_day = window or (None, None)
     sql = """
     WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions)),
-    item AS (
-        SELECT event_date AS date, event_period AS period,
-               CASE WHEN actors LIKE '%North Korea%' AND actors LIKE '%South Korea%' THEN 'Both Koreas and Cuba'
+    havana_defections AS (
+        SELECT e.* FROM events e JOIN selected USING (event_id) WHERE e.post_country = 'Cuba'
+    ),
+    cuba_context AS (
+        SELECT c.* FROM context_events c
+        WHERE (c.actors LIKE '%Cuba%' OR (c.event_type = 'embassy closure' AND c.actors LIKE '%North Korea%'))
+          -- A shown defection's disclosure is drawn at the end of its own bar, not again as an event.
+          AND NOT EXISTS (SELECT 1 FROM havana_defections h WHERE h.event_id = c.event_id)
+    ),
+    context_item AS (
+        SELECT event_date AS date,
+               CASE date_precision WHEN 'day' THEN event_date WHEN 'month' THEN last_day(event_date)
+                    ELSE make_date(year(event_date), 12, 31) END AS period_end,
+               event_period AS period,
+               CASE WHEN event_type = 'embassy closure' AND actors NOT LIKE '%Cuba%' THEN $closures_track
+                    WHEN actors LIKE '%North Korea%' AND actors LIKE '%South Korea%' THEN 'Both Koreas and Cuba'
                     WHEN actors LIKE '%South Korea%' THEN 'South Korea–Cuba'
                     ELSE 'North Korea–Cuba' END AS track,
-               event_type AS kind, summary, main_source_title AS source_title, main_source_url AS source_url
-        FROM context_events
-        WHERE actors LIKE '%Cuba%'
-        UNION ALL
-        SELECT e.defection_date, e.defection_period, 'Defections from Havana', 'defection',
-               e.person || ', ' || e.position || ' (made public ' || coalesce(e.disclosed_period, 'date unknown')
-               || ')', e.main_source_title, e.main_source_url
-        FROM events e JOIN selected USING (event_id)
-        WHERE e.post_country = 'Cuba'
+               event_type AS kind, summary, headline, NULL::DATE AS disclosed_date, NULL AS disclosed_period,
+               main_source_title AS source_title, main_source_url AS source_url
+        FROM cuba_context
+    ),
+    defection_item AS (
+        SELECT defection_date AS date,
+               CASE date_precision WHEN 'day' THEN defection_date WHEN 'month' THEN last_day(defection_date)
+                    ELSE make_date(year(defection_date), 12, 31) END AS period_end,
+               defection_period AS period, $havana_track AS track, 'defection' AS kind,
+               person || ', ' || position || ' (made public ' || coalesce(disclosed_period, 'date unknown') || ')'
+                   AS summary,
+               person || ' defects' AS headline, disclosed_date, disclosed_period,
+               main_source_title AS source_title, main_source_url AS source_url
+        FROM havana_defections
+    ),
+    item AS (
+        SELECT * FROM context_item
+        UNION ALL BY NAME
+        SELECT * FROM defection_item
+    ),
+    in_window AS (
+        -- A defection before the window whose disclosure falls in it still belongs to the story.
+        SELECT * FROM item
+        WHERE (CAST($first_day AS DATE) IS NULL OR greatest(period_end, disclosed_date) >= $first_day)
+          AND (CAST($last_day AS DATE) IS NULL OR date <= $last_day)
     ),
     grain AS (
         SELECT track, CASE WHEN count(*) <= $max_marks THEN 'item'
                            WHEN count(DISTINCT date_trunc('month', date)) <= $max_marks THEN 'month'
                            ELSE 'year' END AS grain
-        FROM item GROUP BY track
+        FROM in_window GROUP BY track
+    ),
+    one_by_one AS (
+        SELECT date, period_end, period, track, kind, summary, headline, disclosed_date, disclosed_period,
+               source_title, source_url, 1::BIGINT AS items
+        FROM in_window JOIN grain USING (track)
+        WHERE grain = 'item'
     ),
     per_kind AS (
         SELECT CASE grain WHEN 'month' THEN date_trunc('month', date) ELSE date_trunc('year', date) END AS bucket,
                grain, track, kind, count(*) AS n
-        FROM item JOIN grain USING (track)
+        FROM in_window JOIN grain USING (track)
         WHERE grain <> 'item'
         GROUP BY ALL
+    ),
+    bucketed AS (
+        -- Too many to draw one by one: one mark per month or year and track, saying how many of each kind.
+        SELECT bucket AS date,
+               CASE grain WHEN 'month' THEN last_day(bucket) ELSE make_date(year(bucket), 12, 31) END AS period_end,
+               CASE grain WHEN 'month' THEN strftime(bucket, '%B %Y') ELSE strftime(bucket, '%Y') END AS period,
+               track,
+               CASE WHEN track = $havana_track THEN 'defections' ELSE 'events' END AS kind,
+               sum(n) || CASE WHEN track = $havana_track
+                              THEN if(sum(n) = 1, ' defection', ' defections') || ' from the Havana post'
+                              ELSE if(sum(n) = 1, ' event: ', ' events: ')
+                                   || string_agg(n || ' ' || kind, ', ' ORDER BY n DESC, kind) END AS summary,
+               NULL AS headline, NULL::DATE AS disclosed_date, NULL AS disclosed_period,
+               NULL AS source_title, NULL AS source_url, sum(n)::BIGINT AS items
+        FROM per_kind
+        GROUP BY bucket, grain, track
+    ),
+    final AS (
+        SELECT * FROM one_by_one
+        UNION ALL BY NAME
+        SELECT * FROM bucketed
     )
-    SELECT date, period, track, kind, summary, source_title, source_url, 1::BIGINT AS items
-    FROM item JOIN grain USING (track)
-    WHERE grain = 'item'
-    UNION ALL
-    -- Too many to draw one by one: one mark per month or year and track, saying how many of each kind.
-    SELECT bucket, CASE grain WHEN 'month' THEN strftime(bucket, '%B %Y') ELSE strftime(bucket, '%Y') END, track,
-           CASE track WHEN 'Defections from Havana' THEN 'defections' ELSE 'events' END,
-           sum(n) || CASE WHEN track = 'Defections from Havana'
-                          THEN if(sum(n) = 1, ' defection', ' defections') || ' from the Havana post'
-                          ELSE if(sum(n) = 1, ' event: ', ' events: ')
-                               || string_agg(n || ' ' || kind, ', ' ORDER BY n DESC, kind) END,
-           NULL, NULL, sum(n)::BIGINT
-    FROM per_kind
-    GROUP BY bucket, grain, track
+    SELECT date, period_end, period, track, kind, summary, headline, disclosed_date, disclosed_period,
+           source_title, source_url, items
+    FROM final
     ORDER BY date, track
     """
-    return query(con, sql, {**filters.params(), "max_marks": max_marks})
+    return query(con, sql, {**filters.params(), "max_marks": max_marks, "first_day": first_day,
+                            "last_day": last_day, "closures_track": CLOSURES_TRACK, "havana_track": HAVANA_TRACK})
 
 
 def commentary(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None = 50) -> pd.DataFrame:
@@ -350,7 +407,7 @@ def export_events(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
 
 
 def event_detail(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:
-    """One defection as (field, value) rows, dates at their precision, "—" where nothing is recorded;
+    """One defection as (field, value) rows, dates at their precision, MISSING where nothing is recorded;
     no rows for an unknown id."""
     wide = query(con, """
         SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (
@@ -361,7 +418,7 @@ def event_detail(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:
     if wide.empty:
         return pd.DataFrame(columns=["field", "value"])
     return pd.DataFrame({"field": [DETAIL_FIELDS.get(c, c) for c in wide.columns],
-                         "value": wide.iloc[0].fillna("—").tolist()})
+                         "value": wide.iloc[0].fillna(MISSING).tolist()})
 
 
 def event_motive_evidence(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:

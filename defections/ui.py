@@ -22,6 +22,7 @@ from defections.export import csv_bytes
 from defections.filters import Filters, sidebar
 from defections.labels import HEADINGS, Heading, plain, source_link
 from defections.paths import db_path, seeds_dir
+from defections.wording import plural
 
 __all__ = ["TABLE_ROWS", "chart", "csv_bytes", "database", "download", "filters", "guard_empty", "navigation",
            "page_header", "page_link", "pick", "plain", "sidebar_filters", "source_link", "table"]
@@ -132,7 +133,23 @@ def chart(builder: Callable, *frames: pd.DataFrame | None, name: str, key: str) 
     locally) with a CSV download of exactly its first frame."""
     st.plotly_chart(cache.figure(builder, frames), config=PLOTLY_CONFIG, key=f"chart-{key}")
     data = frames[0]
-    download(f"Download chart data ({len(data):,} rows, CSV)", lambda: csv_bytes(data), f"{name}.csv", key)
+    download(f"Download chart data ({plural(len(data), 'row')}, CSV)", lambda: csv_bytes(data), f"{name}.csv", key)
+
+
+NARROW_PX = 640  # below this width a chart with many rows or labels cannot be read: show its list
+
+
+def wide_and_narrow(key: str):
+    """Two containers: one for the chart (wide screens), one for the same facts as a list (phones).
+
+    Both are sent; CSS picks by the screen's width, since the server cannot know it. The chart is
+    clipped rather than removed on a phone, so plotly still draws it (a chart drawn at zero width is
+    never finished)."""
+    st.html(f"""<style>
+@media (max-width: {NARROW_PX}px) {{ .st-key-wide-{key} {{ height: 0 !important; max-height: 0; overflow: hidden; }} }}
+@media (min-width: {NARROW_PX + 1}px) {{ .st-key-narrow-{key} {{ display: none !important; }} }}
+</style>""")
+    return st.container(key=f"wide-{key}"), st.container(key=f"narrow-{key}")
 
 
 def download(label: str, make: Callable[[], bytes], file_name: str, key: str) -> None:
@@ -169,7 +186,7 @@ def table(frame: pd.DataFrame, name: str | None = None, hide: tuple[str, ...] = 
         of = "" if cut else f" of {len(frame):,}"
         st.caption(f"Showing the first {TABLE_ROWS:,}{of} rows; the download holds them all.")
     if name:
-        rows = "every row" if cut else f"{len(frame):,} rows"
+        rows = "every row" if cut else plural(len(frame), "row")
         download(f"Download this table ({rows}, CSV)", lambda: csv_bytes(every_row() if cut else frame),
                  f"{name}.csv", name)
 

@@ -2,22 +2,42 @@
 
 import streamlit as st
 
-from defections import cache, charts, queries, ui
+from defections import cache, charts, queries, ui, wording
 
 REMARKS_SHOWN = 10  # cards are read one by one; each costs the browser more than a table row
+# The URL holds the option as shown (?view=Whole+history): Streamlit binds the label, not a code.
+SEQUENCE, HISTORY = "Havana sequence, 2022–2025", "Whole history"
 
 filters = ui.filters()
 ui.page_header("Diplomatic context",
                "How do the Cuba–South Korea ties of 14 February 2024 and North Korea's embassy closures "
                "relate to the defections?", filters)
 
-items = cache.query(queries.cuba_timeline, filters)
-ui.chart(charts.cuba_timeline, items, name=f"cuba_timeline_{filters.describe()}", key="cuba")
-aggregated = (" A track with too many items to draw one by one has one mark per month or year; hover a mark "
-              "for what it stands for.") if items["items"].gt(1).any() else ""
-st.caption("This panel always shows Cuba's whole diplomatic history with the two Koreas (the ties of 2024 "
-           "explain a defection of 2023). Stars are defections from the North Korean embassy in Havana that "
-           f"the sidebar filters select.{aggregated}")
+view = st.segmented_control("Period shown", [SEQUENCE, HISTORY], default=SEQUENCE, required=True, key="view",
+                            bind="query-params")
+if view == HISTORY:
+    items = cache.query(queries.cuba_timeline, filters)
+    ui.chart(charts.cuba_timeline, items, name=f"cuba_timeline_{filters.describe()}", key="cuba")
+    aggregated = (" A track with too many items to draw one by one has one mark per month or year; hover a mark "
+                  "for what it stands for.") if items["items"].gt(1).any() else ""
+    st.caption("Cuba's whole diplomatic history with the two Koreas, and North Korea's embassy closures (the ties "
+               "of 2024 explain a defection of 2023). Stars are defections from the North Korean embassy in Havana "
+               f"that the sidebar filters select, each running on to the diamond of its disclosure.{aggregated}")
+else:
+    items = cache.query(queries.cuba_timeline, filters, 300, queries.HAVANA_SEQUENCE)
+    wide, narrow = ui.wide_and_narrow("havana")
+    if items.empty:  # an empty chart would never draw: say so instead
+        st.info("No Cuba event and no selected Havana defection falls in these months; see the whole history.")
+    else:
+        with wide:
+            ui.chart(charts.havana_sequence, items, name=f"havana_sequence_{filters.describe()}", key="cuba")
+        with narrow:
+            st.markdown("\n".join(f"- **{ui.plain(when)}**: {ui.plain(what)}"
+                                  for when, what in wording.havana_sequence_lines(items)))
+    st.caption("North Korea's embassy closures, the defection of its counsellor in Havana, the ties of 14 February "
+               "2024 and the embassies opened after, with the month a defection is dated to and the day it was made "
+               "public on one row. Grey dots are the other Cuba events of these months; hover for each. Defections "
+               "follow the sidebar filters; context events do not.")
 
 left, right = st.columns(2)
 with left:

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from defections import cache, queries, ui
+from defections import cache, queries, ui, wording
 from defections.export import events_file_name
 
 ROWS_SHOWN = 1000
+CARD_HEAD, CARD_TEXT = ("Person", "Position"), ("Motives", "Summary", "Notes")  # the card's heading and prose
 
 filters = ui.filters()
 count = ui.page_header("Events", "Every selected defection; search a person by any romanization of the name.", filters)
@@ -30,12 +31,36 @@ event_id = ui.pick("Event", table, "event_id", "{person} ({event_id})", key="eve
 detail = cache.query(queries.event_detail, event_id)
 if detail.empty:
     st.stop()
-ui.table(detail, f"event_{event_id}")
-st.markdown("**Motives, as reported**")
+fields = dict(zip(detail["field"], detail["value"]))
 motives = cache.query(queries.event_motive_evidence, event_id)
-if motives.empty:
-    st.caption("No motive is reported for this defection.")
-else:
-    ui.table(motives, f"motives_{event_id}")
-st.markdown("**Sources**")
-ui.table(cache.query(queries.event_sources, event_id), f"sources_{event_id}")
+sources = cache.query(queries.event_sources, event_id)
+# A card read top to bottom: text wraps, nothing scrolls sideways; "—" marks what no source records.
+with st.container(border=True, key="event-card"):
+    st.markdown(f"#### {ui.plain(fields['Person'])}  \n:gray[{ui.plain(fields['Position'])}]")
+    facts = [name for name in fields if name not in CARD_HEAD + CARD_TEXT]
+    half = (len(facts) + 1) // 2
+    for column, names in zip(st.columns(2), (facts[:half], facts[half:])):
+        column.markdown("  \n".join(f"**{name}:** {ui.plain(wording.or_missing(fields[name]))}" for name in names))
+    st.markdown(ui.plain(fields["Summary"]))
+    if fields["Notes"] != wording.MISSING:
+        st.caption(ui.plain(fields["Notes"]))
+    st.markdown(f"**Motives, as reported** ({wording.plural(len(motives), 'attribution')})")
+    if motives.empty:
+        st.caption("No motive is reported for this defection.")
+    for m in motives.itertuples():
+        gloss = f" ({ui.plain(m.quote_gloss)})" if isinstance(m.quote_gloss, str) else ""
+        st.markdown(f"- **{ui.plain(m.motive)}**, attributed by {ui.plain(m.attributed_by)} "
+                    f"({ui.plain(m.attributed_to)}): “{ui.plain(m.evidence_quote)}”{gloss} · "
+                    f"{ui.source_link(m.source_title, m.source_url)}")
+    st.markdown(f"**Evidence for these facts** ({wording.plural(len(sources), 'source')})")
+    for src in sources.itertuples():
+        quote = f": “{ui.plain(src.evidence_quote)}”" if isinstance(src.evidence_quote, str) else ""
+        gloss = f" ({ui.plain(src.quote_gloss)})" if isinstance(src.quote_gloss, str) else ""
+        published = wording.or_missing(src.published_date.date() if hasattr(src.published_date, "date")
+                                       else src.published_date)
+        st.markdown(f"- {ui.source_link(src.title, src.url)}, {ui.plain(wording.or_missing(src.publisher))}, "
+                    f"{ui.plain(published)}{quote}{gloss}")
+    st.caption("The quoted sources are checked against the passage held from each (Sources page); the others are "
+               "cited without a quote.")
+ui.download("Download this event's facts (CSV)",
+            lambda: ui.csv_bytes(detail), f"event_{event_id}.csv", f"event_{event_id}")

@@ -211,3 +211,67 @@ def test_confirmation_filter_is_read_from_and_written_to_the_url(page, app_url, 
     wait_finished(page)
     assert query_of(page.url)["confirmation"] == ["confirmed", "denied"]
     assert selected_count(page) == queries.events_in_view(con, Filters(confirmations=("confirmed", "denied")))
+
+
+HAVANA_MARKS = [("October 2023", "embassy closures"), ("November 2023", "Ri Il Kyu defects"),
+                ("14 February 2024", "South Korea and Cuba establish ties"),
+                ("17 January 2025", "embassy in Havana opens"), ("16 July 2024", "made public")]
+BOXES_JS = """(plot, selector) => [...plot.querySelectorAll(selector)].map(e => {
+  const r = e.getBoundingClientRect();
+  return {text: e.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+}).filter(b => b.right > b.left && b.bottom > b.top)"""
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+def test_context_opens_on_the_havana_sequence_with_every_mark_labelled_apart(page, app_url):
+    open_page(page, app_url + "/context")
+    plot = page.locator(f"{CHARTS} .js-plotly-plot").first
+    labels = plot.evaluate(BOXES_JS, ".textpoint text")
+    figure = plot.evaluate(BOXES_JS, ".main-svg")[0]
+    found = {}
+    for when, words in HAVANA_MARKS:
+        matching = [b for b in labels if when in b["text"] and words in b["text"]]
+        assert len(matching) == 1, (when, words, [b["text"] for b in labels])
+        found[words] = matching[0]
+    for box in found.values():  # drawn inside the chart and inside the opening screen (1400 x 1000)
+        assert figure["left"] <= box["left"] and box["right"] <= figure["right"], box
+        assert 0 <= box["top"] and box["bottom"] <= 1000, box
+    boxes = list(found.values())
+    assert not [(a["text"], b["text"]) for i, a in enumerate(boxes) for b in boxes[i + 1:] if overlap(a, b)]
+    screenshot(page, "context-havana-sequence")
+
+
+def test_the_whole_history_is_one_click_away_and_its_link_reopens_it(page, app_url, new_context):
+    open_page(page, app_url + "/context")
+    page.locator('[data-testid="stButtonGroup"]').get_by_text("Whole history").click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('view') === 'Whole history'",
+                           timeout=TIMEOUT_MS)
+    page.locator(f"{CHARTS} .gtitle").filter(has_text="since 1949").wait_for()  # the rerun has drawn it
+    wait_finished(page)
+
+    other = new_context().new_page()
+    open_page(other, f"{app_url}/context?{urlsplit(page.url).query}")
+    assert "since 1949" in other.locator(f"{CHARTS} .gtitle").first.text_content()
+    assert other.locator('[data-testid="stButtonGroup"] [aria-checked="true"]').inner_text() == "Whole history"
+
+
+@pytest.mark.parametrize("path", [*PAGES, "/context?view=Whole+history"])
+def test_at_phone_width_no_legend_overlaps_a_title(page, app_url, path):
+    page.set_viewport_size({"width": 390, "height": 900})
+    open_page(page, app_url + path)
+    assert_no_exception(page)
+    for plot in page.locator(".js-plotly-plot").all():
+        titles, legends = plot.evaluate(BOXES_JS, ".gtitle"), plot.evaluate(BOXES_JS, ".legend")
+        assert not [(t["text"], legend["text"]) for t in titles for legend in legends if overlap(t, legend)]
+    screenshot(page, f"phone-{path.strip('/').split('?')[0] or 'overview'}")
+
+
+def test_at_phone_width_the_timeline_is_a_list(page, app_url, con):
+    page.set_viewport_size({"width": 390, "height": 900})
+    open_page(page, app_url + "/timeline")
+    listed = page.locator('[class*="st-key-narrow-timeline"] li')
+    assert listed.count() == count_for(con)
+    assert page.locator('[class*="st-key-wide-timeline"]').bounding_box()["height"] == 0

@@ -88,3 +88,36 @@ def test_a_cuba_track_whose_months_fit_gets_one_mark_per_month(con):
     marks = marks[marks["track"] == "South Korea–Cuba"]
     assert len(marks) == months and marks["items"].sum() == len(track)
     assert marks["period"].iloc[-1] == track["date"].iloc[-1].strftime("%B %Y")
+
+
+def test_havana_sequence_labels_each_mark_with_its_date_and_draws_the_defection_to_its_disclosure(con):
+    items = queries.cuba_timeline(con, Filters(), window=queries.HAVANA_SEQUENCE)
+    fig = charts.havana_sequence(items)
+    labels = [t for trace in fig.data for t in (trace.text or []) if t]
+    for when, words in [("November 2023", "Ri Il Kyu defects"), ("16 July 2024", "made public"),
+                        ("14 February 2024", "South Korea and Cuba establish ties"),
+                        ("17 January 2025", "South Korea&#x27;s embassy in Havana opens"),
+                        ("10 June 2025", "Cuba&#x27;s embassy in Seoul opens")]:
+        assert f"<b>{when}</b><br>{words}" in labels
+    assert any(label.startswith("<b>26 October 2023 – 30 January 2024</b>") for label in labels)
+    story = next(t for t in fig.data if t.text is not None and any("made public" in x for x in t.text))
+    assert [pd.Timestamp(x).date().isoformat() for x in story.x] == ["2023-11-30", "2024-07-16"]
+    assert all(pd.Timestamp(x) >= pd.Timestamp("2022-07-01") for x in items["period_end"])
+
+
+def test_the_disclosure_sits_on_the_defections_row_not_on_a_context_track(con):
+    items = queries.cuba_timeline(con, Filters())
+    ri = items[items["track"] == "Defections from Havana"]
+    assert ri["disclosed_period"].tolist() == ["16 July 2024"]
+    assert not items["summary"].str.contains("Chosun Ilbo published its interview").any()
+    assert (items["track"] == "North Korea's embassy closures").sum() >= 8
+
+
+def test_timeline_groups_rows_by_decade_and_never_squeezes_them(con):
+    events = queries.timeline_events(con, Filters())
+    fig = charts.defection_timeline(events)
+    ticks = list(fig.layout.yaxis.ticktext)
+    decades = sorted({f"<b>{y // 10 * 10}s</b>" for y in events["period_start"].dt.year})
+    assert [t for t in ticks if t.startswith("<b>")] == decades
+    assert fig.layout.height >= 20 * len(ticks)
+    assert max(len(t) for t in ticks) <= charts.ROW_LABEL_CHARS + 10

@@ -149,8 +149,7 @@ def test_search_finds_a_person_by_any_romanization(db_path, spelling):
 def test_a_link_opens_the_event_and_the_source_it_names(db_path, con):
     events = open_page("pages/events.py", event="E05")
     assert events.selectbox(key="event").value == "E05"
-    detail = dict(zip(events.dataframe[1].value["field"], events.dataframe[1].value["value"]))
-    assert detail["Id"] == "E05"
+    assert "**Id:** E05" in card_facts(events)
     source_id = queries.sources_list(con)["source_id"].iloc[-1]
     sources = open_page("pages/sources.py", source=source_id)
     assert sources.selectbox(key="source").value == source_id
@@ -167,12 +166,48 @@ def test_choosing_an_event_puts_its_id_in_the_url(db_path):
     assert "event" not in at.query_params
 
 
+def card_facts(at: AppTest) -> str:
+    """The short facts of the event card, as its markdown reads ("**Defected:** November 2023")."""
+    return "\n".join(m.value for m in at.markdown if m.value.startswith("**") and ":** " in m.value)
+
+
 def test_event_detail_shows_dates_at_their_precision(db_path):
     at = open_page("pages/events.py", **HAVANA)
-    detail = dict(zip(at.dataframe[1].value["field"], at.dataframe[1].value["value"]))
-    assert detail["Defected"] == "November 2023"
-    assert detail["Made public"] == "16 July 2024"
-    assert "National Intelligence Service" in detail["Confirmed by"]
+    facts = card_facts(at)
+    assert "**Defected:** November 2023" in facts and "**Made public:** 16 July 2024" in facts
+    assert "**Confirmed by:** National Intelligence Service" in facts
+
+
+def test_event_card_gives_each_motive_its_attribution_quote_and_source(db_path, con):
+    at = open_page("pages/events.py", **HAVANA)
+    motives = queries.event_motive_evidence(con, "E27")
+    lines = [m.value for m in at.markdown if m.value.startswith("- **")]
+    for m in motives.itertuples():
+        assert any(ui.plain(m.attributed_by) in line and ui.plain(m.evidence_quote) in line for line in lines), m
+    assert any(f"({len(motives)} attributions)" in m.value for m in at.markdown)
+    assert not at.dataframe[1:]  # no scroll box: the detail is a card
+
+
+def test_an_event_without_a_value_shows_the_missing_mark(db_path, con):
+    event_id = con.execute("SELECT min(event_id) FROM events WHERE post_city IS NULL").fetchone()[0]
+    at = open_page("pages/events.py", event=event_id)
+    assert "**Post city:** —" in card_facts(at)
+    assert "None" not in card_facts(at) and "nan" not in card_facts(at)
+
+
+def test_context_opens_on_the_havana_sequence_and_the_url_opens_the_whole_history(db_path, con):
+    at = open_page("pages/context.py")
+    assert at.segmented_control(key="view").value.startswith("Havana sequence")
+    sequence = charts(at)[0]
+    assert sequence["layout"]["title"]["text"].startswith("The Havana sequence")
+    labels = " ".join(t for trace in sequence["data"] for t in trace.get("text") or [] if isinstance(t, str))
+    for words in ("Ri Il Kyu defects", "made public", "South Korea and Cuba establish ties",
+                  "South Korea's embassy in Havana opens", "embassy closures"):
+        assert words in labels.replace("&#x27;", "'"), words
+    history = open_page("pages/context.py", view="Whole history")
+    assert charts(history)[0]["layout"]["title"]["text"].startswith("Cuba and the two Koreas since 1949")
+    first = min(queries.cuba_timeline(con, Filters())["date"])
+    assert first.year == 1949
 
 
 def test_sources_page_shows_the_seed_document_in_full(db_path):
@@ -260,7 +295,7 @@ def test_context_counts_a_crowded_cuba_track_per_year_and_says_so(con, seeds_cop
     build(seeds_copy, db)
     monkeypatch.setenv("DEFECTIONS_DB", str(db))
     monkeypatch.setenv("DEFECTIONS_SEEDS", str(seeds_copy))
-    at = open_page("pages/context.py")
+    at = open_page("pages/context.py", view="Whole history")
     assert any("one mark per month or year" in c.value for c in at.caption)
     curated = queries.cuba_timeline(con, Filters())
     with connect(db) as crowded:

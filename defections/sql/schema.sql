@@ -200,6 +200,7 @@ CREATE TABLE seed.context_events (
     actors         VARCHAR NOT NULL,
     event_type     context_event_type NOT NULL,
     summary        VARCHAR NOT NULL,
+    headline       VARCHAR,
     event_id       VARCHAR REFERENCES seed.defections (event_id),
     notes          VARCHAR
 );
@@ -210,6 +211,7 @@ COMMENT ON COLUMN seed.context_events.date_precision IS 'day, month or year.';
 COMMENT ON COLUMN seed.context_events.actors IS 'Semicolon-separated countries involved.';
 COMMENT ON COLUMN seed.context_events.event_type IS 'diplomatic ties, embassy opening, embassy closure, visit, statement or defection-related.';
 COMMENT ON COLUMN seed.context_events.summary IS 'What happened, in the curators'' words.';
+COMMENT ON COLUMN seed.context_events.headline IS 'A few words that label the event on a chart (the Havana sequence of the Cuba panel); empty for the rest.';
 COMMENT ON COLUMN seed.context_events.event_id IS 'The defection the event concerns, if any.';
 COMMENT ON COLUMN seed.context_events.notes IS 'Disputed points.';
 

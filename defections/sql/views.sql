@@ -152,7 +152,7 @@ WITH source_lists AS (
 SELECT c.context_id, c.event_date, c.date_precision::VARCHAR AS date_precision,
        period_label(c.event_date, c.date_precision) AS event_period,
        replace(c.actors, ';', '; ') AS actors, c.event_type::VARCHAR AS event_type, c.summary,
-       c.event_id, c.notes, sl.source_titles, sl.source_urls, sl.main_source_title, sl.main_source_url
+       c.headline, c.event_id, c.notes, sl.source_titles, sl.source_urls, sl.main_source_title, sl.main_source_url
 FROM seed.context_events c LEFT JOIN source_lists sl USING (context_id);
 
 CREATE VIEW commentary AS
@@ -292,6 +292,7 @@ COMMENT ON COLUMN context_events.event_period IS 'The date as text at its precis
 COMMENT ON COLUMN context_events.actors IS 'Countries involved, separated by "; ".';
 COMMENT ON COLUMN context_events.event_type IS 'diplomatic ties, embassy opening, embassy closure, visit, statement or defection-related.';
 COMMENT ON COLUMN context_events.summary IS 'What happened, in the curators'' words.';
+COMMENT ON COLUMN context_events.headline IS 'A few words that label the event on a chart; empty for most events.';
 COMMENT ON COLUMN context_events.event_id IS 'The defection the event concerns, if any.';
 COMMENT ON COLUMN context_events.notes IS 'Disputed points.';
 COMMENT ON COLUMN context_events.source_titles IS 'Titles of the sources, separated by "; ".';

@@ -1,0 +1,51 @@
+"""How values read in text: one mark for a missing value, plurals that agree with their count, and the
+one-line forms of timeline items that narrow screens list instead of drawing."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+MISSING = "—"  # every page, table, card and hover label shows a missing value as this
+# The Cuba panel's rows, named once for the query that fills them and the chart and list that read them.
+CLOSURES_TRACK = "North Korea's embassy closures"
+HAVANA_TRACK = "Defections from Havana"
+
+
+def or_missing(value) -> str:
+    """The value as text, or MISSING when nothing is recorded."""
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)) or str(value).strip() == "":
+        return MISSING
+    return str(value)
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """"1 row", "2 rows", "1,000 rows"; `plural_form` for irregular words ("1 person", "2 people")."""
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count:,} {word}"
+
+
+def havana_sequence_lines(items: pd.DataFrame) -> list[tuple[str, str]]:
+    """The Havana sequence as (date, what happened) lines in date order, the closures as one span and
+    each defection with its disclosure; the other Cuba events are left to the full table."""
+    lines = []
+    closures = items[items["track"] == CLOSURES_TRACK]
+    if len(closures):
+        last = closures.loc[closures["period_end"].idxmax()]
+        lines.append((closures["date"].min(), f"{closures.iloc[0]['period']} – {last['period']}",
+                      f"North Korea's embassy closures ({plural(len(closures), 'report')})"))
+    for r in items[items["headline"].notna() & (items["track"] != CLOSURES_TRACK)].itertuples():
+        made_public = f"; made public {r.disclosed_period}" if isinstance(r.disclosed_period, str) else ""
+        lines.append((r.date, r.period, f"{r.headline}{made_public}"))
+    return [(when, what) for _, when, what in sorted(lines, key=lambda line: pd.Timestamp(line[0]))]
+
+
+def timeline_lines(events: pd.DataFrame) -> list[tuple[str, list[str]]]:
+    """The timeline as a list for phones: per decade, one line per defection in date order
+    ("November 2023 · Ri Il Kyu · Cuba, Havana · made public 16 July 2024")."""
+    decades: dict[str, list[str]] = {}
+    for r in events.itertuples():
+        made_public = f"made public {r.disclosed_period}" if isinstance(r.disclosed_period, str) else \
+            f"made public {MISSING}"
+        decades.setdefault(f"{r.period_start.year // 10 * 10}s", []).append(
+            f"{r.defection_period} · {r.person} · {or_missing(r.post)} · {made_public}")
+    return list(decades.items())

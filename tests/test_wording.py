@@ -1,0 +1,21 @@
+"""How values read: one missing mark, plurals that agree with their count."""
+
+from __future__ import annotations
+
+import pytest
+
+from defections.wording import MISSING, or_missing, plural
+
+
+@pytest.mark.parametrize(("count", "expected"), [(0, "0 rows"), (1, "1 row"), (2, "2 rows"), (1000, "1,000 rows")])
+def test_plural_agrees_with_the_count(count, expected):
+    assert plural(count, "row") == expected
+
+
+@pytest.mark.parametrize("value", [None, float("nan"), "", "  "])
+def test_nothing_recorded_reads_as_the_missing_mark(value):
+    assert or_missing(value) == MISSING == "—"
+
+
+def test_a_recorded_value_reads_as_itself():
+    assert or_missing("Havana") == "Havana" and or_missing(0) == "0"
