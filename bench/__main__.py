@@ -17,6 +17,8 @@ from bench.report import render, targets
 from bench.runner import REAL, Config, run
 from defections.paths import ROOT, SEEDS_DIR
 
+LOAD_HEADING = "\n## Load\n"
+
 
 def sizes(text: str) -> dict[str, int]:
     """'10k,100k,1M' (or plain numbers) -> {label: events}."""
@@ -53,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
 
     results = run(config, log=lambda message: print(message, file=sys.stderr, flush=True))
     markdown = render(results)
+    # The "## Load" section comes from python -m bench.load runs (minutes per level), not from this run:
+    # a rerun of the page benchmark keeps it as it was.
+    previous = output.read_text(encoding="utf-8") if output.exists() else ""
+    if LOAD_HEADING in previous:
+        markdown = markdown.rstrip("\n") + "\n\n" + previous[previous.index(LOAD_HEADING):]
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(markdown, encoding="utf-8")
     (synth.OUT_DIR / "last-run.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
