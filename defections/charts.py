@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 ATTRIBUTION_COLOURS = {"self": "#0072B2", "north-korean-officials": "#D55E00", "south-korean-officials": "#E69F00",
                        "other-governments": "#F0E442", "unnamed-officials": "#999999", "media": "#009E73",
-                       "analysts": "#CC79A7"}
+                       "analysts": "#CC79A7", "several": "#000000"}
 TRACK_COLOURS = {"North Korea–Cuba": "#D55E00", "South Korea–Cuba": "#0072B2",
                  "Both Koreas and Cuba": "#CC79A7", "Defections from Havana": "#000000"}
 # Served by the app (static/topojson): plotly would otherwise fetch the outlines from its CDN.
@@ -61,8 +61,7 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
         f"<b>{_esc(r.person)}</b><br>{_esc(r.position)}<br>Post: {_esc(r.post)}"
         f"<br>Defected: {_esc(r.defection_period)} (precision: {_esc(r.date_precision)})"
         f"<br>Made public: {_esc(r.disclosed_period) or 'unknown'}"
-        + (f" ({'about ' if r.disclosure_lag_approx else ''}{int(r.disclosure_lag_days)} days later)"
-           if pd.notna(r.disclosure_lag_days) else "")
+        + (f" ({_esc(r.disclosure_lag)} later)" if isinstance(r.disclosure_lag, str) else "")
         + f"<br>Source: {_esc(r.source_title)}"
         for r in events.itertuples()
     ]
@@ -146,23 +145,27 @@ def yearly_arrivals(years: pd.DataFrame) -> go.Figure:
 
 
 def motive_bars(counts: pd.DataFrame) -> go.Figure:
-    """Defections per motive, stacked by who attributes the motive."""
+    """Defections per motive, each counted once, stacked by who attributes the motive (one side, or
+    several sides); the hover lists the attributors."""
     counts = counts.assign(motive=counts["motive"].map(_esc))  # category labels render HTML too
     order = counts.groupby("motive", sort=False)["defections"].sum().sort_values().index.tolist()
     fig = go.Figure()
     for who, colour in ATTRIBUTION_COLOURS.items():
         part = counts[counts["attributed_to"] == who]
         if len(part):
-            fig.add_trace(go.Bar(y=part["motive"], x=part["defections"], orientation="h", name=f"attributed by {who}",
-                                 marker_color=colour,
-                                 hovertemplate="%{y}<br>%{x} defection(s), attributed by " + who + "<extra></extra>"))
+            label = "several sides" if who == "several" else who
+            fig.add_trace(go.Bar(y=part["motive"], x=part["defections"], orientation="h",
+                                 name=f"attributed by {label}", marker_color=colour,
+                                 customdata=[_esc(a) for a in part["attributors"]],
+                                 hovertemplate="%{y}<br>%{x} defection(s), attributed by " + label
+                                               + "<br>Attributed by: %{customdata}<extra></extra>"))
     fig.update_layout(barmode="stack")
     fig.update_yaxes(categoryorder="array", categoryarray=order, title=None)
     # One tick per defection reads well for a few dozen; for thousands it would stall the browser.
     largest = counts.groupby("motive")["defections"].sum().max() if len(counts) else 0
-    fig.update_xaxes(title="Defections citing the motive (one defection can cite several)",
+    fig.update_xaxes(title="Defections (each counted once per motive; one defection can cite several motives)",
                      dtick=1 if largest <= 20 else None)
-    return _layout(fig, "Reported motives, by who attributes them", max(320, 34 * len(order) + 140))
+    return _layout(fig, "Reported motives: defections, by who attributes them", max(320, 34 * len(order) + 140))
 
 
 def cuba_timeline(items: pd.DataFrame) -> go.Figure:

@@ -27,18 +27,24 @@ selected AS (
       AND (len(CAST($confirmations AS VARCHAR[])) = 0
            OR list_contains(CAST($confirmations AS VARCHAR[]), d.confirmation_status::VARCHAR))
 )"""
+# A person's name by any romanization ($search, '' for everyone). A list filter, not EXISTS over unnest:
+# DuckDB turns that subquery into a join over every event even when the search is empty (seconds at a
+# million events, docs/benchmarks.md).
+SEARCH = """($search = '' OR len(list_filter(string_split(e.name_variants || '; ' || e.person, '; '),
+                                       lambda name: contains(name_key(name), name_key($search)))) > 0)"""
 YEARS = """(CAST($year_from AS INTEGER) IS NULL OR {col} >= $year_from)
        AND (CAST($year_to AS INTEGER) IS NULL OR {col} <= $year_to)"""
 
 EXPORT_COLUMNS = [
     "event_id", "person", "name_variants", "position", "elite_category", "post_country", "post_city",
     "defection_period", "defection_date", "date_precision", "disclosed_period", "disclosed_date",
-    "disclosed_precision", "disclosure_lag_days", "confirmation_status", "confirmed_by", "confirmed_date",
+    "disclosed_precision", "disclosure_lag_days", "disclosure_lag_min_days", "disclosure_lag_max_days",
+    "disclosure_lag", "confirmation_status", "confirmed_by", "confirmed_date",
     "destination", "accompanied_by", "motives", "summary", "notes", "source_titles", "source_urls",
 ]
 TABLE_COLUMNS = [
     "event_id", "person", "position", "elite_category", "post_country", "post_city", "defection_period",
-    "disclosed_period", "disclosure_lag_days", "confirmation_status", "motives", "source_url",
+    "disclosed_period", "disclosure_lag", "confirmation_status", "motives", "source_url",
 ]
 
 
@@ -105,14 +111,15 @@ def headline_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
     UNION ALL
     SELECT 'Elite arrivals in ' || year, elite_count_label,
            coalesce('"' || elite_count_wording || '" of ', '') || coalesce(total_arrivals::VARCHAR, '?')
-               || ' arrivals in South Korea',
+               || ' arrivals in South Korea. A national figure: the post, category and confirmation filters '
+               || 'do not apply to it',
            main_source_title, main_source_url
     FROM latest_elite
     UNION ALL
     SELECT 'Most recent defection', defection_period,
            person || ' · ' || post_country || coalesce(' (' || post_city || ')', '') || ' · made public '
-               || coalesce(disclosed_period || ', ' || (CASE WHEN disclosure_lag_approx THEN 'about ' ELSE '' END)
-                           || round(disclosure_lag_days / 30.44)::INTEGER || ' months later', 'date unknown'),
+               || coalesce(disclosed_period || coalesce(', ' || disclosure_lag || ' later',
+                                                        ' (the dates are too coarse for a lag)'), 'date unknown'),
            main_source_title, main_source_url
     FROM latest_event
     """
@@ -142,12 +149,9 @@ def timeline_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int
     WITH {SELECTED}
     SELECT e.event_id, e.person, e.position, e.post_country || coalesce(', ' || e.post_city, '') AS post,
            e.elite_category, e.defection_date AS period_start,
-           CASE e.date_precision WHEN 'day' THEN e.defection_date
-                WHEN 'month' THEN last_day(e.defection_date)
-                ELSE make_date(year(e.defection_date), 12, 31) END AS period_end,
+           period_end(e.defection_date, e.date_precision) AS period_end,
            e.date_precision, e.defection_period, e.disclosed_date, e.disclosed_period,
-           e.disclosure_lag_days, e.disclosure_lag_approx,
-           e.main_source_title AS source_title, e.main_source_url AS source_url
+           e.disclosure_lag, e.main_source_title AS source_title, e.main_source_url AS source_url
     FROM events e JOIN selected USING (event_id)
     ORDER BY e.defection_date, e.event_id
     LIMIT $limit
@@ -210,15 +214,31 @@ def timeline_context(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
 
 
 def motive_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Defections per motive and per who attributes it (an event can count under several motives)."""
+    """Defections per motive, each counted once, grouped by who attributes the motive to it: one kind of
+    attributor, or "several" when sides differ; `attributors` lists the combinations with their counts."""
     sql = f"""
     WITH {SELECTED},
-    per_attribution AS (
-        SELECT em.motive, em.attributed_to, count(DISTINCT em.event_id) AS defections
+    per_defection AS (
+        SELECT em.motive, em.event_id, list(DISTINCT em.attributed_to ORDER BY em.attributed_to) AS kinds
         FROM event_motives em JOIN selected USING (event_id)
-        GROUP BY em.motive, em.attributed_to
+        GROUP BY em.motive, em.event_id
+    ),
+    grouped AS (
+        SELECT motive, event_id, if(len(kinds) = 1, kinds[1], 'several') AS attributed_to,
+               array_to_string(kinds, ' + ') AS combination
+        FROM per_defection
+    ),
+    per_combination AS (
+        SELECT motive, attributed_to, combination, count(*) AS defections
+        FROM grouped GROUP BY ALL
+    ),
+    final AS (
+        SELECT motive, attributed_to, sum(defections)::BIGINT AS defections,
+               string_agg(combination || ' (' || defections || ')', '; '
+                          ORDER BY defections DESC, combination) AS attributors
+        FROM per_combination GROUP BY ALL
     )
-    SELECT motive, attributed_to, defections FROM per_attribution
+    SELECT motive, attributed_to, defections, attributors FROM final
     ORDER BY sum(defections) OVER (PARTITION BY motive) DESC, motive, attributed_to
     """
     return query(con, sql, filters.params())
@@ -314,32 +334,36 @@ def events_table(con: duckdb.DuckDBPyConnection, filters: Filters, search: str =
     WITH {SELECTED}
     SELECT {", ".join("e." + c for c in TABLE_COLUMNS[:-1])}, e.main_source_url AS source_url
     FROM events e JOIN selected USING (event_id)
-    -- A list filter, not EXISTS over unnest: DuckDB turns that subquery into a join over every
-    -- event even when the search is empty (seconds at a million events, docs/benchmarks.md).
-    WHERE $search = '' OR len(list_filter(string_split(e.name_variants || '; ' || e.person, '; '),
-                                          lambda name: contains(name_key(name), name_key($search)))) > 0
+    WHERE {SEARCH}
     ORDER BY e.defection_date DESC, e.event_id
     LIMIT $limit
     """
-    return query(con, sql, {**filters.params(), "search": search.strip()[:200], "limit": limit})
+    return query(con, sql, {**filters.params(), "search": search_term(search), "limit": limit})
 
 
-def export_events(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Every filtered defection with citation columns: the events CSV (dashboard and CLI alike)."""
+def search_term(search: str | None) -> str:
+    """The search as the queries compare it: trimmed, at most 200 characters."""
+    return (search or "").strip()[:200]
+
+
+def export_events(con: duckdb.DuckDBPyConnection, filters: Filters, search: str = "") -> pd.DataFrame:
+    """Every filtered defection with citation columns, narrowed by the name search when one is given:
+    the events CSV (dashboard and CLI alike)."""
     sql = f"""
     WITH {SELECTED}
     SELECT {", ".join("e." + c for c in EXPORT_COLUMNS)}
     FROM events e JOIN selected USING (event_id)
+    WHERE {SEARCH}
     ORDER BY e.defection_date, e.event_id
     """
-    return query(con, sql, filters.params())
+    return query(con, sql, {**filters.params(), "search": search_term(search)})
 
 
 DETAIL_FIELDS = {
     "event_id": "Id", "person": "Person", "name_variants": "Also written", "position": "Position",
     "elite_category": "Elite category", "post_country": "Post country", "post_city": "Post city",
     "defection_period": "Defected", "date_precision": "Date precision", "disclosed_period": "Made public",
-    "disclosure_lag_days": "Days until public", "confirmation_status": "Confirmation",
+    "disclosure_lag": "Time until public", "confirmation_status": "Confirmation",
     "confirmed_by": "Confirmed by", "confirmed_date": "Confirmed on", "destination": "Destination",
     "accompanied_by": "Accompanied by", "motives": "Motives", "summary": "Summary", "notes": "Notes",
 }

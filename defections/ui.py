@@ -3,6 +3,7 @@ the few render helpers (headers, guards, charts with their data, CSV downloads, 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import threading
@@ -18,7 +19,7 @@ import pyarrow as pa
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from defections import queries
+from defections import citation, queries
 from defections.build import BuildError
 from defections.charts import PLOTLY_CONFIG
 from defections.db import FIX_COMMAND, DatabaseError, Freshness, connect, ensure_database, is_stale, unreadable
@@ -226,7 +227,9 @@ def navigation(specs):
                                 default=not p.url_path)
             for p in specs}
         st.session_state["_page_specs"] = specs
-    return st.navigation(list(st.session_state["_pages"].values()))
+    current = st.navigation(list(st.session_state["_pages"].values()))
+    st.session_state["_page_url_path"] = current.url_path  # the cite text's address
+    return current
 
 
 def page_link(url_path: str, label: str) -> None:
@@ -254,7 +257,33 @@ def page_header(title: str, question: str, filters: Filters) -> int:
     as_of = run(queries.as_of)
     st.markdown(f"**{count:,}** defection(s) selected by the filters, **{confirmed:,}** confirmed by a government"
                 f" · data as of **{plain(as_of or 'unknown')}**  \n:gray[{plain(question)}]")
+    cite_view(title, as_of)
     return count
+
+
+def _view_url() -> str:
+    # The browser's address without its query string (None in AppTest and before the frontend reports
+    # it: then the default local address), with the query string the view's widgets keep in the URL.
+    base = st.context.url or f"http://localhost:8501/{st.session_state.get('_page_url_path', '')}"
+    return citation.view_url(base, {key: st.query_params.get_all(key) for key in st.query_params})
+
+
+def cite_view(title: str, as_of) -> None:
+    """A "Cite this view" block with a copy button: the view's title, URL, as-of date and licence."""
+    text = citation.cite_text(title, _view_url(), as_of, dt.date.today())
+    st.session_state["_cite_title"] = title
+    with st.expander("Cite this view", icon=":material/format_quote:"):
+        st.code(text, language=None, wrap_lines=True)
+
+
+def citation_download(file_name: str, key: str) -> None:
+    """A citation.txt beside a download: the cite text naming the file it accompanies (the CSV's rows stay
+    clean)."""
+    text = citation.cite_text(st.session_state.get("_cite_title", ""), _view_url(), run(queries.as_of),
+                              dt.date.today(), file_name)
+    st.download_button("Download the citation for this CSV (citation.txt)", data=text.encode("utf-8"),
+                       file_name="citation.txt", mime="text/plain", key=f"citation-{key}", on_click="ignore",
+                       icon=":material/format_quote:")
 
 
 def guard_empty(count: int, what: str = "defections") -> None:
@@ -323,6 +352,7 @@ LINK = st.column_config.LinkColumn
 HEADINGS = {
     **queries.DETAIL_FIELDS,
     "motive": "Motive", "attributed_to": "Kind of attribution", "attributed_by": "Attributed by",
+    "defections": "Defections", "attributors": "Attributors (defections)",
     "evidence_quote": st.column_config.TextColumn("Quote", width="large"),
     "quote_gloss": st.column_config.TextColumn("Gloss (English)", width="medium"),
     "correction_id": "Correction", "corrected_on": st.column_config.DateColumn("Corrected on"),
@@ -333,7 +363,7 @@ HEADINGS = {
     "document": "Document", "reliability": "Reliability", "fact_count": "Facts citing it",
     "fact_kind": "Kind of fact", "fact_id": "Fact id", "fact": "Fact", "context_id": "Id",
     "event_period": "Date", "actors": "Actors", "event_type": "Type",
-    "disclosure_lag_days": st.column_config.NumberColumn("Days until public", format="%d"),
+    "disclosure_lag": "Time until public",
     "revision_id": "Revision", "table_name": "Table", "row_key": "Row", "column_name": "Column",
     "previous_value": "Earlier value", "current_value": "Current value",
     "revised_on": st.column_config.DateColumn("Revised on"),
