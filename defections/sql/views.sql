@@ -150,7 +150,7 @@ SELECT y.year, y.total_arrivals, y.male, y.female, y.elite_count,
                THEN y.elite_count_low || '–' || y.elite_count_high
            WHEN y.elite_count_low IS NOT NULL THEN '≥' || y.elite_count_low
        END AS elite_count_label,
-       y.elite_count_wording, y.notes, sl.source_titles, sl.source_urls, sl.main_source_title, sl.main_source_url
+       y.elite_count_wording, y.elite_count_basis::VARCHAR AS elite_count_basis, y.notes, sl.source_titles, sl.source_urls, sl.main_source_title, sl.main_source_url
 FROM seed.yearly_counts y LEFT JOIN source_lists sl USING (year);
 
 CREATE VIEW context_events AS
@@ -293,6 +293,7 @@ COMMENT ON COLUMN yearly_counts.elite_count_high IS 'Upper bound, when only a ra
 COMMENT ON COLUMN yearly_counts.elite_count_approx IS 'true when the elite figure is approximate, partial or a range.';
 COMMENT ON COLUMN yearly_counts.elite_count_label IS 'The elite figure as shown: "~10" approximate, "1–9" range, "≥7" minimum.';
 COMMENT ON COLUMN yearly_counts.elite_count_wording IS 'The source''s own words for the elite figure.';
+COMMENT ON COLUMN yearly_counts.elite_count_basis IS 'official (Unification Ministry, NIS) or media: who gave the elite figure.';
 COMMENT ON COLUMN yearly_counts.notes IS 'Revisions, disagreements and scope.';
 COMMENT ON COLUMN yearly_counts.source_titles IS 'Titles of the sources for the year, separated by "; ".';
 COMMENT ON COLUMN yearly_counts.source_urls IS 'URLs of those sources, separated by spaces.';
