@@ -134,6 +134,7 @@ def yearly_arrivals(years: pd.DataFrame) -> go.Figure:
             hovertext=[f"{r.year}: {_esc(r.elite_count_label)}"
                        + (f" (source: “{_esc(r.elite_count_wording)}”)"
                           if isinstance(r.elite_count_wording, str) else "")
+                       + (f", {_esc(r.elite_count_basis)} figure" if isinstance(r.elite_count_basis, str) else "")
                        + (" — approximate" if a else "") for r, a in zip(elite.itertuples(), approx)],
             hoverinfo="text"), row=2, col=1)
     fig.update_yaxes(title="People", row=1, col=1)
@@ -186,3 +187,78 @@ def cuba_timeline(items: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(title=None, type="category")
     fig.update_xaxes(title="Date")
     return _layout(fig, "Cuba and the two Koreas: ties, embassies and the Havana defection", 380)
+
+
+# Lags run from the same day to fifteen years: a log axis, with the same day drawn at half a day.
+SAME_DAY = 0.5
+LAG_TICKS = {SAME_DAY: "same day", 1: "1 day", 7: "1 week", 30.44: "1 month", 91.31: "3 months", 365.25: "1 year",
+             1826.25: "5 years", 3652.5: "10 years"}
+
+
+def _elite_figures(years: pd.DataFrame) -> pd.DataFrame:
+    """The years with an elite figure, each with the value drawn and its error bar (a range's bounds)."""
+    elite = years[years["elite_count_label"].notna()].copy()
+    elite["shown"] = elite["elite_count"].fillna(elite["elite_count_high"]).fillna(elite["elite_count_low"])
+    elite["minus"] = (elite["shown"] - elite["elite_count_low"].fillna(elite["shown"])).clip(lower=0)
+    elite["plus"] = (elite["elite_count_high"].fillna(elite["shown"]) - elite["shown"]).clip(lower=0)
+    return elite
+
+
+def defection_trend(trend: pd.DataFrame, years: pd.DataFrame) -> go.Figure:
+    """The record's defections per year, stacked by elite category or confirmation, on the same year axis
+    as the national elite figures (official filled, media hollow; approximate labelled "~", ranges as bars)."""
+    fig = go.Figure()
+    year_of = trend["year_of"].iloc[0] if len(trend) else "defection"
+    parts = trend.drop_duplicates("part").sort_values("part_rank")["part"].tolist()
+    for i, part in enumerate(parts):
+        rows = trend[trend["part"] == part]
+        fig.add_trace(go.Bar(x=rows["year"], y=rows["defections"], name=_esc(part),
+                             marker_color=PALETTE[i % len(PALETTE)], legendgroup="record",
+                             legendgrouptitle_text="This record (filtered)",
+                             hovertemplate="%{x}: %{y} defection(s), " + _esc(part) + "<extra></extra>"))
+    elite = _elite_figures(years)
+    for basis, symbol, name in (("official", "diamond", "Official elite figure (national)"),
+                                ("media", "diamond-open", "Media elite figure (national)")):
+        rows = elite[elite["elite_count_basis"] == basis]
+        if not len(rows):
+            continue
+        fig.add_trace(go.Scatter(
+            x=rows["year"], y=rows["shown"], mode="markers+text", name=name, text=rows["elite_count_label"],
+            textposition="middle right", legendgroup="national", legendgrouptitle_text="South Korea, all posts",
+            marker={"symbol": symbol, "size": 13, "color": "#000000", "line": {"width": 2, "color": "#000000"}},
+            error_y={"type": "data", "symmetric": False, "array": rows["plus"], "arrayminus": rows["minus"],
+                     "color": "#555"},
+            hovertext=[f"{r.year}: {_esc(r.elite_count_label)} elite arrivals in South Korea ({basis})"
+                       + (f", “{_esc(r.elite_count_wording)}”" if isinstance(r.elite_count_wording, str) else "")
+                       + (" — approximate" if r.elite_count_approx else "") for r in rows.itertuples()],
+            hoverinfo="text"))
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title="Defections (bars) · elite arrivals (diamonds)", rangemode="tozero")
+    fig.update_xaxes(title=f"Year (bars: of {_esc(year_of)}; diamonds: of arrival in South Korea)", dtick=5)
+    return _layout(fig, f"The record's defections per year of {_esc(year_of)}, beside the national elite figures", 460)
+
+
+def lag_distribution(lags: pd.DataFrame) -> go.Figure:
+    """Each defection's disclosure lag as a span from the shortest to the longest its dates allow (a dot
+    when both are day-precise), sorted, on a log axis of days."""
+    fig = go.Figure()
+    lo = lags["disclosure_lag_min_days"].astype(float).clip(lower=SAME_DAY)
+    hi = lags["disclosure_lag_max_days"].astype(float).clip(lower=SAME_DAY)
+    rank = list(range(1, len(lags) + 1))
+    hover = [f"<b>{_esc(r.person)}</b><br>Defected {_esc(r.defection_period)}, made public {_esc(r.disclosed_period)}"
+             f"<br>Lag: {_esc(r.disclosure_lag)}" for r in lags.itertuples()]
+    xs, ys, hs = [], [], []
+    for a, b, y, h in zip(lo, hi, rank, hover):
+        xs += [a, b, None]
+        ys += [y, y, None]
+        hs += [h, h, None]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"width": 4, "color": PALETTE[1]}, hovertext=hs,
+                             hoverinfo="text", name="Range the dates allow"))
+    exact = lags["disclosure_lag_min_days"] == lags["disclosure_lag_max_days"]
+    fig.add_trace(go.Scatter(x=lo[exact], y=[y for y, e in zip(rank, exact) if e], mode="markers",
+                             marker={"size": 7, "color": PALETTE[0]}, name="Exact (both dates to the day)",
+                             hovertext=[h for h, e in zip(hover, exact) if e], hoverinfo="text"))
+    fig.update_xaxes(type="log", title="Time from defection to disclosure", tickvals=list(LAG_TICKS),
+                     ticktext=list(LAG_TICKS.values()))
+    fig.update_yaxes(title="Defections, shortest lag first", showticklabels=False, autorange="reversed")
+    return _layout(fig, "How long until each defection was made public", max(320, min(8 * len(lags) + 160, 900)))

@@ -179,8 +179,73 @@ def yearly_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataF
     """Arrivals and elite figures per year within the year filter, with their sources."""
     sql = f"""
     SELECT year, total_arrivals, elite_count, elite_count_low, elite_count_high, elite_count_approx,
-           elite_count_label, elite_count_wording, source_titles, source_urls
+           elite_count_label, elite_count_wording, elite_count_basis, source_titles, source_urls
     FROM yearly_counts WHERE {YEARS.format(col="year")} ORDER BY year
+    """
+    return query(con, sql, filters.params())
+
+
+TREND_BY = ("defection", "disclosure")  # what the timeline offers, as the URL holds it
+TREND_STACK = ("category", "confirmation")
+
+
+def yearly_trend(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "defection",
+                 stack: str = "category") -> pd.DataFrame:
+    """The selected defections per year (of defection, or of disclosure: undisclosed ones are left out),
+    split by elite category or by confirmation; `part_rank` orders the parts as the categories are listed,
+    `year_of` and `stacked_by` say which choice the rows answer."""
+    sql = f"""
+    WITH {SELECTED},
+    dated AS (
+        SELECT CASE WHEN $by = 'disclosure' THEN year(d.disclosed_date) ELSE year(d.defection_date) END AS year,
+               CASE WHEN $stack = 'confirmation' THEN d.confirmation_status::VARCHAR
+                    ELSE d.elite_category::VARCHAR END AS part,
+               CASE WHEN $stack = 'confirmation' THEN enum_code(d.confirmation_status)
+                    ELSE enum_code(d.elite_category) END AS part_rank
+        FROM seed.defections d JOIN selected USING (event_id)
+    ),
+    final AS (
+        SELECT year, part, part_rank, count(*) AS defections
+        FROM dated WHERE year IS NOT NULL
+        GROUP BY ALL
+    )
+    SELECT year, part, defections, part_rank, $by AS year_of, $stack AS stacked_by
+    FROM final ORDER BY year, part_rank
+    """
+    return query(con, sql, {**filters.params(), "by": by if by in TREND_BY else "defection",
+                            "stack": stack if stack in TREND_STACK else "category"})
+
+
+def lag_distribution(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """The disclosure lag of every selected defection that has one at its dates' precision (shortest and
+    longest in days, equal when both dates are day-precise), the shortest first."""
+    sql = f"""
+    WITH {SELECTED}
+    SELECT e.event_id, e.person, e.defection_period, e.disclosed_period, e.disclosure_lag,
+           e.disclosure_lag_min_days, e.disclosure_lag_max_days
+    FROM events e JOIN selected USING (event_id)
+    WHERE e.disclosure_lag_min_days IS NOT NULL
+    ORDER BY e.disclosure_lag_min_days + e.disclosure_lag_max_days, e.disclosure_lag_max_days, e.event_id
+    """
+    return query(con, sql, filters.params())
+
+
+def lag_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """How many selected defections have a lag at their precision, how many have none, and the median lag:
+    it lies between the median of the shortest and the median of the longest lags (`median` in words)."""
+    sql = f"""
+    WITH {SELECTED},
+    lags AS (
+        SELECT e.disclosure_lag_min_days AS lo, e.disclosure_lag_max_days AS hi
+        FROM events e JOIN selected USING (event_id)
+    ),
+    medians AS (
+        SELECT count(lo) AS with_lag, count(*) - count(lo) AS without_lag,
+               quantile_disc(lo, 0.5) AS median_low, quantile_disc(hi, 0.5) AS median_high
+        FROM lags
+    )
+    SELECT with_lag, without_lag, median_low, median_high, lag_text(median_low, median_high) AS median
+    FROM medians
     """
     return query(con, sql, filters.params())
 

@@ -339,3 +339,30 @@ def test_context_counts_a_crowded_cuba_track_per_year_and_says_so(con, seeds_cop
 def remark_cards(at: AppTest) -> list[str]:
     """The attribution line of each remark card: "speaker, role (kind), date · source"."""
     return [c.value for c in at.caption if re.search(r"\([^)]*\), .* · ", c.value)]
+
+
+def test_trend_choices_come_from_the_url_and_say_what_the_bars_count(db_path, con):
+    at = open_page("pages/timeline.py", post="China", by="disclosure", stack="confirmation")
+    assert at.radio(key="by").value == "disclosure" and at.radio(key="stack").value == "confirmation"
+    trend = next(c for c in charts(at) if "beside the national elite figures" in c["layout"]["title"]["text"])
+    assert "year of disclosure" in trend["layout"]["title"]["text"]
+    bars = [t for t in trend["data"] if t["type"] == "bar"]
+    assert {t["name"] for t in bars} <= set(queries.filter_options(con)["confirmations"])
+    assert sum(sum(values(t["y"])) for t in bars) == queries.yearly_trend(
+        con, Filters(posts=("China",)), "disclosure", "confirmation")["defections"].sum()
+    assert any("why" in c.value.lower() or "The two differ" in c.value for c in at.caption)
+    median = queries.lag_summary(con, Filters(posts=("China",)))["median"].item()
+    assert any(f"made public within {median} of defecting" in shown(c.value) for c in at.caption)
+
+
+def test_trend_and_lags_without_any_disclosure_show_a_message_not_an_empty_chart(db_path, con):
+    # The two defections of 1955 from North Korea itself (Lee Un-yong, Lee In-seon) have no disclosure date.
+    params = {"years": ["1955", "1955"], "post": "North Korea", "by": "disclosure"}
+    assert queries.lag_summary(con, Filters(1955, 1955, ("North Korea",)))["without_lag"].item() == 2
+    at = open_page("pages/timeline.py", **params)
+    assert selected_count(at) > 0
+    infos = " ".join(i.value for i in at.info)
+    assert "None of the selected defections has a disclosure date" in infos
+    assert "None of the selected defections has a disclosure lag" in infos
+    titles = [c["layout"]["title"]["text"] for c in charts(at)]
+    assert not any("beside the national" in t or "until each defection" in t for t in titles)
