@@ -224,7 +224,8 @@ def defection_trend(trend: pd.DataFrame, years: pd.DataFrame) -> go.Figure:
             continue
         fig.add_trace(go.Scatter(
             x=rows["year"], y=rows["shown"], mode="markers+text", name=name, text=rows["elite_count_label"],
-            textposition="middle right", legendgroup="national", legendgrouptitle_text="South Korea, all posts",
+            textposition="middle right", textfont={"color": "#000000", "size": 13},
+            legendgroup="national", legendgrouptitle_text="South Korea, all posts",
             marker={"symbol": symbol, "size": 13, "color": "#000000", "line": {"width": 2, "color": "#000000"}},
             error_y={"type": "data", "symmetric": False, "array": rows["plus"], "arrayminus": rows["minus"],
                      "color": "#555"},
@@ -235,13 +236,24 @@ def defection_trend(trend: pd.DataFrame, years: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title="Defections (bars) · elite arrivals (diamonds)", rangemode="tozero")
     fig.update_xaxes(title=f"Year (bars: of {_esc(year_of)}; diamonds: of arrival in South Korea)", dtick=5)
-    return _layout(fig, f"The record's defections per year of {_esc(year_of)}, beside the national elite figures", 460)
+    fig = _layout(fig, f"The record's defections per year of {_esc(year_of)}, beside the national elite figures", 520)
+    # Two legend groups are too tall to sit between the title and the plot: below the axis instead.
+    return fig.update_layout(legend={"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top"},
+                             margin={"t": 60, "b": 10})
 
 
-def lag_distribution(lags: pd.DataFrame) -> go.Figure:
+def lag_distribution(lags: pd.DataFrame, summary: pd.DataFrame | None = None) -> go.Figure:
     """Each defection's disclosure lag as a span from the shortest to the longest its dates allow (a dot
-    when both are day-precise), sorted, on a log axis of days."""
+    when both are day-precise), sorted, on a log axis of days; with `summary` (queries.lag_summary) the
+    median's range shaded."""
     fig = go.Figure()
+    if summary is not None and len(summary) and pd.notna(summary["median_low"].iloc[0]):
+        low, high = (max(float(summary[c].iloc[0]), SAME_DAY) for c in ("median_low", "median_high"))
+        fig.add_vrect(x0=low, x1=max(high, low * 1.15), fillcolor="#999999", opacity=0.25, line_width=0)
+        # Named in the legend: an annotation on a log axis would need its position as a logarithm.
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",
+                                 marker={"symbol": "square", "size": 14, "color": "rgba(153, 153, 153, 0.45)"},
+                                 name=f"Median: {_esc(summary['median'].iloc[0])}"))
     lo = lags["disclosure_lag_min_days"].astype(float).clip(lower=SAME_DAY)
     hi = lags["disclosure_lag_max_days"].astype(float).clip(lower=SAME_DAY)
     rank = list(range(1, len(lags) + 1))
@@ -260,5 +272,6 @@ def lag_distribution(lags: pd.DataFrame) -> go.Figure:
                              hovertext=[h for h, e in zip(hover, exact) if e], hoverinfo="text"))
     fig.update_xaxes(type="log", title="Time from defection to disclosure", tickvals=list(LAG_TICKS),
                      ticktext=list(LAG_TICKS.values()))
-    fig.update_yaxes(title="Defections, shortest lag first", showticklabels=False, autorange="reversed")
+    fig.update_yaxes(title="Defections, shortest lag first", showticklabels=False, autorange="reversed",
+                     showgrid=False)
     return _layout(fig, "How long until each defection was made public", max(320, min(8 * len(lags) + 160, 900)))

@@ -216,9 +216,9 @@ def yearly_trend(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "de
                             "stack": stack if stack in TREND_STACK else "category"})
 
 
-def lag_distribution(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+def lag_distribution(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None = None) -> pd.DataFrame:
     """The disclosure lag of every selected defection that has one at its dates' precision (shortest and
-    longest in days, equal when both dates are day-precise), the shortest first."""
+    longest in days, equal when both dates are day-precise), the shortest first; at most `limit` rows."""
     sql = f"""
     WITH {SELECTED}
     SELECT e.event_id, e.person, e.defection_period, e.disclosed_period, e.disclosure_lag,
@@ -226,8 +226,9 @@ def lag_distribution(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
     FROM events e JOIN selected USING (event_id)
     WHERE e.disclosure_lag_min_days IS NOT NULL
     ORDER BY e.disclosure_lag_min_days + e.disclosure_lag_max_days, e.disclosure_lag_max_days, e.event_id
+    LIMIT $limit
     """
-    return query(con, sql, filters.params())
+    return query(con, sql, {**filters.params(), "limit": limit})
 
 
 def lag_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:

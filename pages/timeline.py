@@ -39,18 +39,24 @@ else:
     st.caption("The bars count the defections in this record that the sidebar filters select, each in its year "
                "of defection or of disclosure. The diamonds are national figures for elite arrivals in South Korea "
                "in their year of arrival, official (filled) or from the press (hollow), often approximate (~), "
-               "partial (≥) or a range; no filter applies to them. The two differ: most elite arrivals are never "
+               "partial (≥) or a range; no filter applies to them. The two differ: many elite arrivals are never "
                "made public one by one, an arrival can come a year or more after the defection, and the record "
                "also holds defections to other countries and years with no national figure."
                + (f" {left_out:,} selected defection(s) with no disclosure date are not counted." if left_out else ""))
 
-lags = ui.run(queries.lag_distribution, filters)
 summary = ui.run(queries.lag_summary, filters).iloc[0]
-if lags.empty:
+if summary.with_lag > MAX_MARKS:  # one span per defection: thousands would stall the browser
+    lags = None
+    st.info(f"{int(summary.with_lag):,} disclosure lags are too many to draw one by one; the median is below.")
+else:
+    lags = ui.run(queries.lag_distribution, filters, MAX_MARKS)
+if lags is not None and lags.empty:
     st.info("None of the selected defections has a disclosure lag at the precision of its dates (a year-dated "
             "defection or disclosure, or no disclosure date).")
-else:
-    ui.chart(charts.lag_distribution, lags, name=f"disclosure_lags_{filters.describe()}", key="lags")
+elif summary.with_lag:
+    if lags is not None:
+        ui.chart(charts.lag_distribution, lags, ui.run(queries.lag_summary, filters),
+                 name=f"disclosure_lags_{filters.describe()}", key="lags")
     st.caption(f"Half of the {int(summary.with_lag):,} selected defections with a lag at their dates' precision were "
                f"made public within {ui.plain(summary['median'])} of defecting. A month-dated defection leaves its lag "
                "a range, so the median is one too: from the median of the shortest to that of the longest lags. "

@@ -211,3 +211,25 @@ def test_confirmation_filter_is_read_from_and_written_to_the_url(page, app_url, 
     wait_finished(page)
     assert query_of(page.url)["confirmation"] == ["confirmed", "denied"]
     assert selected_count(page) == queries.events_in_view(con, Filters(confirmations=("confirmed", "denied")))
+
+
+def test_trend_chart_draws_the_databases_yearly_totals_for_a_filtered_view(page, app_url, con):
+    page.set_viewport_size({"width": 1400, "height": 2600})
+    open_page(page, f"{app_url}/timeline?years=2014&years=2024&post=China&stack=confirmation")
+    assert_no_exception(page)
+    plot = page.locator('.st-key-chart-trend .js-plotly-plot')
+    plot.scroll_into_view_if_needed()
+    # What plotly drew: every bar trace's (year, height), summed per year.
+    drawn = plot.evaluate("""el => {
+        const totals = {};
+        el.data.filter(t => t.type === 'bar').forEach(t => Array.from(t.x).forEach((year, i) => {
+            totals[year] = (totals[year] || 0) + Number(t.y[i]);
+        }));
+        return totals;
+    }""")
+    expected = con.execute("SELECT defection_year, count(*) FROM events WHERE post_country = 'China' "
+                           "AND defection_year BETWEEN 2014 AND 2024 GROUP BY 1").fetchall()
+    assert {int(year): int(n) for year, n in drawn.items()} == dict(expected)
+    assert sum(n for _, n in expected) == selected_count(page) == count_for(con, 2014, 2024, ["China"])
+    assert plot.locator(".barlayer .point").count() > 0  # the bars are drawn, not only sent
+    screenshot(page, "timeline-trend-china")
