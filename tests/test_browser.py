@@ -219,11 +219,11 @@ def test_trend_chart_draws_the_databases_yearly_totals_for_a_filtered_view(page,
     assert_no_exception(page)
     plot = page.locator('.st-key-chart-trend .js-plotly-plot')
     plot.scroll_into_view_if_needed()
-    # What plotly drew: every bar trace's (year, height), summed per year.
+    # What plotly drew: every bar trace's (year, height) as plotly computed them, summed per year.
     drawn = plot.evaluate("""el => {
         const totals = {};
-        el.data.filter(t => t.type === 'bar').forEach(t => Array.from(t.x).forEach((year, i) => {
-            totals[year] = (totals[year] || 0) + Number(t.y[i]);
+        el.calcdata.filter(trace => trace[0].trace.type === 'bar').forEach(trace => trace.forEach(bar => {
+            totals[bar.p] = (totals[bar.p] || 0) + bar.s;
         }));
         return totals;
     }""")
