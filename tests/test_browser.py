@@ -233,3 +233,8 @@ def test_trend_chart_draws_the_databases_yearly_totals_for_a_filtered_view(page,
     assert sum(n for _, n in expected) == selected_count(page) == count_for(con, 2014, 2024, ["China"])
     assert plot.locator(".barlayer .point").count() > 0  # the bars are drawn, not only sent
     screenshot(page, "timeline-trend-china")
+
+    page.get_by_text("Cite this view").click()
+    cite = page.locator('[data-testid="stExpander"] [data-testid="stCode"]').first.inner_text()
+    assert f"{app_url}/timeline?" in cite and "post=China" in cite and "years=2014&years=2024" in cite
+    assert f"Data as of {queries.as_of(con).isoformat()}" in cite
