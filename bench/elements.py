@@ -97,6 +97,7 @@ _LEAF_FIELDS = {
     "metric": ("label", "body"), "toggle": ("label", "default"), "download_button": ("label", "icon"),
     "page_link": ("label", "icon"), "text_input": ("label", "max_chars"), "selectbox": ("label", "options"),
     "slider": ("label", "min", "max", "default", "step"), "multiselect": ("label", "options", "placeholder"),
+    "code": ("code_text",), "radio": ("label", "options"),
     "info": ("body",), "warning": ("body",), "error": ("body",), "success": ("body",),
 }
 
