@@ -14,6 +14,7 @@ ARRAY_KEYS = ("x", "y", "z", "lat", "lon", "values", "labels", "r", "theta", "lo
 TEXT = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success")
 LEAF_FIELDS = {**{kind: ("body",) for kind in TEXT},
                "metric": ("label", "body"), "toggle": ("label", "default"), "download_button": ("label", "icon"),
+               "code": ("code_text",), "radio": ("label", "options"),
                "page_link": ("label", "icon"), "text_input": ("label", "max_chars"), "selectbox": ("label", "options"),
                "slider": ("label", "min", "max", "default", "step"),
                "multiselect": ("label", "options", "placeholder")}

@@ -115,6 +115,10 @@ def _replay(items: list[dict], spec: dict, tables, arrays) -> None:
             value = [int(v) for v in item["default"]]
             st.slider(item["label"], min_value=int(item["min"]), max_value=int(item["max"]),
                       value=tuple(value) if len(value) > 1 else value[0], step=int(item["step"]), key=key)
+        elif kind == "code":
+            st.code(item["code_text"], language=None)
+        elif kind == "radio":
+            st.radio(item["label"], item["options"], horizontal=True, key=key)
         elif kind == "multiselect":
             st.multiselect(item["label"], item["options"], placeholder=item["placeholder"], key=key)
         else:  # a kind this replay does not know yet: a test compares the kinds drawn with the app's

@@ -209,7 +209,7 @@ def generate(size: int, directory: Path, seed: int = 20240716) -> Seeds:
     for year in years:
         row = {"year": year, "total_arrivals": rng.randint(0, 3000), "male": None, "female": None,
                "elite_count": None, "elite_count_low": None, "elite_count_high": None, "elite_count_approx": None,
-               "elite_count_wording": None, "notes": None}
+               "elite_count_wording": None, "elite_count_basis": None, "notes": None}
         kind = rng.random()
         if kind < 0.2:
             row.update(elite_count=rng.randint(0, 30), elite_count_approx=False)
@@ -220,6 +220,8 @@ def generate(size: int, directory: Path, seed: int = 20240716) -> Seeds:
             low = rng.randint(1, 9)
             row.update(elite_count_low=low, elite_count_high=low + rng.randint(0, 9), elite_count_approx=True,
                        elite_count_wording="single digits (SYNTHETIC)")
+        if kind < 0.45:  # from kind, not a new draw: the rest of the synthetic data stays as it was
+            row.update(elite_count_basis="official" if kind < 0.3 else "media")
         tables["yearly_counts"].append(row)
         if kind < 0.45:
             tables["yearly_count_sources"].append({"year": year, "source_id": rng.choice(held),

@@ -19,7 +19,7 @@ from defections.wording import CLOSURES_TRACK, HAVANA_TRACK, MISSING, plural
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 ATTRIBUTION_COLOURS = {"self": "#0072B2", "north-korean-officials": "#D55E00", "south-korean-officials": "#E69F00",
                        "other-governments": "#F0E442", "unnamed-officials": "#999999", "media": "#009E73",
-                       "analysts": "#CC79A7"}
+                       "analysts": "#CC79A7", "several": "#000000"}
 TRACK_COLOURS = {"North Korea–Cuba": "#D55E00", "South Korea–Cuba": "#0072B2",
                  "Both Koreas and Cuba": "#CC79A7", CLOSURES_TRACK: "#009E73", HAVANA_TRACK: "#000000"}
 # Served by the app (static/topojson): plotly would otherwise fetch the outlines from its CDN.
@@ -77,8 +77,7 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
         f"<b>{_esc(r.person)}</b><br>{_esc(r.position)}<br>Post: {_esc(r.post)}"
         f"<br>Defected: {_esc(r.defection_period)} (precision: {_esc(r.date_precision)})"
         f"<br>Made public: {_esc(r.disclosed_period) or MISSING}"
-        + (f" ({'about ' if r.disclosure_lag_approx else ''}{int(r.disclosure_lag_days)} days later)"
-           if pd.notna(r.disclosure_lag_days) else "")
+        + (f" ({_esc(r.disclosure_lag)} later)" if isinstance(r.disclosure_lag, str) else "")
         + f"<br>Source: {_esc(r.source_title)}"
         for r in events.itertuples()
     ]
@@ -162,6 +161,7 @@ def yearly_arrivals(years: pd.DataFrame) -> go.Figure:
             hovertext=[f"{r.year}: {_esc(r.elite_count_label)}"
                        + (f" (source: “{_esc(r.elite_count_wording)}”)"
                           if isinstance(r.elite_count_wording, str) else "")
+                       + (f", {_esc(r.elite_count_basis)} figure" if isinstance(r.elite_count_basis, str) else "")
                        + (" — approximate" if a else "") for r, a in zip(elite.itertuples(), approx)],
             hoverinfo="text"), row=2, col=1)
     fig.update_yaxes(title="People", row=1, col=1)
@@ -174,23 +174,27 @@ def yearly_arrivals(years: pd.DataFrame) -> go.Figure:
 
 
 def motive_bars(counts: pd.DataFrame) -> go.Figure:
-    """Defections per motive, stacked by who attributes the motive."""
+    """Defections per motive, each counted once, stacked by who attributes the motive (one side, or
+    several sides); the hover lists the attributors."""
     counts = counts.assign(motive=counts["motive"].map(_esc))  # category labels render HTML too
     order = counts.groupby("motive", sort=False)["defections"].sum().sort_values().index.tolist()
     fig = go.Figure()
     for who, colour in ATTRIBUTION_COLOURS.items():
         part = counts[counts["attributed_to"] == who]
         if len(part):
-            fig.add_trace(go.Bar(y=part["motive"], x=part["defections"], orientation="h", name=f"attributed by {who}",
-                                 marker_color=colour,
-                                 hovertemplate="%{y}<br>%{x} defection(s), attributed by " + who + "<extra></extra>"))
+            label = "several sides" if who == "several" else who
+            fig.add_trace(go.Bar(y=part["motive"], x=part["defections"], orientation="h",
+                                 name=f"attributed by {label}", marker_color=colour,
+                                 customdata=[_esc(a) for a in part["attributors"]],
+                                 hovertemplate="%{y}<br>%{x} defection(s), attributed by " + label
+                                               + "<br>Attributed by: %{customdata}<extra></extra>"))
     fig.update_layout(barmode="stack")
     fig.update_yaxes(categoryorder="array", categoryarray=order, title=None)
     # One tick per defection reads well for a few dozen; for thousands it would stall the browser.
     largest = counts.groupby("motive")["defections"].sum().max() if len(counts) else 0
-    fig.update_xaxes(title="Defections citing the motive (one defection can cite several)",
+    fig.update_xaxes(title="Defections (each counted once per motive; one defection can cite several motives)",
                      dtick=1 if largest <= 20 else None)
-    return _layout(fig, "Reported motives, by who attributes them", max(320, 34 * len(order) + 140))
+    return _layout(fig, "Reported motives: defections, by who attributes them", max(320, 34 * len(order) + 140))
 
 
 def cuba_timeline(items: pd.DataFrame) -> go.Figure:
@@ -309,3 +313,93 @@ def havana_sequence(items: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(range=window, title=None, dtick="M6", tickformat="%b %Y")
     fig = _layout(fig, "The Havana sequence, mid-2022 to 2025", max(320, 60 * len(order) + 120))
     return fig.update_layout(showlegend=False)
+
+
+
+
+# Lags run from the same day to fifteen years: a log axis, with the same day drawn at half a day.
+SAME_DAY = 0.5
+LAG_TICKS = {SAME_DAY: "same day", 1: "1 day", 7: "1 week", 30.44: "1 month", 91.31: "3 months", 365.25: "1 year",
+             1826.25: "5 years", 3652.5: "10 years"}
+
+
+def _elite_figures(years: pd.DataFrame) -> pd.DataFrame:
+    """The years with an elite figure, each with the value drawn and its error bar (a range's bounds)."""
+    elite = years[years["elite_count_label"].notna()].copy()
+    elite["shown"] = elite["elite_count"].fillna(elite["elite_count_high"]).fillna(elite["elite_count_low"])
+    elite["minus"] = (elite["shown"] - elite["elite_count_low"].fillna(elite["shown"])).clip(lower=0)
+    elite["plus"] = (elite["elite_count_high"].fillna(elite["shown"]) - elite["shown"]).clip(lower=0)
+    return elite
+
+
+def defection_trend(trend: pd.DataFrame, years: pd.DataFrame) -> go.Figure:
+    """The record's defections per year, stacked by elite category or confirmation, on the same year axis
+    as the national elite figures (official filled, media hollow; approximate labelled "~", ranges as bars)."""
+    fig = go.Figure()
+    year_of = trend["year_of"].iloc[0] if len(trend) else "defection"
+    parts = trend.drop_duplicates("part").sort_values("part_rank")["part"].tolist()
+    for i, part in enumerate(parts):
+        rows = trend[trend["part"] == part]
+        fig.add_trace(go.Bar(x=rows["year"], y=rows["defections"], name=_esc(part),
+                             marker_color=PALETTE[i % len(PALETTE)], legendgroup="record",
+                             legendgrouptitle_text="This record (filtered)",
+                             hovertemplate="%{x}: %{y} defection(s), " + _esc(part) + "<extra></extra>"))
+    elite = _elite_figures(years)
+    for basis, symbol, name in (("official", "diamond", "Official elite figure (national)"),
+                                ("media", "diamond-open", "Media elite figure (national)")):
+        rows = elite[elite["elite_count_basis"] == basis]
+        if not len(rows):
+            continue
+        fig.add_trace(go.Scatter(
+            x=rows["year"], y=rows["shown"], mode="markers+text", name=name, text=rows["elite_count_label"],
+            textposition="middle right", textfont={"color": "#000000", "size": 13},
+            legendgroup="national", legendgrouptitle_text="South Korea, all posts",
+            marker={"symbol": symbol, "size": 13, "color": "#000000", "line": {"width": 2, "color": "#000000"}},
+            error_y={"type": "data", "symmetric": False, "array": rows["plus"], "arrayminus": rows["minus"],
+                     "color": "#555"},
+            hovertext=[f"{r.year}: {_esc(r.elite_count_label)} elite arrivals in South Korea ({basis})"
+                       + (f", “{_esc(r.elite_count_wording)}”" if isinstance(r.elite_count_wording, str) else "")
+                       + (" — approximate" if r.elite_count_approx else "") for r in rows.itertuples()],
+            hoverinfo="text"))
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title="Defections (bars) · elite arrivals (diamonds)", rangemode="tozero")
+    fig.update_xaxes(title=f"Year (bars: of {_esc(year_of)}; diamonds: of arrival in South Korea)", dtick=5)
+    fig = _layout(fig, f"The record's defections per year of {_esc(year_of)}, beside the national elite figures", 520)
+    # Two legend groups are too tall to sit between the title and the plot: below the axis instead.
+    return fig.update_layout(legend={"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top"},
+                             margin={"t": 60, "b": 10})
+
+
+def lag_distribution(lags: pd.DataFrame, summary: pd.DataFrame | None = None) -> go.Figure:
+    """Each defection's disclosure lag as a span from the shortest to the longest its dates allow (a dot
+    when both are day-precise), sorted, on a log axis of days; with `summary` (queries.lag_summary) the
+    median's range shaded."""
+    fig = go.Figure()
+    if summary is not None and len(summary) and pd.notna(summary["median_low"].iloc[0]):
+        low, high = (max(float(summary[c].iloc[0]), SAME_DAY) for c in ("median_low", "median_high"))
+        fig.add_vrect(x0=low, x1=max(high, low * 1.15), fillcolor="#999999", opacity=0.25, line_width=0)
+        # Named in the legend: an annotation on a log axis would need its position as a logarithm.
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",
+                                 marker={"symbol": "square", "size": 14, "color": "rgba(153, 153, 153, 0.45)"},
+                                 name=f"Median: {_esc(summary['median'].iloc[0])}"))
+    lo = lags["disclosure_lag_min_days"].astype(float).clip(lower=SAME_DAY)
+    hi = lags["disclosure_lag_max_days"].astype(float).clip(lower=SAME_DAY)
+    rank = list(range(1, len(lags) + 1))
+    hover = [f"<b>{_esc(r.person)}</b><br>Defected {_esc(r.defection_period)}, made public {_esc(r.disclosed_period)}"
+             f"<br>Lag: {_esc(r.disclosure_lag)}" for r in lags.itertuples()]
+    xs, ys, hs = [], [], []
+    for a, b, y, h in zip(lo, hi, rank, hover):
+        xs += [a, b, None]
+        ys += [y, y, None]
+        hs += [h, h, None]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"width": 4, "color": PALETTE[1]}, hovertext=hs,
+                             hoverinfo="text", name="Range the dates allow"))
+    exact = lags["disclosure_lag_min_days"] == lags["disclosure_lag_max_days"]
+    fig.add_trace(go.Scatter(x=lo[exact], y=[y for y, e in zip(rank, exact) if e], mode="markers",
+                             marker={"size": 7, "color": PALETTE[0]}, name="Exact (both dates to the day)",
+                             hovertext=[h for h, e in zip(hover, exact) if e], hoverinfo="text"))
+    fig.update_xaxes(type="log", title="Time from defection to disclosure", tickvals=list(LAG_TICKS),
+                     ticktext=list(LAG_TICKS.values()))
+    fig.update_yaxes(title="Defections, shortest lag first", showticklabels=False, autorange="reversed",
+                     showgrid=False)
+    return _layout(fig, "How long until each defection was made public", max(320, min(8 * len(lags) + 160, 900)))

@@ -51,7 +51,9 @@ def _write(frame: pd.DataFrame) -> bytes:
     return "\ufeff".encode() + header.getvalue().encode("utf-8") + body.getvalue()
 
 
-def events_file_name(filters: Filters) -> str:
-    """A file name that states the filters, e.g. defections_2023-2023_Cuba.csv."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_+." else "-" for ch in filters.describe())
+def events_file_name(filters: Filters, search: str = "") -> str:
+    """A file name that states the filters and the name searched, e.g. defections_2023-2023_Cuba.csv,
+    defections_all_search-Ri-Il-Kyu.csv."""
+    described = filters.describe() + (f"_search-{search}" if search else "")
+    safe = "".join(ch if ch.isalnum() or ch in "-_+." else "-" for ch in described)
     return f"defections_{safe[:120]}.csv"

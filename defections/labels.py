@@ -49,7 +49,7 @@ DETAIL_FIELDS = {
     "event_id": "Id", "person": "Person", "name_variants": "Also written", "position": "Position",
     "elite_category": "Elite category", "post_country": "Post country", "post_city": "Post city",
     "region": "Region", "defection_period": "Defected", "date_precision": "Date precision",
-    "disclosed_period": "Made public", "disclosure_lag_days": "Days until public",
+    "disclosed_period": "Made public", "disclosure_lag": "Time until public",
     "confirmation_status": "Confirmation", "confirmed_by": "Confirmed by", "confirmed_date": "Confirmed on",
     "destination": "Destination", "accompanied_by": "Accompanied by", "motives": "Motives", "summary": "Summary",
     "notes": "Notes",
@@ -59,6 +59,7 @@ DETAIL_FIELDS = {
 HEADINGS: dict[str, str | Heading] = {
     **DETAIL_FIELDS,
     "motive": "Motive", "attributed_to": "Kind of attribution", "attributed_by": "Attributed by",
+    "defections": "Defections", "attributors": "Attributors (defections)",
     "evidence_quote": Heading("Quote", width="large"),
     "quote_gloss": Heading("Gloss (English)", width="medium"),
     "correction_id": "Correction", "corrected_on": Heading("Corrected on", kind="date"),

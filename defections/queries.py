@@ -21,7 +21,8 @@ from defections.wording import CLOSURES_TRACK, HAVANA_TRACK, MISSING
 EXPORT_COLUMNS = [
     "event_id", "person", "name_variants", "position", "elite_category", "post_country", "post_city",
     "region", "defection_period", "defection_date", "date_precision", "disclosed_period", "disclosed_date",
-    "disclosed_precision", "disclosure_lag_days", "confirmation_status", "confirmed_by", "confirmed_date",
+    "disclosed_precision", "disclosure_lag_days", "disclosure_lag_min_days", "disclosure_lag_max_days",
+    "disclosure_lag", "confirmation_status", "confirmed_by", "confirmed_date",
     "destination", "accompanied_by", "motives", "summary", "notes", "source_titles", "source_urls",
 ]
 
@@ -115,14 +116,15 @@ def headline_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
     UNION ALL
     SELECT 'Elite arrivals in ' || year, elite_count_label,
            coalesce('"' || elite_count_wording || '" of ', '') || coalesce(total_arrivals::VARCHAR, '?')
-               || ' arrivals in South Korea',
+               || ' arrivals in South Korea. A national figure: the post, category and confirmation filters '
+               || 'do not apply to it',
            main_source_title, main_source_url
     FROM latest_elite
     UNION ALL
     SELECT 'Most recent defection', defection_period,
            person || ' · ' || post_country || coalesce(' (' || post_city || ')', '') || ' · made public '
-               || coalesce(disclosed_period || ', ' || (CASE WHEN disclosure_lag_approx THEN 'about ' ELSE '' END)
-                           || round(disclosure_lag_days / 30.44)::INTEGER || ' months later', 'date unknown'),
+               || coalesce(disclosed_period || coalesce(', ' || disclosure_lag || ' later',
+                                                        ' (the dates are too coarse for a lag)'), 'date unknown'),
            main_source_title, main_source_url
     FROM latest_event
     """
@@ -152,12 +154,9 @@ def timeline_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int
     WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions))
     SELECT e.event_id, e.person, e.position, e.post_country || coalesce(', ' || e.post_city, '') AS post,
            e.elite_category, e.defection_date AS period_start,
-           CASE e.date_precision WHEN 'day' THEN e.defection_date
-                WHEN 'month' THEN last_day(e.defection_date)
-                ELSE make_date(year(e.defection_date), 12, 31) END AS period_end,
+           period_end(e.defection_date, e.date_precision) AS period_end,
            e.date_precision, e.defection_period, e.disclosed_date, e.disclosed_period,
-           e.disclosure_lag_days, e.disclosure_lag_approx,
-           e.main_source_title AS source_title, e.main_source_url AS source_url
+           e.disclosure_lag, e.main_source_title AS source_title, e.main_source_url AS source_url
     FROM events e JOIN selected USING (event_id)
     ORDER BY e.defection_date, e.event_id
     LIMIT $limit
@@ -185,8 +184,74 @@ def yearly_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataF
     """Arrivals and elite figures per year within the year filter, with their sources."""
     sql = """
     SELECT year, total_arrivals, elite_count, elite_count_low, elite_count_high, elite_count_approx,
-           elite_count_label, elite_count_wording, source_titles, source_urls
+           elite_count_label, elite_count_wording, elite_count_basis, source_titles, source_urls
     FROM yearly_counts WHERE in_years(year, $year_from, $year_to) ORDER BY year
+    """
+    return query(con, sql, filters.params())
+
+
+TREND_BY = ("defection", "disclosure")  # what the timeline offers, as the URL holds it
+TREND_STACK = ("category", "confirmation")
+
+
+def yearly_trend(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "defection",
+                 stack: str = "category") -> pd.DataFrame:
+    """The selected defections per year (of defection, or of disclosure: undisclosed ones are left out),
+    split by elite category or by confirmation; `part_rank` orders the parts as the categories are listed,
+    `year_of` and `stacked_by` say which choice the rows answer."""
+    sql = """
+    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions)),
+    dated AS (
+        SELECT CASE WHEN $by = 'disclosure' THEN year(d.disclosed_date) ELSE year(d.defection_date) END AS year,
+               CASE WHEN $stack = 'confirmation' THEN d.confirmation_status::VARCHAR
+                    ELSE d.elite_category::VARCHAR END AS part,
+               CASE WHEN $stack = 'confirmation' THEN enum_code(d.confirmation_status)
+                    ELSE enum_code(d.elite_category) END AS part_rank
+        FROM seed.defections d JOIN selected USING (event_id)
+    ),
+    final AS (
+        SELECT year, part, part_rank, count(*) AS defections
+        FROM dated WHERE year IS NOT NULL
+        GROUP BY ALL
+    )
+    SELECT year, part, defections, part_rank, $by AS year_of, $stack AS stacked_by
+    FROM final ORDER BY year, part_rank
+    """
+    return query(con, sql, {**filters.params(), "by": by if by in TREND_BY else "defection",
+                            "stack": stack if stack in TREND_STACK else "category"})
+
+
+def lag_distribution(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None = None) -> pd.DataFrame:
+    """The disclosure lag of every selected defection that has one at its dates' precision (shortest and
+    longest in days, equal when both dates are day-precise), the shortest first; at most `limit` rows."""
+    sql = """
+    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions))
+    SELECT e.event_id, e.person, e.defection_period, e.disclosed_period, e.disclosure_lag,
+           e.disclosure_lag_min_days, e.disclosure_lag_max_days
+    FROM events e JOIN selected USING (event_id)
+    WHERE e.disclosure_lag_min_days IS NOT NULL
+    ORDER BY e.disclosure_lag_min_days + e.disclosure_lag_max_days, e.disclosure_lag_max_days, e.event_id
+    LIMIT $limit
+    """
+    return query(con, sql, {**filters.params(), "limit": limit})
+
+
+def lag_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """How many selected defections have a lag at their precision, how many have none, and the median lag:
+    it lies between the median of the shortest and the median of the longest lags (`median` in words)."""
+    sql = """
+    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions)),
+    lags AS (
+        SELECT e.disclosure_lag_min_days AS lo, e.disclosure_lag_max_days AS hi
+        FROM events e JOIN selected USING (event_id)
+    ),
+    medians AS (
+        SELECT count(lo) AS with_lag, count(*) - count(lo) AS without_lag,
+               quantile_disc(lo, 0.5) AS median_low, quantile_disc(hi, 0.5) AS median_high
+        FROM lags
+    )
+    SELECT with_lag, without_lag, median_low, median_high, lag_text(median_low, median_high) AS median
+    FROM medians
     """
     return query(con, sql, filters.params())
 
@@ -220,15 +285,31 @@ def timeline_context(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
 
 
 def motive_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Defections per motive and per who attributes it (an event can count under several motives)."""
+    """Defections per motive, each counted once, grouped by who attributes the motive to it: one kind of
+    attributor, or "several" when sides differ; `attributors` lists the combinations with their counts."""
     sql = """
     WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions)),
-    per_attribution AS (
-        SELECT em.motive, em.attributed_to, count(DISTINCT em.event_id) AS defections
+    per_defection AS (
+        SELECT em.motive, em.event_id, list(DISTINCT em.attributed_to ORDER BY em.attributed_to) AS kinds
         FROM event_motives em JOIN selected USING (event_id)
-        GROUP BY em.motive, em.attributed_to
+        GROUP BY em.motive, em.event_id
+    ),
+    grouped AS (
+        SELECT motive, event_id, if(len(kinds) = 1, kinds[1], 'several') AS attributed_to,
+               array_to_string(kinds, ' + ') AS combination
+        FROM per_defection
+    ),
+    per_combination AS (
+        SELECT motive, attributed_to, combination, count(*) AS defections
+        FROM grouped GROUP BY ALL
+    ),
+    final AS (
+        SELECT motive, attributed_to, sum(defections)::BIGINT AS defections,
+               string_agg(combination || ' (' || defections || ')', '; '
+                          ORDER BY defections DESC, combination) AS attributors
+        FROM per_combination GROUP BY ALL
     )
-    SELECT motive, attributed_to, defections FROM per_attribution
+    SELECT motive, attributed_to, defections, attributors FROM final
     ORDER BY sum(defections) OVER (PARTITION BY motive) DESC, motive, attributed_to
     """
     return query(con, sql, filters.params())
@@ -379,31 +460,36 @@ def events_table(con: duckdb.DuckDBPyConnection, filters: Filters, search: str =
     sql = """
     WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions))
     SELECT e.event_id, e.person, e.position, e.elite_category, e.post_country, e.post_city, e.region,
-           e.defection_period, e.disclosed_period, e.disclosure_lag_days, e.confirmation_status, e.motives,
+           e.defection_period, e.disclosed_period, e.disclosure_lag, e.confirmation_status, e.motives,
            e.main_source_url AS source_url
     FROM events e JOIN selected USING (event_id)
-    -- A list filter, not EXISTS over unnest: DuckDB turns that subquery into a join over every
-    -- event even when the search is empty (seconds at a million events, docs/benchmarks.md).
-    WHERE $search = '' OR len(list_filter(string_split(e.name_variants || '; ' || e.person, '; '),
-                                          lambda name: contains(name_key(name), name_key($search)))) > 0
+    WHERE name_matches(e.person, e.name_variants, $search)
     ORDER BY e.defection_date DESC, e.event_id
     LIMIT $limit
     """
-    return query(con, sql, {**filters.params(), "search": search.strip()[:200], "limit": limit})
+    return query(con, sql, {**filters.params(), "search": search_term(search), "limit": limit})
 
 
-def export_events(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Every filtered defection with citation columns: the events CSV (dashboard and CLI alike)."""
+def search_term(search: str | None) -> str:
+    """The search as the queries compare it: trimmed, at most 200 characters."""
+    return (search or "").strip()[:200]
+
+
+def export_events(con: duckdb.DuckDBPyConnection, filters: Filters, search: str = "") -> pd.DataFrame:
+    """Every filtered defection with citation columns, narrowed by the name search when one is given:
+    the events CSV (dashboard and CLI alike)."""
     sql = """
     WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions))
     SELECT e.event_id, e.person, e.name_variants, e.position, e.elite_category, e.post_country, e.post_city,
            e.region, e.defection_period, e.defection_date, e.date_precision, e.disclosed_period, e.disclosed_date,
-           e.disclosed_precision, e.disclosure_lag_days, e.confirmation_status, e.confirmed_by, e.confirmed_date,
-           e.destination, e.accompanied_by, e.motives, e.summary, e.notes, e.source_titles, e.source_urls
+           e.disclosed_precision, e.disclosure_lag_days, e.disclosure_lag_min_days, e.disclosure_lag_max_days,
+           e.disclosure_lag, e.confirmation_status, e.confirmed_by, e.confirmed_date, e.destination,
+           e.accompanied_by, e.motives, e.summary, e.notes, e.source_titles, e.source_urls
     FROM events e JOIN selected USING (event_id)
+    WHERE name_matches(e.person, e.name_variants, $search)
     ORDER BY e.defection_date, e.event_id
     """
-    return query(con, sql, filters.params())
+    return query(con, sql, {**filters.params(), "search": search_term(search)})
 
 
 def event_detail(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:
@@ -412,7 +498,7 @@ def event_detail(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:
     wide = query(con, """
         SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (
             SELECT event_id, person, name_variants, position, elite_category, post_country, post_city, region,
-                   defection_period, date_precision, disclosed_period, disclosure_lag_days, confirmation_status,
+                   defection_period, date_precision, disclosed_period, disclosure_lag, confirmation_status,
                    confirmed_by, confirmed_date, destination, accompanied_by, motives, summary, notes
             FROM events WHERE event_id = $id)""", {"id": event_id})
     if wide.empty:

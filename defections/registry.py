@@ -32,7 +32,7 @@ PAGES: tuple[Page, ...] = (
     Page("pages/overview.py", "Overview", ":material/dashboard:", "",
          "Overview: the headline figures and where defectors were posted.", 1),
     Page("pages/timeline.py", "Timeline", ":material/timeline:", "timeline",
-         "Timeline: when did each defection happen, and how long until it was public?", 2),
+         "Timeline: when did each defection happen, and how long until it was public?", 4),
     Page("pages/motives.py", "Motives", ":material/psychology:", "motives",
          "Motives: why did they leave, as reported, and by whom?", 1),
     Page("pages/context.py", "Diplomatic context", ":material/public:", "context",

@@ -4,6 +4,7 @@ runs lives in cache.py; the filter model and its URL binding in filters.py."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pandas as pd
@@ -14,7 +15,7 @@ import streamlit as st
 # detects that folder by name): see _leave_pages_directory_mode.
 from streamlit.runtime.pages_manager import PagesManager
 
-from defections import cache, queries
+from defections import cache, citation, queries
 from defections.build import BuildError
 from defections.charts import PLOTLY_CONFIG
 from defections.db import FIX_COMMAND, Freshness, ensure_database, is_stale
@@ -85,7 +86,9 @@ def navigation(specs):
                                 default=not p.url_path)
             for p in specs}
         st.session_state["_page_specs"] = specs
-    return st.navigation(list(st.session_state["_pages"].values()))
+    current = st.navigation(list(st.session_state["_pages"].values()))
+    st.session_state["_page_url_path"] = current.url_path  # the cite text's address
+    return current
 
 
 def page_link(url_path: str, label: str) -> None:
@@ -117,7 +120,33 @@ def page_header(title: str, question: str, filters: Filters) -> int:
     if dropped:
         st.info("This link asked for filter values that do not exist, so they were dropped: "
                 + "; ".join(plain(value) for value in dropped) + ".")
+    cite_view(title, as_of)
     return count
+
+
+def _view_url() -> str:
+    # The browser's address without its query string (None in AppTest and before the frontend reports
+    # it: then the default local address), with the query string the view's widgets keep in the URL.
+    base = st.context.url or f"http://localhost:8501/{st.session_state.get('_page_url_path', '')}"
+    return citation.view_url(base, {key: st.query_params.get_all(key) for key in st.query_params})
+
+
+def cite_view(title: str, as_of) -> None:
+    """A "Cite this view" block with a copy button: the view's title, URL, as-of date and licence."""
+    text = citation.cite_text(title, _view_url(), as_of, dt.date.today())
+    st.session_state["_cite_title"] = title
+    with st.expander("Cite this view", icon=":material/format_quote:"):
+        st.code(text, language=None, wrap_lines=True)
+
+
+def citation_download(file_name: str, key: str) -> None:
+    """A citation.txt beside a download: the cite text naming the file it accompanies (the CSV's rows stay
+    clean)."""
+    text = citation.cite_text(st.session_state.get("_cite_title", ""), _view_url(), cache.query(queries.as_of),
+                              dt.date.today(), file_name)
+    st.download_button("Download the citation for this CSV (citation.txt)", data=text.encode("utf-8"),
+                       file_name="citation.txt", mime="text/plain", key=f"citation-{key}", on_click="ignore",
+                       icon=":material/format_quote:")
 
 
 def guard_empty(count: int) -> None:

@@ -610,6 +610,11 @@ def _check_elite_figure(row: Row, problem) -> None:
         problem("elite_count_approx", f"is {str(approx).lower()} but no elite figure is given (expected empty)")
     if approx is False and (low is not None or high is not None):
         problem("elite_count_approx", "is false but a low/high range is given (expected true for a range)")
+    basis = v.get("elite_count_basis")
+    if basis is None and has_figure and basis is not _INVALID:
+        problem("elite_count_basis", "is empty but an elite figure is given (expected official or media)")
+    if basis is not None and basis is not _INVALID and not has_figure:
+        problem("elite_count_basis", f"is {basis} but no elite figure is given (expected empty)")
     if approx and not v.get("elite_count_wording"):
         problem("elite_count_wording", "required when elite_count_approx is true (the source's words, e.g. 'about 10')")
     if low is not None and high is not None and low > high:

@@ -15,9 +15,16 @@ ui.guard_empty(count)
 search = st.text_input("Search a person by any recorded romanization or script (Ri Il Kyu, Ri Il-gyu, 고영환…)",
                        key="q", bind="query-params", max_chars=100)
 table = cache.query(queries.events_table, filters, search, ROWS_SHOWN)
-ui.download(f"Download all {count:,} selected events with their sources (CSV)",
-            lambda: ui.csv_bytes(cache.query_uncached(queries.export_events, filters)), events_file_name(filters),
-            "events")
+term = queries.search_term(search)
+if not term:
+    label = f"Download all {count:,} selected events with their sources (CSV)"
+elif len(table) < ROWS_SHOWN:
+    label = f"Download the {len(table):,} selected events matching “{ui.plain(term)}” with their sources (CSV)"
+else:
+    label = f"Download every selected event matching “{ui.plain(term)}” with its sources (CSV)"
+ui.download(label, lambda: ui.csv_bytes(cache.query_uncached(queries.export_events, filters, term)),
+            events_file_name(filters, term), "events")
+ui.citation_download(events_file_name(filters, term), "events")
 if table.empty:
     st.info(f"No selected defection has a name matching “{ui.plain(search)}”. Try another spelling or clear the "
             "search.")

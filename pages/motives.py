@@ -13,8 +13,10 @@ if counts.empty:
     st.info("None of the selected defections has a reported motive.")
     st.stop()
 ui.chart(charts.motive_bars, counts, name=f"motives_{filters.describe()}", key="motives")
-st.caption("A defection counts once under each motive reported for it; colours show who attributes it "
-           "(the defector himself; North Korean, South Korean, other or unnamed officials; media; analysts).")
+st.caption("A defection counts once under each motive reported for it, however many sources give it; colours "
+           "show who attributes it (the defector himself; North Korean, South Korean, other or unnamed officials; "
+           "media; analysts), black when several sides do. The table lists the attributors behind each bar.")
+ui.table(counts, f"motive_counts_{filters.describe()}")
 
 st.subheader("The evidence behind each bar")
 evidence = cache.query(queries.motive_evidence, filters, ui.TABLE_ROWS + 1)  # one more tells that there are more

@@ -29,7 +29,47 @@ else:
     st.info(f"{count:,} defections are too many to draw one by one; showing counts per month.")
     ui.chart(charts.timeline_density, density, name=f"timeline_monthly_{filters.describe()}", key="density")
 
+st.subheader("Trends beside the official figures")
+left, right = st.columns(2)
+# The options are the words the URL holds (?by=disclosure&stack=confirmation): a bound widget stores what it shows.
+by = left.radio("Count each defection in its year of", list(queries.TREND_BY), horizontal=True, key="by",
+                bind="query-params")
+stack = right.radio("Stack the bars by", list(queries.TREND_STACK), horizontal=True, key="stack",
+                    bind="query-params")
+trend = cache.query(queries.yearly_trend, filters, by, stack)
 years = cache.query(queries.yearly_figures, filters)
+if trend.empty:
+    st.info("None of the selected defections has a disclosure date: choose the year of defection.")
+else:
+    ui.chart(charts.defection_trend, trend, years, name=f"trend_{by}_{stack}_{filters.describe()}", key="trend")
+    left_out = count - int(trend["defections"].sum())
+    st.caption("The bars count the defections in this record that the sidebar filters select, each in its year "
+               "of defection or of disclosure. The diamonds are national figures for elite arrivals in South Korea "
+               "in their year of arrival, official (filled) or from the press (hollow), often approximate (~), "
+               "partial (≥) or a range; no filter applies to them. The two differ: many elite arrivals are never "
+               "made public one by one, an arrival can come a year or more after the defection, and the record "
+               "also holds defections to other countries and years with no national figure."
+               + (f" {left_out:,} selected defection(s) with no disclosure date are not counted." if left_out else ""))
+
+summary = cache.query(queries.lag_summary, filters).iloc[0]
+if summary.with_lag > MAX_MARKS:  # one span per defection: thousands would stall the browser
+    lags = None
+    st.info(f"{int(summary.with_lag):,} disclosure lags are too many to draw one by one; the median is below.")
+else:
+    lags = cache.query(queries.lag_distribution, filters, MAX_MARKS)
+if lags is not None and lags.empty:
+    st.info("None of the selected defections has a disclosure lag at the precision of its dates (a year-dated "
+            "defection or disclosure, or no disclosure date).")
+elif summary.with_lag:
+    if lags is not None:
+        ui.chart(charts.lag_distribution, lags, cache.query(queries.lag_summary, filters),
+                 name=f"disclosure_lags_{filters.describe()}", key="lags")
+    st.caption(f"Half of the {int(summary.with_lag):,} selected defections with a lag at their dates' precision were "
+               f"made public within {ui.plain(summary['median'])} of defecting. A month-dated defection leaves its lag "
+               "a range, so the median is one too: from the median of the shortest to that of the longest lags. "
+               f"{int(summary.without_lag):,} have no lag at this precision: a date known only to the year, or no "
+               "disclosure date.")
+
 if len(years):
     ui.chart(charts.yearly_arrivals, years, name=f"yearly_arrivals_{filters.describe()}", key="yearly")
     st.caption("Elite figures exist only for a few years and are often approximate (~) or partial; "

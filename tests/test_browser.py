@@ -275,3 +275,30 @@ def test_at_phone_width_the_timeline_is_a_list(page, app_url, con):
     listed = page.locator('[class*="st-key-narrow-timeline"] li')
     assert listed.count() == count_for(con)
     assert page.locator('[class*="st-key-wide-timeline"]').bounding_box()["height"] == 0
+
+
+def test_trend_chart_draws_the_databases_yearly_totals_for_a_filtered_view(page, app_url, con):
+    page.set_viewport_size({"width": 1400, "height": 2600})
+    open_page(page, f"{app_url}/timeline?years=2014&years=2024&post=China&stack=confirmation")
+    assert_no_exception(page)
+    plot = page.locator('.st-key-chart-trend .js-plotly-plot')
+    plot.scroll_into_view_if_needed()
+    # What plotly drew: every bar trace's (year, height) as plotly computed them, summed per year.
+    drawn = plot.evaluate("""el => {
+        const totals = {};
+        el.calcdata.filter(trace => trace[0].trace.type === 'bar').forEach(trace => trace.forEach(bar => {
+            totals[bar.p] = (totals[bar.p] || 0) + bar.s;
+        }));
+        return totals;
+    }""")
+    expected = con.execute("SELECT defection_year, count(*) FROM events WHERE post_country = 'China' "
+                           "AND defection_year BETWEEN 2014 AND 2024 GROUP BY 1").fetchall()
+    assert {int(year): int(n) for year, n in drawn.items()} == dict(expected)
+    assert sum(n for _, n in expected) == selected_count(page) == count_for(con, 2014, 2024, ["China"])
+    assert plot.locator(".barlayer .point").count() > 0  # the bars are drawn, not only sent
+    screenshot(page, "timeline-trend-china")
+
+    page.get_by_text("Cite this view").click()
+    cite = page.locator('[data-testid="stExpander"] [data-testid="stCode"]').first.inner_text()
+    assert f"{app_url}/timeline?" in cite and "post=China" in cite and "years=2014&years=2024" in cite
+    assert f"Data as of {queries.as_of(con).isoformat()}" in cite

@@ -96,11 +96,14 @@ CONSTRAINT_BREAKERS = {
                            " FROM seed.defections LIMIT 1",
     "negative arrivals": "INSERT INTO seed.yearly_counts (year, total_arrivals) VALUES (1950, -1)",
     "range marked exact": "INSERT INTO seed.yearly_counts (year, elite_count_low, elite_count_high, elite_count_approx,"
-                          " elite_count_wording) VALUES (1950, 1, 9, false, 'single digits')",
-    "approximate without wording": "INSERT INTO seed.yearly_counts (year, elite_count, elite_count_approx)"
-                                   " VALUES (1950, 10, true)",
-    "approximate without figure": "INSERT INTO seed.yearly_counts (year, elite_count_approx, elite_count_wording)"
-                                  " VALUES (1950, true, 'about 10')",
+                          " elite_count_wording, elite_count_basis)"
+                          " VALUES (1950, 1, 9, false, 'single digits', 'media')",
+    "approximate without wording": "INSERT INTO seed.yearly_counts (year, elite_count, elite_count_approx,"
+                                   " elite_count_basis) VALUES (1950, 10, true, 'official')",
+    "approximate without figure": "INSERT INTO seed.yearly_counts (year, elite_count_approx, elite_count_wording,"
+                                  " elite_count_basis) VALUES (1950, true, 'about 10', 'official')",
+    "elite figure without its basis": "INSERT INTO seed.yearly_counts (year, elite_count, elite_count_approx)"
+                                      " VALUES (1950, 10, false)",
     "url not http": "INSERT INTO seed.sources (source_id, title, publisher, url, reliability)"
                     " VALUES ('S-NEW', 't', 'p', 'javascript:alert(1)', 'primary')",
 }
@@ -124,7 +127,8 @@ def test_database_enforces_its_constraints(writable_copy, sql):
 def test_database_accepts_a_consistent_row(writable_copy):
     # The same shape of insert as above goes through when nothing is wrong with it.
     writable_copy.execute("INSERT INTO seed.yearly_counts (year, total_arrivals, elite_count_low, elite_count_high,"
-                          " elite_count_approx, elite_count_wording) VALUES (1950, 3, 1, 9, true, 'single digits')")
+                          " elite_count_approx, elite_count_wording, elite_count_basis)"
+                          " VALUES (1950, 3, 1, 9, true, 'single digits', 'media')")
     assert writable_copy.execute("SELECT elite_count_label FROM yearly_counts WHERE year = 1950").fetchone() == ("1–9",)
 
 

@@ -82,7 +82,10 @@ def test_a_cached_figure_sends_exactly_what_its_builder_drew(db_path, con):
     filters = Filters(2016, 2024)
     events, context = queries.timeline_events(con, filters, 500), queries.timeline_context(con, filters)
     years = queries.yearly_figures(con, filters)
-    expected = [charts.defection_timeline(events, context), charts.yearly_arrivals(years)]
+    lags, summary = queries.lag_distribution(con, filters, 500), queries.lag_summary(con, filters)
+    trend = queries.yearly_trend(con, filters)
+    expected = [charts.defection_timeline(events, context), charts.defection_trend(trend, years),
+                charts.lag_distribution(lags, summary), charts.yearly_arrivals(years)]
     sent = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     assert sent == [json.loads(plotly.io.to_json(figure, validate=False)) for figure in expected]
     assert sent[0]["layout"]["height"] == expected[0].layout.height

@@ -121,3 +121,55 @@ def test_timeline_groups_rows_by_decade_and_never_squeezes_them(con):
     assert [t for t in ticks if t.startswith("<b>")] == decades
     assert fig.layout.height >= 20 * len(ticks)
     assert max(len(t) for t in ticks) <= charts.ROW_LABEL_CHARS + 10
+
+
+def test_trend_bars_add_up_to_the_selected_defections_per_year(con):
+    china = Filters(posts=("China",))
+    fig = charts.defection_trend(queries.yearly_trend(con, china), queries.yearly_figures(con, china))
+    drawn = {}
+    for bar in (t for t in fig.data if t.type == "bar"):
+        for year, n in zip(bar.x, bar.y):
+            drawn[int(year)] = drawn.get(int(year), 0) + int(n)
+    expected = con.execute("SELECT defection_year, count(*) FROM events WHERE post_country = 'China' "
+                           "GROUP BY 1").fetchall()
+    assert drawn == dict(expected) and sum(drawn.values()) == queries.events_in_view(con, china)
+    assert fig.layout.barmode == "stack"
+
+
+def test_trend_by_disclosure_counts_only_disclosed_defections_stacked_by_confirmation(con):
+    trend = queries.yearly_trend(con, Filters(), "disclosure", "confirmation")
+    disclosed = con.execute("SELECT count(*) FROM events WHERE disclosed_date IS NOT NULL").fetchone()[0]
+    assert trend["defections"].sum() == disclosed < queries.events_in_view(con, Filters())
+    names = {t.name for t in charts.defection_trend(trend, queries.yearly_figures(con, Filters())).data}
+    assert {"confirmed", "denied"} <= names
+
+
+def test_trend_marks_official_and_media_elite_figures_and_keeps_them_approximate(con):
+    fig = charts.defection_trend(queries.yearly_trend(con, Filters()), queries.yearly_figures(con, Filters()))
+    official, media = trace(fig, "Official elite figure (national)"), trace(fig, "Media elite figure (national)")
+    assert list(media.x) == [2013, 2016] and list(media.text) == ["18", "≥7"]
+    assert list(official.x) == [2015, 2023, 2024] and list(official.text) == ["~20", "~10", "1–9"]
+    assert official.marker.symbol == "diamond" and media.marker.symbol == "diamond-open"
+    # 2024 "in the single digits": drawn at 9 with its bar down to 1, never as a point figure.
+    assert official.y[2] - official.error_y.arrayminus[2] == 1 and official.error_y.array[2] == 0
+
+
+def test_lag_distribution_draws_a_range_for_month_dates_and_leaves_out_year_dates(con):
+    lags = queries.lag_distribution(con, Filters(2016, 2016))
+    people = lags.set_index("person")
+    assert tuple(people.loc["Thae Yong-ho", ["disclosure_lag_min_days", "disclosure_lag_max_days"]]) == (16, 46)
+    assert "Unnamed diplomat (Bulgaria)" not in people.index  # dated only "2016"
+    fig = charts.lag_distribution(lags)
+    exact = trace(fig, "Exact (both dates to the day)")
+    assert sorted(exact.x) == [7, 7]  # Kim Chol-song and the Health Ministry official: day-precise both ends
+    assert fig.layout.xaxis.type == "log"
+
+
+def test_lag_median_is_the_range_between_the_medians_of_shortest_and_longest(con):
+    summary = queries.lag_summary(con, Filters(2016, 2016)).iloc[0]
+    lags = queries.lag_distribution(con, Filters(2016, 2016))
+    assert summary["with_lag"] == len(lags) and summary["without_lag"] == 1
+    assert (summary["median_low"], summary["median_high"]) == (
+        sorted(lags["disclosure_lag_min_days"])[(len(lags) - 1) // 2],
+        sorted(lags["disclosure_lag_max_days"])[(len(lags) - 1) // 2])
+    assert summary["median"] == f"{summary['median_low']}–{summary['median_high']} days"

@@ -53,12 +53,17 @@ def test_export_without_filters_has_every_event(con, db_path):
     assert sorted(r["event_id"] for r in rows) == sorted(everything["event_id"])
 
 
-def test_export_shows_dates_at_their_precision_and_whole_day_counts(db_path):
+def test_export_shows_dates_and_lags_at_their_precision(db_path):
     ri = next(r for r in parse(export(db_path, "--post", "Cuba")) if r["person"] == "Ri Il Kyu")
     assert (ri["defection_period"], ri["defection_date"], ri["date_precision"]) == ("November 2023", "2023-11-01",
                                                                                    "month")
     assert (ri["disclosed_date"], ri["disclosed_period"]) == ("2024-07-16", "16 July 2024")
-    assert int(ri["disclosure_lag_days"]) == (pd.Timestamp("2024-07-16") - pd.Timestamp("2023-11-01")).days
+    # November 2023 to 16 July 2024: from the month's last day to its first, never a count of exact days.
+    assert ri["disclosure_lag_days"] == ""
+    assert (int(ri["disclosure_lag_min_days"]), int(ri["disclosure_lag_max_days"])) == (
+        (pd.Timestamp("2024-07-16") - pd.Timestamp("2023-11-30")).days,
+        (pd.Timestamp("2024-07-16") - pd.Timestamp("2023-11-01")).days)
+    assert ri["disclosure_lag"] == "about 8 months"
 
 
 def test_export_unknown_post_exits_2_and_lists_the_posts(db_path):

@@ -54,9 +54,11 @@ VIEWS = {
         "posts_all.csv": queries.post_map(con, ALL)}),
     "timeline": ("pages/timeline.py", None, False, lambda con, at: {
         "timeline_monthly_all.csv": queries.timeline_density(con, ALL),
+        "trend_defection_category_all.csv": queries.yearly_trend(con, ALL),
         "yearly_arrivals_all.csv": queries.yearly_figures(con, ALL)}),
     "motives": ("pages/motives.py", None, True, lambda con, at: {
         "motives_all.csv": queries.motive_counts(con, ALL),
+        "motive_counts_all.csv": queries.motive_counts(con, ALL),
         "motive_evidence_all.csv": queries.motive_evidence(con, ALL, None)}),
     "context": ("pages/context.py", None, True, lambda con, at: {
         "cuba_timeline_all.csv": queries.cuba_timeline(con, ALL),

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from helpers import append, find, read_table, shown, write_table
 from streamlit.testing.v1 import AppTest
@@ -123,14 +124,78 @@ def test_timeline_draws_each_event_and_toggles_context(db_path, con):
     assert "Diplomatic context event" not in names and "Made public" in names
 
 
-def test_motives_bars_add_up_to_the_attributions_in_view(db_path, con):
+def test_motives_bars_count_each_defection_once_per_motive(db_path, con):
     at = open_page("pages/motives.py", **HAVANA)
     bars = [t for t in charts(at)[0]["data"] if t["type"] == "bar"]
-    expected = query(con, "SELECT attributed_to, count(DISTINCT event_id || motive) AS n FROM event_motives "
+    expected = query(con, "SELECT count(DISTINCT event_id || motive) AS n FROM event_motives "
                           "WHERE event_id IN (SELECT event_id FROM events WHERE post_country = 'Cuba' "
-                          "AND defection_year = 2023) GROUP BY ALL")
-    assert sum(sum(values(t["x"])) for t in bars) == expected["n"].sum() >= 3
-    assert {t["name"] for t in bars} == {f"attributed by {who}" for who in expected["attributed_to"]}
+                          "AND defection_year = 2023)")
+    assert sum(sum(values(t["x"])) for t in bars) == expected["n"].item() >= 3
+
+
+def test_a_motive_given_by_two_sides_counts_the_defection_once(db_path, con):
+    # Jang Sung-gil (E06, Egypt 1997): fear of punishment is attributed by an unnamed US official and by media.
+    kinds = query(con, "SELECT attributed_to FROM event_motives WHERE event_id = 'E06' "
+                       "AND motive = 'Fear of punishment on return home' ORDER BY 1")["attributed_to"].tolist()
+    assert kinds == ["media", "unnamed-officials"]
+    at = open_page("pages/motives.py", post="Egypt")
+    assert selected_count(at) == 1
+    bars = {t["name"]: t for t in charts(at)[0]["data"] if t["type"] == "bar"}
+    several = bars["attributed by several sides"]
+    fear = list(several["y"]).index("Fear of punishment on return home")
+    assert values(several["x"])[fear] == 1
+    assert "media + unnamed-officials (1)" in several["customdata"][fear]
+    per_motive = at.dataframe[0].value
+    row = per_motive[per_motive["motive"] == "Fear of punishment on return home"]
+    assert row["defections"].tolist() == [1] and row["attributors"].tolist() == ["media + unnamed-officials (1)"]
+    assert "Defections" in charts(at)[0]["layout"]["xaxis"]["title"]["text"]
+
+
+def test_lags_are_ranged_or_empty_at_the_precision_of_the_dates(db_path):
+    at = open_page("pages/events.py", years=["2016", "2016"])
+    table = at.dataframe[0].value.set_index("person")
+    # Thae Yong-ho left in July 2016 (month) and was made public on 16 August 2016: a range, not 46 days.
+    assert table.loc["Thae Yong-ho", "disclosure_lag"] == "16–46 days"
+    # A defection dated only "2016" has no lag at all (the old count from 1 January said 231 days).
+    assert pd.isna(table.loc["Unnamed diplomat (Bulgaria)", "disclosure_lag"])
+    assert "disclosure_lag_days" not in table.columns
+
+
+def test_timeline_hover_gives_the_lag_at_its_precision(db_path):
+    at = open_page("pages/timeline.py", years=["2016", "2016"])
+    hover = " ".join(h for h in charts(at)[0]["data"][0]["hovertext"] if h)
+    assert "16 August 2016 (16–46 days later)" in hover
+    assert "231 days" not in hover
+
+
+def test_overview_card_gives_the_latest_lag_as_a_range(db_path, con):
+    at = open_page("pages/overview.py")
+    lag = con.execute("SELECT disclosure_lag FROM events "
+                      "ORDER BY defection_date DESC, event_id DESC LIMIT 1").fetchone()[0]
+    assert "–" in lag or "about" in lag
+    assert any(f"{lag} later" in shown(c.value) for c in at.caption)
+
+
+def test_elite_arrivals_card_says_it_is_national_and_unfiltered(db_path):
+    at = open_page("pages/overview.py", post="Cuba")
+    card = next(c.value for c in at.caption if "arrivals in South Korea" in c.value)
+    assert "national figure" in shown(card) and "filters do not apply" in shown(card)
+
+
+def test_search_narrows_the_events_download(db_path, con):
+    at = open_page("pages/events.py", q="Ri Il-gyu")
+    label = next(b.proto.label for b in at.get("download_button") if "selected events" in b.proto.label)
+    assert label.startswith("Download the 1 selected events matching")
+    assert len(queries.export_events(con, Filters(), "Ri Il-gyu")) == 1
+    assert len(queries.export_events(con, Filters())) == queries.events_in_view(con, Filters())
+
+
+def test_cite_this_view_names_the_filtered_url_and_the_as_of_date(db_path, con):
+    at = open_page("pages/timeline.py", years=["2016", "2024"], post="China")
+    cite = next(c.value for c in at.code if "Cite" in c.value or "CC BY 4.0" in c.value)
+    assert "/timeline?years=2016&years=2024&post=China" in cite
+    assert f"Data as of {queries.as_of(con).isoformat()}" in cite
+    assert "CC BY 4.0" in cite and "Timeline" in cite
 
 
 def test_events_page_finds_ri_il_kyu_in_havana_2023(db_path):
@@ -309,3 +374,30 @@ def test_context_counts_a_crowded_cuba_track_per_year_and_says_so(con, seeds_cop
 def remark_cards(at: AppTest) -> list[str]:
     """The attribution line of each remark card: "speaker, role (kind), date · source"."""
     return [c.value for c in at.caption if re.search(r"\([^)]*\), .* · ", c.value)]
+
+
+def test_trend_choices_come_from_the_url_and_say_what_the_bars_count(db_path, con):
+    at = open_page("pages/timeline.py", post="China", by="disclosure", stack="confirmation")
+    assert at.radio(key="by").value == "disclosure" and at.radio(key="stack").value == "confirmation"
+    trend = next(c for c in charts(at) if "beside the national elite figures" in c["layout"]["title"]["text"])
+    assert "year of disclosure" in trend["layout"]["title"]["text"]
+    bars = [t for t in trend["data"] if t["type"] == "bar"]
+    assert {t["name"] for t in bars} <= set(queries.filter_options(con)["confirmations"])
+    assert sum(sum(values(t["y"])) for t in bars) == queries.yearly_trend(
+        con, Filters(posts=("China",)), "disclosure", "confirmation")["defections"].sum()
+    assert any("why" in c.value.lower() or "The two differ" in c.value for c in at.caption)
+    median = queries.lag_summary(con, Filters(posts=("China",)))["median"].item()
+    assert any(f"made public within {median} of defecting" in shown(c.value) for c in at.caption)
+
+
+def test_trend_and_lags_without_any_disclosure_show_a_message_not_an_empty_chart(db_path, con):
+    # The two defections of 1955 from North Korea itself (Lee Un-yong, Lee In-seon) have no disclosure date.
+    params = {"years": ["1955", "1955"], "post": "North Korea", "by": "disclosure"}
+    assert queries.lag_summary(con, Filters(1955, 1955, ("North Korea",)))["without_lag"].item() == 2
+    at = open_page("pages/timeline.py", **params)
+    assert selected_count(at) > 0
+    infos = " ".join(i.value for i in at.info)
+    assert "None of the selected defections has a disclosure date" in infos
+    assert "None of the selected defections has a disclosure lag" in infos
+    titles = [c["layout"]["title"]["text"] for c in charts(at)]
+    assert not any("beside the national" in t or "until each defection" in t for t in titles)

@@ -15,6 +15,8 @@ CREATE TYPE confirmation_status AS ENUM
 CREATE TYPE attribution AS ENUM
   ('self', 'north-korean-officials', 'south-korean-officials', 'other-governments', 'unnamed-officials',
    'media', 'analysts');
+-- Who gives a yearly elite figure: a government (the Unification Ministry, the NIS) or the press.
+CREATE TYPE elite_count_basis AS ENUM ('official', 'media');
 CREATE TYPE reliability AS ENUM ('primary', 'secondary', 'dataset', 'client');
 -- Where a post lies, for the region filter (docs/methodology.md, "Regions"): by city where a country
 -- spans regions (Vladivostok is East Asia, Moscow Europe); 'North Korea' for defectors who left from home.
@@ -162,7 +164,9 @@ CREATE TABLE seed.yearly_counts (
     elite_count_high    INTEGER CHECK (elite_count_high >= elite_count_low),
     elite_count_approx  BOOLEAN,
     elite_count_wording VARCHAR,
+    elite_count_basis   elite_count_basis,
     notes               VARCHAR,
+    CHECK ((elite_count_basis IS NULL) = (elite_count_approx IS NULL)),
     CHECK ((elite_count_approx IS NULL) =
            (elite_count IS NULL AND elite_count_low IS NULL AND elite_count_high IS NULL)),
     CHECK (elite_count_approx OR (elite_count_low IS NULL AND elite_count_high IS NULL)),
@@ -178,6 +182,7 @@ COMMENT ON COLUMN seed.yearly_counts.elite_count_low IS 'Lower bound when only a
 COMMENT ON COLUMN seed.yearly_counts.elite_count_high IS 'Upper bound when only a range was reported.';
 COMMENT ON COLUMN seed.yearly_counts.elite_count_approx IS 'true when the elite figure is approximate, partial or a range; empty when there is none.';
 COMMENT ON COLUMN seed.yearly_counts.elite_count_wording IS 'The source''s own words for the elite figure (e.g. "about 10").';
+COMMENT ON COLUMN seed.yearly_counts.elite_count_basis IS 'official when a government gave the elite figure (Unification Ministry, NIS), media when only the press did; empty when there is none.';
 COMMENT ON COLUMN seed.yearly_counts.notes IS 'Revisions, disagreements, scope.';
 
 CREATE TABLE seed.yearly_count_sources (

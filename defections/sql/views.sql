@@ -6,12 +6,34 @@ CREATE MACRO period_label(d, p) AS CASE p::VARCHAR
     WHEN 'day' THEN strftime(d, '%-d %B %Y') WHEN 'month' THEN strftime(d, '%B %Y')
     ELSE strftime(d, '%Y') END;
 
+-- A lag is only as precise as its two dates allow: from the end of the defection's period to the start
+-- of the disclosure's (at least 0: a disclosure cannot precede the defection) up to start to end. It
+-- reads in days when short or exact, in months or years when the span of the dates is wide.
+CREATE MACRO lag_text(lo, hi) AS CASE
+    WHEN lo IS NULL OR hi IS NULL THEN NULL
+    WHEN lo = hi THEN lo || if(lo = 1, ' day', ' days')
+    WHEN hi < 62 THEN lo || '–' || hi || ' days'
+    WHEN hi < 730 THEN if(round(lo / 30.44) = round(hi / 30.44), 'about ' || round(hi / 30.44)::INTEGER || ' months',
+                          round(lo / 30.44)::INTEGER || '–' || round(hi / 30.44)::INTEGER || ' months')
+    ELSE if(round(lo / 365.25) = round(hi / 365.25), 'about ' || round(hi / 365.25)::INTEGER || ' years',
+            round(lo / 365.25)::INTEGER || '–' || round(hi / 365.25)::INTEGER || ' years') END;
+
+-- The last day of a dated period: the day itself, the month's last day, or 31 December.
+CREATE MACRO period_end(d, p) AS CASE p::VARCHAR WHEN 'day' THEN d WHEN 'month' THEN last_day(d)
+    ELSE make_date(year(d), 12, 31) END;
+
 -- Romanizations differ in spaces, hyphens and apostrophes (Ri Il-kyu, Ri Il Kyu): compare without them.
 -- A year within the filter's bounds; a NULL bound is no bound.
 CREATE MACRO in_years(y, year_from, year_to) AS
     (CAST(year_from AS INTEGER) IS NULL OR y >= year_from) AND (CAST(year_to AS INTEGER) IS NULL OR y <= year_to);
 
 CREATE MACRO name_key(s) AS regexp_replace(lower(s), '[\s\-''’.,]', '', 'g');
+-- A person matched by any recorded romanization ('' matches everyone). A list filter, not EXISTS over
+-- unnest: DuckDB turns that subquery into a join over every event even when the search is empty (seconds
+-- at a million events, docs/benchmarks.md).
+CREATE MACRO name_matches(person, variants, search) AS
+    search = '' OR len(list_filter(string_split(variants || '; ' || person, '; '),
+                                   lambda name: contains(name_key(name), name_key(search)))) > 0;
 
 CREATE VIEW sources AS
 WITH cited AS (
@@ -48,6 +70,18 @@ source_lists AS (
     FROM seed.defection_sources ds JOIN seed.sources s USING (source_id)
     GROUP BY ds.event_id
 ),
+-- A year-dated defection or disclosure leaves the lag open (it could be a day or most of a year):
+-- no lag. Otherwise the shortest and longest lag both dates allow; equal when both are day-precise.
+lags AS (
+    SELECT event_id,
+           CASE WHEN disclosed_date IS NOT NULL AND defection_precision <> 'year' AND disclosed_precision <> 'year'
+                THEN greatest(0, date_diff('day', period_end(defection_date, defection_precision), disclosed_date))
+           END AS lag_min,
+           CASE WHEN disclosed_date IS NOT NULL AND defection_precision <> 'year' AND disclosed_precision <> 'year'
+                THEN greatest(0, date_diff('day', defection_date, period_end(disclosed_date, disclosed_precision)))
+           END AS lag_max
+    FROM seed.defections
+),
 final AS (
     SELECT
         d.event_id,
@@ -64,8 +98,12 @@ final AS (
         d.disclosed_date,
         d.disclosed_precision::VARCHAR AS disclosed_precision,
         period_label(d.disclosed_date, d.disclosed_precision) AS disclosed_period,
-        date_diff('day', d.defection_date, d.disclosed_date) AS disclosure_lag_days,
-        -- The lag is only exact when both ends are known to the day.
+        -- Days only when both ends are known to the day; the range columns hold what coarser dates allow.
+        if(lg.lag_min = lg.lag_max AND d.defection_precision = 'day' AND d.disclosed_precision = 'day',
+           lg.lag_min, NULL) AS disclosure_lag_days,
+        lg.lag_min AS disclosure_lag_min_days,
+        lg.lag_max AS disclosure_lag_max_days,
+        lag_text(lg.lag_min, lg.lag_max) AS disclosure_lag,
         (d.defection_precision <> 'day' OR d.disclosed_precision <> 'day') AS disclosure_lag_approx,
         d.confirmation_status::VARCHAR AS confirmation_status,
         d.confirmed_by,
@@ -89,6 +127,7 @@ final AS (
     JOIN seed.posts po USING (post_id)
     LEFT JOIN motive_lists ml USING (event_id)
     LEFT JOIN source_lists sl USING (event_id)
+    LEFT JOIN lags lg USING (event_id)
 )
 SELECT * FROM final;
 
@@ -137,7 +176,7 @@ SELECT y.year, y.total_arrivals, y.male, y.female, y.elite_count,
                THEN y.elite_count_low || '–' || y.elite_count_high
            WHEN y.elite_count_low IS NOT NULL THEN '≥' || y.elite_count_low
        END AS elite_count_label,
-       y.elite_count_wording, y.notes, sl.source_titles, sl.source_urls, sl.main_source_title, sl.main_source_url
+       y.elite_count_wording, y.elite_count_basis::VARCHAR AS elite_count_basis, y.notes, sl.source_titles, sl.source_urls, sl.main_source_title, sl.main_source_url
 FROM seed.yearly_counts y LEFT JOIN source_lists sl USING (year);
 
 CREATE VIEW context_events AS
@@ -235,7 +274,10 @@ COMMENT ON COLUMN events.defection_period IS 'The defection date as text at its 
 COMMENT ON COLUMN events.disclosed_date IS 'First day of the period in which the defection became public.';
 COMMENT ON COLUMN events.disclosed_precision IS 'Precision of disclosed_date.';
 COMMENT ON COLUMN events.disclosed_period IS 'The disclosure date as text at its precision.';
-COMMENT ON COLUMN events.disclosure_lag_days IS 'Days from defection_date to disclosed_date (between period starts).';
+COMMENT ON COLUMN events.disclosure_lag_days IS 'Days from the defection to its disclosure, only when both dates are known to the day.';
+COMMENT ON COLUMN events.disclosure_lag_min_days IS 'Shortest lag in days both dates allow (end of the defection''s period to start of the disclosure''s); empty when either date is known only to the year.';
+COMMENT ON COLUMN events.disclosure_lag_max_days IS 'Longest lag in days both dates allow (start of the defection''s period to end of the disclosure''s); empty as disclosure_lag_min_days.';
+COMMENT ON COLUMN events.disclosure_lag IS 'The lag as text at the precision of the dates: "54 days", "17–46 days", "about 8 months"; empty when a date is known only to the year.';
 COMMENT ON COLUMN events.disclosure_lag_approx IS 'true unless both dates are known to the day.';
 COMMENT ON COLUMN events.confirmation_status IS 'confirmed (by a government), self-disclosed (by the defector), multiple-reports (two or more independent outlets), single-report, or denied.';
 COMMENT ON COLUMN events.confirmed_by IS 'Who confirmed the defection.';
@@ -278,6 +320,7 @@ COMMENT ON COLUMN yearly_counts.elite_count_high IS 'Upper bound, when only a ra
 COMMENT ON COLUMN yearly_counts.elite_count_approx IS 'true when the elite figure is approximate, partial or a range.';
 COMMENT ON COLUMN yearly_counts.elite_count_label IS 'The elite figure as shown: "~10" approximate, "1–9" range, "≥7" minimum.';
 COMMENT ON COLUMN yearly_counts.elite_count_wording IS 'The source''s own words for the elite figure.';
+COMMENT ON COLUMN yearly_counts.elite_count_basis IS 'official (Unification Ministry, NIS) or media: who gave the elite figure.';
 COMMENT ON COLUMN yearly_counts.notes IS 'Revisions, disagreements and scope.';
 COMMENT ON COLUMN yearly_counts.source_titles IS 'Titles of the sources for the year, separated by "; ".';
 COMMENT ON COLUMN yearly_counts.source_urls IS 'URLs of those sources, separated by spaces.';
