@@ -37,15 +37,17 @@ def populate(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
         columns = [c.name for c in table.columns]
         frame = pd.DataFrame([row.values for row in seeds.tables[table.name]], columns=columns, dtype=object)
         _insert(con, table.name, columns, frame)
+    documents = {}  # one row per held file, as the first source naming it reads it
     for row in seeds.tables["sources"]:
         name = row.values.get("document")
-        if name:
+        if name and name not in documents:
             held = read_document(seeds.directory / "documents", name,
                                  with_header=row.values.get("reliability") != "client")
             h = held.header
-            con.execute("INSERT OR IGNORE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [name, h.get("url"), h.get("title"), h.get("publisher"), h.get("published") or None,
-                         h.get("read"), held.text])
+            documents[name] = [name, h.get("url"), h.get("title"), h.get("publisher"), h.get("published") or None,
+                               h.get("read"), held.text]
+    if documents:  # in one statement: 600 single-row inserts took half the build's time
+        con.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)", list(documents.values()))
     con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
     as_of = con.execute("SELECT max(published_date) FROM seed.sources").fetchone()[0]
     con.execute("INSERT INTO build_info VALUES (?, ?, ?, ?)",
@@ -104,8 +106,12 @@ def write(seeds: Seeds, db_path: Path) -> None:
         con = duckdb.connect(str(tmp), config={"autoinstall_known_extensions": False,
                                                 "autoload_known_extensions": False})
         try:
+            # One transaction: committed statement by statement, the ~1,000 statements of a build
+            # each write the log to disk, which makes a build about four times slower.
+            con.begin()
             populate(con, seeds)
             _check(con, seeds)
+            con.commit()
             con.execute("CHECKPOINT")
         except duckdb.Error as err:
             # The schema's constraints are the second line of defence: say so, not a traceback.

@@ -67,6 +67,16 @@ def one_defection(tmp_path_factory) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="session")
+def app_url(db_path):
+    """`streamlit run dashboard.py` against the session database, one server for every test that asks."""
+    from browser_support import ARTIFACTS, running_app
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with running_app(db_path, ARTIFACTS / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Debian's headless Chromium, one per session: Playwright's sync API allows one instance at a time."""
     from browser_support import CHROMIUM_ARGS, chromium_path

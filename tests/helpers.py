@@ -1,7 +1,9 @@
-"""Helpers shared by the data-layer tests: run the CLI, and break a copy of the seeds one cell at a time."""
+"""Helpers shared by the tests: run the CLI, run a page with AppTest and read what it shows, and break a
+copy of the seeds one cell at a time."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -10,21 +12,80 @@ import re
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from defections.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = "000_5a3a87e34e1c9523.txt"  # the client's seed document
+HOME = "pages/overview.py"
 
 
-def run_cli(*args, env: dict | None = None) -> subprocess.CompletedProcess:
-    """`python -m defections ARGS` from the project folder; stdout as bytes, stderr as text."""
+@dataclass
+class Ran:
+    """What a command run left: its exit code, stdout as bytes, stderr as text."""
+
+    returncode: int
+    stdout: bytes
+    stderr: str
+
+
+def run_cli(*args, env: dict | None = None) -> Ran:
+    """`python -m defections ARGS` run in this process through main(argv), with `env` added to the environment.
+    An exception escaping main() (a traceback in the shell) fails the test."""
+    out, err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8"), io.StringIO()
+    with _environment(env or {}), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([*map(str, args)])
+        except SystemExit as exit:  # argparse's usage errors
+            code = exit.code
+    out.flush()
+    return Ran(code, out.buffer.getvalue(), err.getvalue())
+
+
+def run_cli_process(*args, env: dict | None = None) -> Ran:
+    """The same through a real `python -m defections` process: for the few end-to-end tests of exit codes
+    and stderr as a shell sees them (each start costs Python and DuckDB's imports, over a second)."""
     result = subprocess.run([sys.executable, "-m", "defections", *map(str, args)], cwd=ROOT,
                             capture_output=True, env={**os.environ, **(env or {})}, timeout=120)
-    result.stderr = result.stderr.decode("utf-8", errors="replace")
-    return result
+    return Ran(result.returncode, result.stdout, result.stderr.decode("utf-8", errors="replace"))
 
 
-def assert_reported(result: subprocess.CompletedProcess, file: Path, line: int, column: str, fragment: str) -> None:
+@contextlib.contextmanager
+def _environment(env: dict):
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def open_page(page: str = HOME, timeout: float = 60, **params) -> AppTest:
+    """A new session opening `page` with `params` in its URL, run once, with no exception on the page."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
+    at.query_params.update(params)
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def selected_count(at: AppTest) -> int:
+    """The header's "N defection(s) selected" figure."""
+    counts = [re.match(r"\*\*([\d,]+)\*\* defection\(s\) selected", m.value) for m in at.markdown]
+    found = [int(c.group(1).replace(",", "")) for c in counts if c]
+    assert found, "the page does not state how many defections are selected"
+    return found[0]
+
+
+def assert_reported(result: Ran, file: Path, line: int, column: str, fragment: str) -> None:
     """The command failed and named FILE:LINE: COLUMN with a message containing `fragment`."""
     assert result.returncode != 0, result.stderr
     prefix = f"{file}:{line}: {column}: "

@@ -11,13 +11,11 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from browser_support import (
-    ARTIFACTS,
     CHARTS,
     TIMEOUT_MS,
     is_local,
     open_page,
     pick_post,
-    running_app,
     screenshot,
     selected_count,
     selected_posts,
@@ -39,13 +37,6 @@ CUBA_2023 = "years=2023&years=2023&post=Cuba"
 GARBAGE = "years=abc&years=99999&post=Atlantis&category=" + quote("<script>") + "&foo=bar"
 EXCEPTION = '[data-testid="stException"]'
 ERROR = '[data-testid="stAlertContentError"]'
-
-
-@pytest.fixture(scope="session")
-def app_url(db_path):
-    ARTIFACTS.mkdir(exist_ok=True)
-    with running_app(db_path, ARTIFACTS / "streamlit.log") as url:
-        yield url
 
 
 @pytest.fixture
@@ -92,6 +83,7 @@ def test_page_renders_every_chart_without_exception(page, app_url, con, path):
     page.set_viewport_size({"width": 1400, "height": 1800})
     open_page(page, app_url + path)
     assert_no_exception(page)
+    assert page.requested and [url for url in page.requested if not is_local(url)] == []  # nothing leaves localhost
     assert selected_count(page) == count_for(con)
     assert page.locator(CHARTS).count() == charts
     if charts:
@@ -110,12 +102,6 @@ def test_map_draws_land_from_the_apps_own_topojson(page, app_url):
     assert page.locator(".js-plotly-plot .geo .scattergeo .point").count() > 0
     plotting = [url for url in page.requested if any(word in url.lower() for word in ("topojson", "plot.ly", "plotly"))]
     assert plotting and all(is_local(url) for url in plotting), plotting
-
-
-def test_no_request_leaves_localhost(page, app_url):
-    for path in PAGES:
-        open_page(page, app_url + path)
-    assert sorted({url for url in page.requested if not is_local(url)}) == []
 
 
 def test_filters_set_in_the_sidebar_reproduce_from_the_url_in_a_new_browser(page, app_url, new_context, con):

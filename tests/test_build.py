@@ -7,7 +7,7 @@ import shutil
 
 import duckdb
 import pytest
-from helpers import append, edit, find, rows, run_cli, sha256, touch_future
+from helpers import append, edit, find, rows, run_cli, run_cli_process, sha256, touch_future
 
 from defections.__main__ import main
 from defections.build import SCHEMA_VERSION, BuildError, build
@@ -25,7 +25,7 @@ def count(db, table: str) -> int:
 
 def test_build_loads_every_seed_row(tmp_path):
     db = tmp_path / "defections.duckdb"
-    result = run_cli("build", "--seeds", SEEDS_DIR, "--db", db)
+    result = run_cli_process("build", "--seeds", SEEDS_DIR, "--db", db)  # end to end: exit code and stderr
     assert result.returncode == 0, result.stderr
     assert f"built {db}" in result.stderr
     for table in ("defections", "people", "sources", "yearly_counts", "event_motives", "context_events"):
@@ -37,7 +37,7 @@ def test_failed_build_keeps_previous_database(seeds_copy, tmp_path):
     build(seeds_copy, db)
     before, files_before = sha256(db), sorted(os.listdir(db.parent))
     line = edit(seeds_copy, "people", 0, {"name": ""})
-    result = run_cli("build", "--seeds", seeds_copy, "--db", db)
+    result = run_cli_process("build", "--seeds", seeds_copy, "--db", db)  # end to end: exit code and stderr
     assert result.returncode == 1
     assert f"{seeds_copy / 'people.csv'}:{line}: name: required field is empty" in result.stderr
     assert "database not written; the previous one is unchanged" in result.stderr

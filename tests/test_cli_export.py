@@ -10,7 +10,7 @@ import sys
 
 import pandas as pd
 import pytest
-from helpers import ROOT, run_cli
+from helpers import ROOT, run_cli, run_cli_process
 
 from defections import queries
 from defections.__main__ import main
@@ -67,7 +67,7 @@ def test_export_shows_dates_and_lags_at_their_precision(db_path):
 
 
 def test_export_unknown_post_exits_2_and_lists_the_posts(db_path):
-    result = run_cli("export", "events", "--post", "Atlantis", "--db", db_path)
+    result = run_cli_process("export", "events", "--post", "Atlantis", "--db", db_path)  # end to end
     assert result.returncode == 2
     assert "unknown --post 'Atlantis'" in result.stderr
     assert "Cuba" in result.stderr  # the posts one can choose from

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
-from streamlit.testing.v1 import AppTest
+from helpers import open_page, selected_count
 
 from defections import queries
 from defections.export import csv_bytes
@@ -83,9 +83,10 @@ def session(con, filters: Filters, search: str) -> dict:
 
 
 def test_sessions_run_every_query_a_page_calls(con):
-    sources = [*(ROOT / "pages").glob("*.py"), ROOT / "defections" / "ui.py"]
+    # The pages and the package's Streamlit helpers, in whichever modules they live.
+    sources = [*(ROOT / "pages").glob("*.py"), *(ROOT / "defections").glob("*.py")]
     called = {name for path in sources for name in re.findall(r"queries\.(\w+)", path.read_text(encoding="utf-8"))
-              if callable(getattr(queries, name))}
+              if callable(getattr(queries, name, None))}
     assert called <= set(session(con, Filters(), ""))
 
 
@@ -110,19 +111,10 @@ def test_concurrent_sessions_on_one_connection_get_single_threaded_results(con):
     assert len({r["events_in_view"] for r in expected}) > 3  # the sessions really asked different questions
 
 
-def selected_count(at: AppTest) -> int:
-    counts = [re.match(r"\*\*([\d,]+)\*\* defection\(s\) selected", m.value) for m in at.markdown]
-    return next(int(c.group(1).replace(",", "")) for c in counts if c)
-
-
 def test_interleaved_app_sessions_each_see_their_own_filters(db_path, con):
     sets = filter_sets(con, 20)
-    apps = []
-    for filters in sets:
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-        at.query_params.update({"years": [str(filters.year_from), str(filters.year_to)],
-                                "post": list(filters.posts), "category": list(filters.categories)})
-        apps.append(at.run())
+    apps = [open_page(years=[str(filters.year_from), str(filters.year_to)], post=list(filters.posts),
+                      category=list(filters.categories)) for filters in sets]
     for at in apps:  # every session takes its next step only after all the others took theirs
         at.switch_page("pages/events.py").run()
     for at, filters in zip(apps, sets, strict=True):

@@ -10,18 +10,19 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from helpers import DOCUMENT
+from helpers import DOCUMENT, ROOT
 
 from defections.db import query
 from defections.paths import SEEDS_DIR
 from defections.queries import data_dictionary
 from defections.validate import normalize_text, schema
 
-# The client's material sits beside the repository (../shared), on developers' machines and in CI alike.
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+# The client's material sits beside the repository (../shared), on developers' machines and in CI alike;
+# the tests that read it fail, never skip, when it is absent: a missing folder must not pass unnoticed.
+SHARED = ROOT.parent / "shared"
 RESEARCH_FACTS = SHARED / "research" / "facts"
 CLIENT_DOCUMENT = SHARED / "seeds" / DOCUMENT
-# sha256 of the client's seed document as delivered in /work/shared/seeds/ (a fact about the client's file).
+# sha256 of the client's seed document as delivered in ../shared/seeds/ (a fact about the client's file).
 CLIENT_DOCUMENT_SHA256 = "e72d2897f22d1873a9851eaa7c1bdaae7da81ec93c4afff792185b8d286354c8"
 
 
@@ -136,14 +137,19 @@ def test_no_source_is_from_fakenews_agency(con):
 
 
 def shared(path: Path) -> Path:
+    """`path` under ../shared; a clear failure (in CI and everywhere else) when it is not there."""
     if not path.exists():
-        pytest.fail(f"{path} is missing: the client's material must sit beside the repository as ../shared")
+        pytest.fail(f"{path} is missing: the client's material (research facts, seed document) must sit beside "
+                    f"the repository as {SHARED}; copy or check it out there, then run the tests again",
+                    pytrace=False)
     return path
 
 
 def research_urls() -> set[str]:
     urls = set()
-    for path in shared(RESEARCH_FACTS).glob("*.csv"):
+    sheets = sorted(shared(RESEARCH_FACTS).glob("*.csv"))
+    assert sheets, f"no fact sheet (*.csv) in {RESEARCH_FACTS}"
+    for path in sheets:
         with open(path, encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 urls.update(row.get("source_urls", "").split())

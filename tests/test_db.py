@@ -36,7 +36,13 @@ def test_a_rebuilt_database_is_seen_while_an_old_connection_is_still_open(seeds_
 
 
 def test_queries_run_on_their_own_cursor_in_the_database_catalog(con):
-    assert query(con, "SELECT current_database() AS db")["db"][0] == "defections"
+    # A result half read on the shared connection itself: a query run on that connection instead of a
+    # cursor of its own would replace it, as one session's query would another's.
+    pending = con.execute("SELECT event_id FROM events ORDER BY event_id")
+    first = pending.fetchone()[0]
+    frame = query(con, "SELECT current_database() AS db, count(*) AS n, min(event_id) AS first FROM events")
+    assert (frame["db"][0], frame["first"][0]) == ("defections", first)
+    assert len(pending.fetchall()) == frame["n"][0] - 1 > 0
 
 
 def test_a_sqlite_file_is_refused_without_reaching_for_an_extension(tmp_path):

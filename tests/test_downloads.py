@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from helpers import open_page
 
 from bench import synth
 from defections import queries, ui
@@ -15,7 +15,6 @@ from defections.export import csv_bytes, events_file_name
 from defections.filters import Filters
 from defections.validate import Row
 
-ROOT = Path(__file__).resolve().parent.parent
 ALL = Filters()
 PADDED = 1_100  # rows given to tables the synthetic data keeps small: more than a table shows
 
@@ -92,11 +91,7 @@ def test_every_download_holds_every_row_of_its_view(big_db, monkeypatch, view):
     monkeypatch.setattr(ui, "download", download)
     monkeypatch.setenv("DEFECTIONS_DB", str(big_db))
     monkeypatch.setenv("DEFECTIONS_SEEDS", str(big_db.parent / "seeds"))
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    if tab:
-        at.query_params["tab"] = tab
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_page(page, timeout=120, **({"tab": tab} if tab else {}))
 
     assert all(len(frame.value) <= ui.TABLE_ROWS for frame in at.dataframe)
     assert any(f"Showing the first {ui.TABLE_ROWS:,}" in c.value for c in at.caption) == cut

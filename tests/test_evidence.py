@@ -6,8 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from helpers import assert_reported, edit, find, line_of, rows, run_cli, sha256
-from test_pages import open_page, selected_count
+from helpers import assert_reported, edit, find, line_of, open_page, rows, run_cli, selected_count, sha256
 
 from defections import queries
 from defections.build import build

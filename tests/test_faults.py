@@ -15,9 +15,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers import edit, read_table, run_cli, sha256, shown, touch_future, write_table
+from helpers import edit, open_page, read_table, run_cli, selected_count, sha256, shown, touch_future, write_table
 from streamlit.testing.v1 import AppTest
 
+from defections import registry
 from defections.build import build
 from defections.charts import PLOTLY_CONFIG
 from defections.db import FIX_COMMAND, connect, query
@@ -30,7 +31,7 @@ APP_CODE = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py")), *sort
 def open_app(db: Path, seeds: Path, monkeypatch) -> AppTest:
     monkeypatch.setenv("DEFECTIONS_DB", str(db))
     monkeypatch.setenv("DEFECTIONS_SEEDS", str(seeds))
-    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    return open_page()
 
 
 def page_text(at: AppTest) -> str:
@@ -54,7 +55,7 @@ def test_missing_database_is_built_when_the_app_starts(seeds_copy, tmp_path, mon
     at = open_app(db, seeds_copy, monkeypatch)
     assert not at.exception, [e.value for e in at.exception]
     assert db.is_file()
-    assert any(f"**{counts(db)['defections']}** defection(s) selected" in m.value for m in at.markdown)
+    assert selected_count(at) == counts(db)["defections"]
 
 
 def garbage(path: Path) -> None:
@@ -105,7 +106,7 @@ def test_invalid_seeds_keep_the_last_good_database_serving_with_a_warning(seeds_
     at = open_app(db, seeds_copy, monkeypatch)
     assert not at.exception, [e.value for e in at.exception]
     assert any(f"yearly_counts.csv:{line}: total_arrivals" in shown(w.value) for w in at.warning)
-    assert any(f"**{before[1]['defections']}** defection(s) selected" in m.value for m in at.markdown)
+    assert selected_count(at) == before[1]["defections"]
     assert (sha256(db), counts(db)) == before
 
 
@@ -139,14 +140,13 @@ def test_a_seed_broken_while_the_app_runs_keeps_the_last_good_database_with_a_wa
     assert not at.exception, [e.value for e in at.exception]
     assert any(f"First problem: {seeds_copy / name}:{line}: -: " in shown(w.value) for w in at.warning), \
         [w.value for w in at.warning]
-    assert any(f"**{before[1]['defections']}** defection(s) selected" in m.value for m in at.markdown)
+    assert selected_count(at) == before[1]["defections"]
     assert (sha256(db), counts(db)) == before
 
 
 # --- seeds that are valid but hold little -------------------------------------------------------------------
 
-PAGES = ["pages/overview.py", "pages/timeline.py", "pages/motives.py", "pages/context.py", "pages/events.py",
-         "pages/sources.py"]
+PAGES = [page.script for page in registry.PAGES]
 
 
 def test_every_page_says_when_the_database_holds_no_defections(no_defections, monkeypatch):
@@ -165,7 +165,7 @@ def test_every_page_works_when_all_defections_fall_in_one_year(one_defection, mo
         at.switch_page(page).run()
         assert not at.exception, (page, [e.value for e in at.exception])
         assert "Year of defection: 2023" in [c.value.split(" (")[0] for c in at.sidebar.caption], page
-        assert any("**1** defection(s) selected" in m.value for m in at.markdown), page
+        assert selected_count(at) == 1, page
 
 
 # --- a build killed halfway ---------------------------------------------------------------------------------

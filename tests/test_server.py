@@ -8,17 +8,8 @@ import re
 import urllib.request
 from pathlib import Path
 
-import pytest
-from browser_support import running_app
-
 ROOT = Path(__file__).resolve().parent.parent
 FRAMING = ("X-Frame-Options", "Content-Security-Policy")
-
-
-@pytest.fixture(scope="module")
-def app_url(db_path, tmp_path_factory):
-    with running_app(db_path, tmp_path_factory.mktemp("server") / "streamlit.log") as url:
-        yield url
 
 
 def get(url: str):
