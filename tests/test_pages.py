@@ -17,6 +17,7 @@ from defections import queries, registry
 from defections.build import build
 from defections.db import connect, query
 from defections.filters import Filters
+from defections.labels import plain
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [page.script for page in registry.PAGES]
@@ -232,7 +233,7 @@ def test_event_card_gives_each_motive_its_attribution_quote_and_source(db_path, 
     motives = queries.event_motive_evidence(con, "E27")
     lines = [m.value for m in at.markdown if m.value.startswith("- **")]
     for m in motives.itertuples():
-        assert any(ui.plain(m.attributed_by) in line and ui.plain(m.evidence_quote) in line for line in lines), m
+        assert any(plain(m.attributed_by) in line and plain(m.evidence_quote) in line for line in lines), m
     assert any(f"({len(motives)} attributions)" in m.value for m in at.markdown)
     assert not at.dataframe[1:]  # no scroll box: the detail is a card
 
