@@ -14,7 +14,7 @@ ARRAY_KEYS = ("x", "y", "z", "lat", "lon", "values", "labels", "r", "theta", "lo
 TEXT = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success")
 LEAF_FIELDS = {**{kind: ("body",) for kind in TEXT},
                "metric": ("label", "body"), "toggle": ("label", "default"), "download_button": ("label", "icon"),
-               "code": ("code_text",), "radio": ("label", "options"),
+               "code": ("code_text",), "radio": ("label", "options"), "button_group": ("label", "options"),
                "page_link": ("label", "icon"), "text_input": ("label", "max_chars"), "selectbox": ("label", "options"),
                "slider": ("label", "min", "max", "default", "step"),
                "multiselect": ("label", "options", "placeholder")}
@@ -84,7 +84,9 @@ def spec_from_apptest(at) -> dict:
 
 def _plain(value):
     # Protobuf scalars and repeated fields as JSON-able values.
-    return value if isinstance(value, str | int | float | bool) or value is None else list(value)
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return [getattr(item, "content", item) for item in value]  # a button group's options are messages
 
 
 def points(spec: dict) -> int:

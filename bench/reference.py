@@ -117,6 +117,8 @@ def _replay(items: list[dict], spec: dict, tables, arrays) -> None:
                       value=tuple(value) if len(value) > 1 else value[0], step=int(item["step"]), key=key)
         elif kind == "code":
             st.code(item["code_text"], language=None)
+        elif kind == "button_group":
+            st.segmented_control(item["label"], item["options"], default=item["options"][0], key=key)
         elif kind == "radio":
             st.radio(item["label"], item["options"], horizontal=True, key=key)
         elif kind == "multiselect":
