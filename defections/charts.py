@@ -65,7 +65,7 @@ def post_map(posts: pd.DataFrame) -> go.Figure:
     fig.update_geos(projection_type="natural earth", resolution=110, showland=True, landcolor="#e8e4da",
                     showcountries=True, countrycolor="#b8b2a6", showocean=True, oceancolor="#f4f8fb",
                     showframe=False, fitbounds=False, lataxis_range=[-58, 84], lonaxis_range=[-180, 180])
-    return _layout(fig, "Where defectors were posted (marker size = number of defections)", 460)
+    return _layout(fig, "Where defectors were posted", 460)
 
 
 def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None) -> go.Figure:

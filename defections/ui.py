@@ -23,7 +23,7 @@ from defections.export import csv_bytes
 from defections.filters import Filters, sidebar
 from defections.labels import HEADINGS, Heading, plain, source_link
 from defections.paths import db_path, seeds_dir
-from defections.wording import plural
+from defections.wording import MISSING, plural
 
 __all__ = ["TABLE_ROWS", "chart", "csv_bytes", "database", "download", "filters", "guard_empty", "navigation",
            "page_header", "page_link", "pick", "plain", "sidebar_filters", "source_link", "table"]
@@ -253,6 +253,10 @@ def _arrow(frame: pd.DataFrame, columns: tuple[str, ...]):
     # result from cache.query() is converted once. A frame Arrow cannot type as it is goes to Streamlit as is.
     def make():
         rows = frame[list(columns)].head(TABLE_ROWS)
+        # An empty text cell reads as the one missing mark used everywhere (Streamlit would print "None").
+        text = [c for c in rows.columns if rows[c].dtype == object or pd.api.types.is_string_dtype(rows[c])]
+        if any(rows[c].isna().any() for c in text):
+            rows = rows.assign(**{c: rows[c].fillna(MISSING) for c in text})
         try:
             # No pandas metadata: the browser does not need it, and it is serialised on every run.
             return pa.Table.from_pandas(rows, preserve_index=False).replace_schema_metadata(None)

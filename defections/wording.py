@@ -49,3 +49,13 @@ def timeline_lines(events: pd.DataFrame) -> list[tuple[str, list[str]]]:
         decades.setdefault(f"{r.period_start.year // 10 * 10}s", []).append(
             f"{r.defection_period} · {r.person} · {or_missing(r.post)} · {made_public}")
     return list(decades.items())
+
+
+def motive_lines(counts: pd.DataFrame) -> list[str]:
+    """The motives chart as a list for phones: one line per motive, most defections first
+    ("Fear of punishment on return home: 4 defections (media 2; several 1; …)")."""
+    lines = []
+    for motive, part in counts.groupby("motive", sort=False):
+        sides = "; ".join(f"{r.attributed_to} {r.defections}" for r in part.itertuples())
+        lines.append(f"{motive}: {plural(int(part['defections'].sum()), 'defection')} ({sides})")
+    return lines

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from defections import cache, charts, queries, ui
+from defections import cache, charts, queries, ui, wording
 
 filters = ui.filters()
 count = ui.page_header("Motives", "Why did they leave, as reported, and who attributes each motive?", filters)
@@ -12,7 +12,11 @@ counts = cache.query(queries.motive_counts, filters)
 if counts.empty:
     st.info("None of the selected defections has a reported motive.")
     st.stop()
-ui.chart(charts.motive_bars, counts, name=f"motives_{filters.describe()}", key="motives")
+wide, narrow = ui.wide_and_narrow("motives")
+with wide:
+    ui.chart(charts.motive_bars, counts, name=f"motives_{filters.describe()}", key="motives")
+with narrow:  # a phone cuts the motives' names off the bars: list them instead
+    st.markdown("\n".join(f"- {ui.plain(line)}" for line in wording.motive_lines(counts)))
 st.caption("A defection counts once under each motive reported for it, however many sources give it; colours "
            "show who attributes it (the defector himself; North Korean, South Korean, other or unnamed officials; "
            "media; analysts), black when several sides do. The table lists the attributors behind each bar.")

@@ -23,7 +23,8 @@ for column, figure in zip(st.columns(len(figures)), figures.itertuples()):
 
 posts = cache.query(queries.post_map, filters)
 ui.chart(charts.post_map, posts, name=f"posts_{filters.describe()}", key="map")
-st.caption("Posts whose country no source names (e.g. “an African country”) are counted above but not mapped.")
+st.caption("Marker size is the number of defections. Posts whose country no source names (e.g. “an African "
+           "country”) are counted above but not mapped.")
 
 st.subheader("What each page answers")
 for page in PAGES[1:]:

@@ -60,15 +60,13 @@ VIEWS = {
         "motive_counts_all.csv": queries.motive_counts(con, ALL),
         "motive_evidence_all.csv": queries.motive_evidence(con, ALL, None)}),
     "context": ("pages/context.py", None, True, lambda con, at: {
-        "cuba_timeline_all.csv": queries.cuba_timeline(con, ALL),
+        "havana_sequence_all.csv": queries.cuba_timeline(con, ALL, 300, queries.HAVANA_SEQUENCE),
         "commentary_all.csv": queries.commentary(con, ALL, None),
         "yearly_arrivals_all.csv": queries.yearly_figures(con, ALL),
         "context_events_all.csv": queries.context_timeline(con, ALL)}),
     "events": ("pages/events.py", None, False, lambda con, at: {
         events_file_name(ALL): queries.export_events(con, ALL),
-        f"event_{event(con, at)}.csv": queries.event_detail(con, event(con, at)),
-        f"motives_{event(con, at)}.csv": queries.event_motive_evidence(con, event(con, at)),
-        f"sources_{event(con, at)}.csv": queries.event_sources(con, event(con, at))}),
+        f"event_{event(con, at)}.csv": queries.event_detail(con, event(con, at))}),
     "sources": ("pages/sources.py", None, True, lambda con, at: {
         "sources.csv": queries.sources_list(con),
         f"facts_citing_{source(con, at)}.csv": queries.citations(con, source(con, at))}),

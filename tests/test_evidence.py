@@ -13,6 +13,7 @@ from defections.build import build
 from defections.db import query
 from defections.export import events_file_name
 from defections.filters import Filters
+from defections.labels import plain, source_link
 from defections.validate import MAX_DOCUMENT_BYTES, normalize_text, parse_document
 
 
@@ -198,10 +199,13 @@ def test_changelog_tab_lists_every_correction_with_its_reason(db_path, con):
 
 def test_event_detail_shows_each_quote_with_its_source(db_path, con):
     at = open_page("pages/events.py", event="E01")
-    sources = at.dataframe[-1].value
-    expected = query(con, "SELECT quote FROM evidence WHERE fact_table = 'defections' AND fact_id = 'E01'")["quote"]
-    assert set(expected) <= set(sources["evidence_quote"].dropna())
-    assert "title" in sources.columns
+    expected = query(con, "SELECT quote, source_title, source_url FROM evidence "
+                          "WHERE fact_table = 'defections' AND fact_id = 'E01'")
+    lines = [m.value for m in at.markdown if m.value.startswith("- ")]  # the card's evidence list
+    assert len(expected) > 0
+    for row in expected.itertuples():  # each quote on the line that links its source
+        assert any(f"“{plain(row.quote)}”" in line and source_link(row.source_title, row.source_url) in line
+                   for line in lines), row.quote
 
 
 def test_confirmation_filter_narrows_the_count_and_states_how_many_are_confirmed(db_path, con):
