@@ -434,7 +434,7 @@ def cuba_timeline(con: duckdb.DuckDBPyConnection, filters: Filters, max_marks: i
     SELECT date, period_end, period, track, kind, summary, headline, disclosed_date, disclosed_period,
            source_title, source_url, items
     FROM final
-    ORDER BY date, track
+    ORDER BY date, track, summary, source_url, kind, period_end  -- a total order: the same CSV every time
     """
     return query(con, sql, {**filters.params(), "max_marks": max_marks, "first_day": first_day,
                             "last_day": last_day, "closures_track": CLOSURES_TRACK, "havana_track": HAVANA_TRACK})
