@@ -22,6 +22,7 @@ from pathlib import Path
 from bench.server import peak_rss_mb
 from defections.paths import ROOT, STATIC_DIR
 from defections.registry import PAGES
+from deploy.replicas import stop
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 BROWSER_RUNS = 11  # loads per page and kind; each is a second or two
@@ -91,12 +92,7 @@ def streamlit_server(script: Path, env: dict[str, str], log_path: Path, timeout:
             time.sleep(0.2)
         yield url, process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def reference_app(out_dir: Path) -> Path:

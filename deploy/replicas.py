@@ -62,7 +62,8 @@ def _healthy(url: str, process: subprocess.Popen, log: Path, timeout: float, exp
         time.sleep(0.2)
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server process: politely, then by force after 15 s (the benchmark's servers too)."""
     if process.poll() is None:
         process.terminate()
         try:
@@ -92,7 +93,7 @@ def deployment(db: Path, replicas: int = 2, port: int = 8080, first_replica_port
         no_seeds.mkdir(exist_ok=True)
         ports = replica_ports or [first_replica_port + number for number in range(replicas)]
         processes = []
-        stack.callback(lambda: [_stop(p) for p in reversed(processes)])
+        stack.callback(lambda: [stop(p) for p in reversed(processes)])
         replica_env = {**os.environ, "PYTHONUNBUFFERED": "1", "DEFECTIONS_DB": str(db.resolve()),
                        "DEFECTIONS_SEEDS": str(no_seeds), **(env or {})}
         for replica_port in ports:
