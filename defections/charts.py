@@ -31,15 +31,28 @@ def _esc(value) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else html.escape(str(value))
 
 
-def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+def _figure(traces: list, title: str, height: int = 420, **layout) -> go.Figure:
+    """The figure from its traces and layout in one step, with the title, height and legend every chart
+    shares; `layout` adds to or overrides them, nested keys merged.
+
+    One step, because plotly's add_trace and update_* each validate and re-dispatch the whole figure:
+    built call by call, a chart took 35-80 ms of a page's first run with new filters; in one step,
+    a few."""
     # The legend goes under the plot, at the foot of the figure: above it, a legend that wraps on a
     # narrow screen grows into the title. Plotly widens the bottom margin to fit it.
-    fig.update_layout(title={"text": title, "automargin": True, "yref": "container", "y": 1, "yanchor": "top",
-                             "pad": {"t": 10}},
-                      height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}, hoverlabel={"align": "left"},
-                      legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom",
-                              "yref": "container"})
-    return fig
+    shared = {"title": {"text": title, "automargin": True, "yref": "container", "y": 1, "yanchor": "top",
+                        "pad": {"t": 10}},
+              "height": height, "margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "hoverlabel": {"align": "left"},
+              "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom",
+                         "yref": "container"}}
+    return go.Figure(data=traces, layout=_merged(shared, layout))
+
+
+def _merged(base: dict, more: dict) -> dict:
+    out = dict(base)
+    for key, value in more.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
 
 
 ROW_LABEL_CHARS = 26  # a longer name would take the plot's width; the hover label has it in full
@@ -56,22 +69,22 @@ def post_map(posts: pd.DataFrame) -> go.Figure:
     hover = [f"<b>{_esc(r.post)}</b><br>{plural(r.defections, 'defection')}<br>{_esc(r.people)}"
              for r in posts.itertuples()]
     largest = max(int(posts["defections"].max()), 1) if len(posts) else 1
-    fig = go.Figure(go.Scattergeo(
+    posted = go.Scattergeo(
         lon=posts["longitude"], lat=posts["latitude"], text=hover, hoverinfo="text",
         marker={"size": posts["defections"], "sizemode": "area", "sizeref": 2.0 * largest / 40**2,
                 "sizemin": 6, "color": PALETTE[5], "opacity": 0.8, "line": {"width": 1, "color": "white"}},
         name="Defections per post",
-    ))
-    fig.update_geos(projection_type="natural earth", resolution=110, showland=True, landcolor="#e8e4da",
-                    showcountries=True, countrycolor="#b8b2a6", showocean=True, oceancolor="#f4f8fb",
-                    showframe=False, fitbounds=False, lataxis_range=[-58, 84], lonaxis_range=[-180, 180])
-    return _layout(fig, "Where defectors were posted", 460)
+    )
+    geo = {"projection": {"type": "natural earth"}, "resolution": 110, "showland": True, "landcolor": "#e8e4da",
+           "showcountries": True, "countrycolor": "#b8b2a6", "showocean": True, "oceancolor": "#f4f8fb",
+           "showframe": False, "fitbounds": False, "lataxis": {"range": [-58, 84]}, "lonaxis": {"range": [-180, 180]}}
+    return _figure([posted], "Where defectors were posted", 460, geo=geo)
 
 
 def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None) -> go.Figure:
     """Each defection as a bar over its dated period (a day, a month or a year), then a dotted line
     to the day it was made public; optional context events as markers on a row of their own."""
-    fig = go.Figure()
+    traces = []
     rows = [_row_label(r.person, r.event_id) for r in events.itertuples()]
     hover = [
         f"<b>{_esc(r.person)}</b><br>{_esc(r.position)}<br>Post: {_esc(r.post)}"
@@ -87,9 +100,9 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
         xs += [r.period_start, r.period_end, None]
         ys += [row, row, None]
         hs += [h, h, None]
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"width": 9, "color": PALETTE[0]},
+    traces.append(go.Scatter(x=xs, y=ys, mode="lines", line={"width": 9, "color": PALETTE[0]},
                              hovertext=hs, hoverinfo="text", name="Defected (dated period)"))
-    fig.add_trace(go.Scatter(x=events["period_start"], y=rows, mode="markers", hovertext=hover, hoverinfo="text",
+    traces.append(go.Scatter(x=events["period_start"], y=rows, mode="markers", hovertext=hover, hoverinfo="text",
                              marker={"symbol": "line-ns-open", "size": 12, "color": PALETTE[0]},
                              showlegend=False))
     lag = events[events["disclosed_date"].notna()]
@@ -98,14 +111,14 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
     for row, r in zip(lag_rows, lag.itertuples()):
         lx += [r.period_end, r.disclosed_date, None]
         ly += [row, row, None]
-    fig.add_trace(go.Scatter(x=lx, y=ly, mode="lines", line={"width": 1.5, "dash": "dot", "color": PALETTE[1]},
+    traces.append(go.Scatter(x=lx, y=ly, mode="lines", line={"width": 1.5, "dash": "dot", "color": PALETTE[1]},
                              hoverinfo="skip", name="Disclosure lag"))
-    fig.add_trace(go.Scatter(x=lag["disclosed_date"], y=lag_rows, mode="markers",
+    traces.append(go.Scatter(x=lag["disclosed_date"], y=lag_rows, mode="markers",
                              marker={"symbol": "diamond", "size": 9, "color": PALETTE[1]},
                              hovertext=[h for h, d in zip(hover, events["disclosed_date"]) if pd.notna(d)],
                              hoverinfo="text", name="Made public"))
     if context is not None and len(context):
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=context["event_date"], y=["Diplomatic context"] * len(context), mode="markers",
             marker={"symbol": "triangle-up", "size": 10, "color": PALETTE[2]},
             hovertext=[f"<b>{_esc(r.event_period)}</b> · {_esc(r.actors)}<br>{_esc(r.summary)}"
@@ -121,39 +134,35 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
         order.append(row)
     if context is not None and len(context):
         order.append("Diplomatic context")
-    fig.update_yaxes(autorange="reversed", title=None, type="category", categoryorder="array", categoryarray=order,
-                     tickvals=order, ticktext=order, showgrid=False)
-    fig.update_xaxes(title="Date", showgrid=True)
     # A fixed height per row, never squeezed: the labels need about 20 px each to stay apart.
-    return _layout(fig, "Defections by date, and when each was made public", 22 * len(order) + 160)
+    return _figure(traces, "Defections by date, and when each was made public", 22 * len(order) + 160,
+                   yaxis={"autorange": "reversed", "title": None, "type": "category", "categoryorder": "array",
+                          "categoryarray": order, "tickvals": order, "ticktext": order, "showgrid": False},
+                   xaxis={"title": "Date", "showgrid": True})
 
 
 def timeline_density(density: pd.DataFrame) -> go.Figure:
     """Defections and disclosures per month, for views with too many events to draw one by one."""
-    fig = go.Figure()
+    traces = []
     for i, (what, part) in enumerate(density.groupby("what", sort=True)):
-        fig.add_trace(go.Bar(x=part["month"], y=part["events"], name=what, marker_color=PALETTE[i],
+        traces.append(go.Bar(x=part["month"], y=part["events"], name=what, marker_color=PALETTE[i],
                              hovertemplate="%{x|%B %Y}: %{y} " + _esc(what) + "<extra></extra>"))
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(title="Defections per month")
-    fig.update_xaxes(title="Month")
-    return _layout(fig, "Defections and disclosures per month")
+    return _figure(traces, "Defections and disclosures per month", barmode="group",
+                   yaxis={"title": "Defections per month"}, xaxis={"title": "Month"})
 
 
 def yearly_arrivals(years: pd.DataFrame) -> go.Figure:
     """Total arrivals in South Korea per year, and beside them the elite figures (approximate ones
     hatched, ranges as error bars, labelled as the source words them)."""
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.55, 0.45],
-                        subplot_titles=("All arrivals in South Korea", "Elite defectors (where a figure exists)"))
-    fig.add_trace(go.Bar(x=years["year"], y=years["total_arrivals"], name="All arrivals", marker_color=PALETTE[4],
-                         hovertemplate="%{x}: %{y:,} arrivals<extra></extra>"), row=1, col=1)
+    traces = [go.Bar(x=years["year"], y=years["total_arrivals"], name="All arrivals", marker_color=PALETTE[4],
+                     hovertemplate="%{x}: %{y:,} arrivals<extra></extra>", xaxis="x", yaxis="y")]
     elite = years[years["elite_count_label"].notna()].copy()
     if len(elite):
         shown = elite["elite_count"].fillna(elite["elite_count_high"]).fillna(elite["elite_count_low"])
         low = (shown - elite["elite_count_low"].fillna(shown)).clip(lower=0)
         high = (elite["elite_count_high"].fillna(shown) - shown).clip(lower=0)
         approx = elite["elite_count_approx"].astype(bool)
-        fig.add_trace(go.Bar(
+        traces.append(go.Bar(
             x=elite["year"], y=shown, name="Elite defectors", text=elite["elite_count_label"],
             textposition="outside", marker_color=PALETTE[5],
             marker_pattern_shape=["/" if a else "" for a in approx],
@@ -163,14 +172,21 @@ def yearly_arrivals(years: pd.DataFrame) -> go.Figure:
                           if isinstance(r.elite_count_wording, str) else "")
                        + (f", {_esc(r.elite_count_basis)} figure" if isinstance(r.elite_count_basis, str) else "")
                        + (" — approximate" if a else "") for r, a in zip(elite.itertuples(), approx)],
-            hoverinfo="text"), row=2, col=1)
-    fig.update_yaxes(title="People", row=1, col=1)
-    fig.update_yaxes(title="Elite people", row=2, col=1, rangemode="tozero")
-    fig.update_xaxes(title="Year of arrival", row=2, col=1, dtick=2)
-    fig = _layout(fig, "Arrivals per year (hatched: approximate)", 560)
-    fig.update_layout(margin_t=90)  # room for the subplot titles under the chart's own title
-    # Labels outside narrow bars would otherwise shrink to fit the bar's width.
-    return fig.update_layout(showlegend=False, uniformtext_minsize=10, uniformtext_mode="show")
+            hoverinfo="text", xaxis="x2", yaxis="y2"))
+    grid = {key: value for key, value in _ARRIVALS_GRID.layout.to_plotly_json().items() if key != "template"}
+    # Room for the subplot titles under the chart's own title (margin); labels outside narrow bars would
+    # otherwise shrink to fit the bar's width (uniformtext).
+    return _figure(traces, "Arrivals per year (hatched: approximate)", 560, **_merged(grid, {
+        "yaxis": {"title": "People"}, "yaxis2": {"title": "Elite people", "rangemode": "tozero"},
+        "xaxis2": {"title": "Year of arrival", "dtick": 2}, "margin": {"t": 90}, "showlegend": False,
+        "uniformtext": {"minsize": 10, "mode": "show"}}))
+
+
+# The two rows' axes and titles, laid out once (make_subplots costs more than the rest of the chart); the
+# template it holds is the default one every figure gets, left out so that it is not validated again.
+_ARRIVALS_GRID = make_subplots(
+    rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.55, 0.45],
+    subplot_titles=("All arrivals in South Korea", "Elite defectors (where a figure exists)"))
 
 
 def motive_bars(counts: pd.DataFrame) -> go.Figure:
@@ -178,35 +194,34 @@ def motive_bars(counts: pd.DataFrame) -> go.Figure:
     several sides); the hover lists the attributors."""
     counts = counts.assign(motive=counts["motive"].map(_esc))  # category labels render HTML too
     order = counts.groupby("motive", sort=False)["defections"].sum().sort_values().index.tolist()
-    fig = go.Figure()
+    traces = []
     for who, colour in ATTRIBUTION_COLOURS.items():
         part = counts[counts["attributed_to"] == who]
         if len(part):
             label = "several sides" if who == "several" else who
-            fig.add_trace(go.Bar(y=part["motive"], x=part["defections"], orientation="h",
+            traces.append(go.Bar(y=part["motive"], x=part["defections"], orientation="h",
                                  name=f"attributed by {label}", marker_color=colour,
                                  customdata=[_esc(a) for a in part["attributors"]],
                                  hovertemplate="%{y}<br>%{x} defection(s), attributed by " + label
                                                + "<br>Attributed by: %{customdata}<extra></extra>"))
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(categoryorder="array", categoryarray=order, title=None)
     # One tick per defection reads well for a few dozen; for thousands it would stall the browser.
     largest = counts.groupby("motive")["defections"].sum().max() if len(counts) else 0
-    fig.update_xaxes(title="Defections (each counted once per motive; one defection can cite several motives)",
-                     dtick=1 if largest <= 20 else None)
-    return _layout(fig, "Reported motives: defections, by who attributes them", max(320, 34 * len(order) + 140))
+    return _figure(traces, "Reported motives: defections, by who attributes them", max(320, 34 * len(order) + 140),
+                   barmode="stack", yaxis={"categoryorder": "array", "categoryarray": order, "title": None},
+                   xaxis={"title": "Defections (each counted once per motive; one defection can cite several motives)",
+                          "dtick": 1 if largest <= 20 else None})
 
 
 def cuba_timeline(items: pd.DataFrame) -> go.Figure:
     """Cuba's whole history with the two Koreas, North Korea's embassy closures and the Havana
     defections on one time axis, one row per track; a defection runs on to the day it was made public."""
-    fig = go.Figure()
+    traces = []
     for track, colour in TRACK_COLOURS.items():
         part = items[items["track"] == track]
         if not len(part):
             continue
         havana = track == HAVANA_TRACK
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=part["date"], y=part["track"], mode="markers", name=track,
             marker={"size": 13 if havana else 10, "color": colour, "symbol": "star" if havana else "circle"},
             hovertext=[f"<b>{_esc(r.period)}</b> · {_esc(r.kind)}<br>{_esc(r.summary)}"
@@ -219,23 +234,22 @@ def cuba_timeline(items: pd.DataFrame) -> go.Figure:
         for r in public.itertuples():
             lx += [r.period_end, r.disclosed_date, None]
             ly += [r.track, r.track, None]
-        fig.add_trace(go.Scatter(x=lx, y=ly, mode="lines", line={"width": 2, "color": TRACK_COLOURS[HAVANA_TRACK]},
+        traces.append(go.Scatter(x=lx, y=ly, mode="lines", line={"width": 2, "color": TRACK_COLOURS[HAVANA_TRACK]},
                                  hoverinfo="skip", showlegend=False))
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=public["disclosed_date"], y=public["track"], mode="markers", name="Defection made public",
             marker={"symbol": "diamond", "size": 10, "color": TRACK_COLOURS[HAVANA_TRACK]},
             hovertext=[f"<b>{_esc(r.disclosed_period)}</b> · made public<br>{_esc(r.summary)}"
                        for r in public.itertuples()], hoverinfo="text"))
-    fig.update_yaxes(title=None, type="category")
-    fig.update_xaxes(title="Date")
-    return _layout(fig, "Cuba and the two Koreas since 1949", 420)
+    return _figure(traces, "Cuba and the two Koreas since 1949", 420, yaxis={"title": None, "type": "category"},
+                   xaxis={"title": "Date"})
 
 
 def havana_sequence(items: pd.DataFrame) -> go.Figure:
     """The Havana sequence, one row per story, each labelled with its date and a few words: North Korea's
     embassy closures as one span, each Havana defection as its dated month running on to its disclosure,
     each event with a headline; the other Cuba events share a last row, described on hover."""
-    fig = go.Figure()
+    traces = []
     window = [pd.Timestamp(d) for d in HAVANA_SEQUENCE]
     width = (window[1] - window[0]).days
 
@@ -259,15 +273,15 @@ def havana_sequence(items: pd.DataFrame) -> go.Figure:
         rows.append((closures["date"].min(), row))
         first, last = closures.iloc[0], closures.loc[closures["period_end"].idxmax()]
         colour = TRACK_COLOURS[CLOSURES_TRACK]
-        fig.add_trace(go.Scatter(x=[first["date"], last["period_end"]], y=[row, row], mode="lines",
+        traces.append(go.Scatter(x=[first["date"], last["period_end"]], y=[row, row], mode="lines",
                                  line={"width": 12, "color": colour}, opacity=0.35, hoverinfo="skip",
                                  showlegend=False))
-        fig.add_trace(go.Scatter(x=closures["date"], y=[row] * len(closures), mode="markers",
+        traces.append(go.Scatter(x=closures["date"], y=[row] * len(closures), mode="markers",
                                  marker={"symbol": "line-ns-open", "size": 16, "color": colour,
                                          "line": {"width": 2}},
                                  hovertext=[hover(r) for r in closures.itertuples()], hoverinfo="text",
                                  name=CLOSURES_TRACK, showlegend=False))
-        fig.add_trace(go.Scatter(x=[first["date"]], y=[row], mode="text", textposition="middle left",
+        traces.append(go.Scatter(x=[first["date"]], y=[row], mode="text", textposition="middle left",
                                  text=[label(f"{first['period']} – {last['period']}", f"{CLOSURES_TRACK}"
                                              f" ({len(closures)} reports)")],
                                  hoverinfo="skip", showlegend=False, textfont={**ink, "color": colour}))
@@ -276,14 +290,14 @@ def havana_sequence(items: pd.DataFrame) -> go.Figure:
         row = f"defection {r.date} {r.summary}"
         rows.append((r.date, row))
         # The bar spans the dated month or year; the square marks its start, so a day is visible too.
-        fig.add_trace(go.Scatter(x=[r.date, r.period_end], y=[row, row], mode="lines+markers",
+        traces.append(go.Scatter(x=[r.date, r.period_end], y=[row, row], mode="lines+markers",
                                  line={"width": 12, "color": colour}, marker={"symbol": "square", "size": [12, 1]},
                                  hovertext=[hover(r)] * 2, hoverinfo="text", name=_esc(r.headline),
                                  showlegend=False))
-        fig.add_trace(go.Scatter(x=[r.date], y=[row], mode="text", text=[label(r.period, r.headline)],
+        traces.append(go.Scatter(x=[r.date], y=[row], mode="text", text=[label(r.period, r.headline)],
                                  textposition="middle left", textfont=ink, hoverinfo="skip", showlegend=False))
         if pd.notna(r.disclosed_date):
-            fig.add_trace(go.Scatter(
+            traces.append(go.Scatter(
                 x=[r.period_end, r.disclosed_date], y=[row, row], mode="lines+markers+text",
                 line={"width": 2, "color": colour}, marker={"symbol": ["line-ns", "diamond"], "size": [1, 13],
                                                                "color": colour},
@@ -294,25 +308,25 @@ def havana_sequence(items: pd.DataFrame) -> go.Figure:
     for r in headlined.itertuples():
         row = f"event {r.date} {r.headline}"
         rows.append((r.date, row))
-        fig.add_trace(go.Scatter(x=[r.date], y=[row], mode="markers+text", text=[label(r.period, r.headline)],
+        traces.append(go.Scatter(x=[r.date], y=[row], mode="markers+text", text=[label(r.period, r.headline)],
                                  textposition=side(r.date), textfont=ink, hovertext=[hover(r)], hoverinfo="text",
                                  marker={"size": 13, "color": TRACK_COLOURS.get(r.track, PALETTE[0])},
                                  showlegend=False))
     others = items[items["headline"].isna() & ~items["track"].isin([CLOSURES_TRACK, HAVANA_TRACK])]
     other_row = "Other Cuba events (hover)"
     if len(others):
-        fig.add_trace(go.Scatter(x=others["date"], y=[other_row] * len(others), mode="markers",
+        traces.append(go.Scatter(x=others["date"], y=[other_row] * len(others), mode="markers",
                                  marker={"size": 8, "color": "#999999"}, hoverinfo="text", showlegend=False,
                                  hovertext=[hover(r) for r in others.itertuples()]))
     order = [row for _, row in sorted(rows, key=lambda date_row: pd.Timestamp(date_row[0]))]
     if len(others):
         order.append(other_row)
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=order, autorange="reversed",
-                     tickvals=order, ticktext=["" if row != other_row else row for row in order], title=None,
-                     showgrid=False)
-    fig.update_xaxes(range=window, title=None, dtick="M6", tickformat="%b %Y")
-    fig = _layout(fig, "The Havana sequence, mid-2022 to 2025", max(320, 60 * len(order) + 120))
-    return fig.update_layout(showlegend=False)
+    return _figure(traces, "The Havana sequence, mid-2022 to 2025", max(320, 60 * len(order) + 120),
+                   showlegend=False,
+                   yaxis={"type": "category", "categoryorder": "array", "categoryarray": order, "autorange": "reversed",
+                          "tickvals": order, "ticktext": ["" if row != other_row else row for row in order],
+                          "title": None, "showgrid": False},
+                   xaxis={"range": window, "title": None, "dtick": "M6", "tickformat": "%b %Y"})
 
 
 
@@ -335,12 +349,12 @@ def _elite_figures(years: pd.DataFrame) -> pd.DataFrame:
 def defection_trend(trend: pd.DataFrame, years: pd.DataFrame) -> go.Figure:
     """The record's defections per year, stacked by elite category or confirmation, on the same year axis
     as the national elite figures (official filled, media hollow; approximate labelled "~", ranges as bars)."""
-    fig = go.Figure()
+    traces = []
     year_of = trend["year_of"].iloc[0] if len(trend) else "defection"
     parts = trend.drop_duplicates("part").sort_values("part_rank")["part"].tolist()
     for i, part in enumerate(parts):
         rows = trend[trend["part"] == part]
-        fig.add_trace(go.Bar(x=rows["year"], y=rows["defections"], name=_esc(part),
+        traces.append(go.Bar(x=rows["year"], y=rows["defections"], name=_esc(part),
                              marker_color=PALETTE[i % len(PALETTE)], legendgroup="record",
                              legendgrouptitle_text="This record (filtered)",
                              hovertemplate="%{x}: %{y} defection(s), " + _esc(part) + "<extra></extra>"))
@@ -350,7 +364,7 @@ def defection_trend(trend: pd.DataFrame, years: pd.DataFrame) -> go.Figure:
         rows = elite[elite["elite_count_basis"] == basis]
         if not len(rows):
             continue
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=rows["year"], y=rows["shown"], mode="markers+text", name=name, text=rows["elite_count_label"],
             textposition="middle right", textfont={"color": "#000000", "size": 13},
             legendgroup="national", legendgrouptitle_text="South Korea, all posts",
@@ -361,25 +375,25 @@ def defection_trend(trend: pd.DataFrame, years: pd.DataFrame) -> go.Figure:
                        + (f", “{_esc(r.elite_count_wording)}”" if isinstance(r.elite_count_wording, str) else "")
                        + (" — approximate" if r.elite_count_approx else "") for r in rows.itertuples()],
             hoverinfo="text"))
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(title="Defections (bars) · elite arrivals (diamonds)", rangemode="tozero")
-    fig.update_xaxes(title=f"Year (bars: of {_esc(year_of)}; diamonds: of arrival in South Korea)", dtick=5)
-    fig = _layout(fig, f"The record's defections per year of {_esc(year_of)}, beside the national elite figures", 520)
     # Two legend groups are too tall to sit between the title and the plot: below the axis instead.
-    return fig.update_layout(legend={"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top"},
-                             margin={"t": 60, "b": 10})
+    return _figure(traces, f"The record's defections per year of {_esc(year_of)}, beside the national elite figures",
+                   520, barmode="stack",
+                   yaxis={"title": "Defections (bars) · elite arrivals (diamonds)", "rangemode": "tozero"},
+                   xaxis={"title": f"Year (bars: of {_esc(year_of)}; diamonds: of arrival in South Korea)", "dtick": 5},
+                   legend={"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top"}, margin={"t": 60, "b": 10})
 
 
 def lag_distribution(lags: pd.DataFrame, summary: pd.DataFrame | None = None) -> go.Figure:
     """Each defection's disclosure lag as a span from the shortest to the longest its dates allow (a dot
     when both are day-precise), sorted, on a log axis of days; with `summary` (queries.lag_summary) the
     median's range shaded."""
-    fig = go.Figure()
+    traces, shapes = [], []
     if summary is not None and len(summary) and pd.notna(summary["median_low"].iloc[0]):
         low, high = (max(float(summary[c].iloc[0]), SAME_DAY) for c in ("median_low", "median_high"))
-        fig.add_vrect(x0=low, x1=max(high, low * 1.15), fillcolor="#999999", opacity=0.25, line_width=0)
+        shapes.append({"type": "rect", "x0": low, "x1": max(high, low * 1.15), "xref": "x", "y0": 0, "y1": 1,
+                       "yref": "y domain", "fillcolor": "#999999", "opacity": 0.25, "line": {"width": 0}})
         # Named in the legend: an annotation on a log axis would need its position as a logarithm.
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",
+        traces.append(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",
                                  marker={"symbol": "square", "size": 14, "color": "rgba(153, 153, 153, 0.45)"},
                                  name=f"Median: {_esc(summary['median'].iloc[0])}"))
     lo = lags["disclosure_lag_min_days"].astype(float).clip(lower=SAME_DAY)
@@ -392,14 +406,15 @@ def lag_distribution(lags: pd.DataFrame, summary: pd.DataFrame | None = None) ->
         xs += [a, b, None]
         ys += [y, y, None]
         hs += [h, h, None]
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"width": 4, "color": PALETTE[1]}, hovertext=hs,
+    traces.append(go.Scatter(x=xs, y=ys, mode="lines", line={"width": 4, "color": PALETTE[1]}, hovertext=hs,
                              hoverinfo="text", name="Range the dates allow"))
     exact = lags["disclosure_lag_min_days"] == lags["disclosure_lag_max_days"]
-    fig.add_trace(go.Scatter(x=lo[exact], y=[y for y, e in zip(rank, exact) if e], mode="markers",
+    traces.append(go.Scatter(x=lo[exact], y=[y for y, e in zip(rank, exact) if e], mode="markers",
                              marker={"size": 7, "color": PALETTE[0]}, name="Exact (both dates to the day)",
                              hovertext=[h for h, e in zip(hover, exact) if e], hoverinfo="text"))
-    fig.update_xaxes(type="log", title="Time from defection to disclosure", tickvals=list(LAG_TICKS),
-                     ticktext=list(LAG_TICKS.values()))
-    fig.update_yaxes(title="Defections, shortest lag first", showticklabels=False, autorange="reversed",
-                     showgrid=False)
-    return _layout(fig, "How long until each defection was made public", max(320, min(8 * len(lags) + 160, 900)))
+    return _figure(traces, "How long until each defection was made public", max(320, min(8 * len(lags) + 160, 900)),
+                   shapes=shapes,
+                   xaxis={"type": "log", "title": "Time from defection to disclosure", "tickvals": list(LAG_TICKS),
+                          "ticktext": list(LAG_TICKS.values())},
+                   yaxis={"title": "Defections, shortest lag first", "showticklabels": False, "autorange": "reversed",
+                          "showgrid": False})

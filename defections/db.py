@@ -91,10 +91,13 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None =
 
 
 def is_stale(db_path: Path, seeds_dir: Path = SEEDS_DIR) -> bool:
-    """True when the database is missing, or a seed file is newer and its content changed."""
+    """True when the database is missing, was built by another schema version (older code: rebuilt from the
+    same seeds, not refused), or a seed file is newer and its content changed."""
     if not db_path.is_file():
         return True
     built = db_path.stat().st_mtime_ns
+    if _other_schema_version(db_path, built):
+        return True
     stamp = _stamp(seeds_dir)
     if max(stamp, default=(0,))[0] <= built:
         return False
@@ -123,6 +126,19 @@ def ensure_database(db_path: Path, seeds_dir: Path = SEEDS_DIR) -> Freshness:
 
 def _stamp(seeds_dir: Path) -> tuple:
     return tuple(sorted((p.stat().st_mtime_ns, str(p)) for p in seed_files(seeds_dir)))
+
+
+# Memoized on the file's identity: a page rerun does not open the file again.
+@lru_cache(maxsize=8)
+def _other_schema_version(db_path: Path, built: int) -> bool:
+    con = duckdb.connect(config=NO_NETWORK)
+    try:
+        con.execute("ATTACH ? AS built (READ_ONLY)", [str(db_path)])
+        return con.execute("SELECT max(schema_version) FROM built.build_info").fetchone()[0] != SCHEMA_VERSION
+    except duckdb.Error:
+        return False  # not a database this code can read: connect() says what is wrong and how to fix it
+    finally:
+        con.close()
 
 
 # Memoized on the files' identities, so a page rerun does not re-read unchanged seeds.

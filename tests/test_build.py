@@ -145,6 +145,17 @@ def test_ensure_database_keeps_a_fresh_database(seeds_copy, tmp_path):
     assert sha256(db) == before
 
 
+def test_ensure_database_rebuilds_a_database_of_another_schema_version(seeds_copy, tmp_path):
+    # After a code update changed the schema, starting the dashboard rebuilds from the same seeds
+    # instead of showing "rebuild it" to the analyst.
+    db = build(seeds_copy, tmp_path / "defections.duckdb")
+    other_schema_version(db)
+    assert ensure_database(db, seeds_copy).built
+    con = connect(db)  # raises for a database of another schema version
+    assert con.execute("SELECT max(schema_version) FROM build_info").fetchone() == (SCHEMA_VERSION,)
+    con.close()
+
+
 def test_ensure_database_rebuilds_when_a_seed_is_newer(seeds_copy, tmp_path):
     db = build(seeds_copy, tmp_path / "defections.duckdb")
     edit(seeds_copy, "people", 0, {"notes": "edited after the build"})

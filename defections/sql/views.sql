@@ -22,11 +22,13 @@ CREATE MACRO lag_text(lo, hi) AS CASE
 CREATE MACRO period_end(d, p) AS CASE p::VARCHAR WHEN 'day' THEN d WHEN 'month' THEN last_day(d)
     ELSE make_date(year(d), 12, 31) END;
 
--- Romanizations differ in spaces, hyphens and apostrophes (Ri Il-kyu, Ri Il Kyu): compare without them.
--- A year within the filter's bounds; a NULL bound is no bound.
+-- A year within the filter's bounds; a NULL bound is no bound. Written with coalesce, not as
+-- "bound IS NULL OR ...": DuckDB's optimizer took about 5 ms more per query on that form, and every
+-- filtered query calls this (through selected_events) at least once.
 CREATE MACRO in_years(y, year_from, year_to) AS
-    (CAST(year_from AS INTEGER) IS NULL OR y >= year_from) AND (CAST(year_to AS INTEGER) IS NULL OR y <= year_to);
+    coalesce(y >= year_from, year_from IS NULL) AND coalesce(y <= year_to, year_to IS NULL);
 
+-- Romanizations differ in spaces, hyphens and apostrophes (Ri Il-kyu, Ri Il Kyu): compare without them.
 CREATE MACRO name_key(s) AS regexp_replace(lower(s), '[\s\-''’.,]', '', 'g');
 -- A person matched by any recorded romanization ('' matches everyone). A list filter, not EXISTS over
 -- unnest: DuckDB turns that subquery into a join over every event even when the search is empty (seconds
