@@ -15,7 +15,7 @@ import pandas as pd
 
 from defections.build import SCHEMA_VERSION, BuildError, build
 from defections.paths import SEEDS_DIR
-from defections.validate import Problem, load_seeds, seed_files, seeds_digest
+from defections.validate import Problem, load_seeds, seed_stamps, seeds_digest
 
 FIX_COMMAND = "python -m defections build"
 NO_NETWORK = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -98,7 +98,7 @@ def is_stale(db_path: Path, seeds_dir: Path = SEEDS_DIR) -> bool:
     built = db_path.stat().st_mtime_ns
     if _other_schema_version(db_path, built):
         return True
-    stamp = _stamp(seeds_dir)
+    stamp = seed_stamps(seeds_dir)
     if max(stamp, default=(0,))[0] <= built:
         return False
     # A newer mtime may be a touch or a clock in the future: only a change of content counts.
@@ -112,7 +112,7 @@ def ensure_database(db_path: Path, seeds_dir: Path = SEEDS_DIR) -> Freshness:
     with _build_lock(db_path):
         if not is_stale(db_path, seeds_dir):  # another session built it while we waited
             return Freshness()
-        problems = _problems(seeds_dir, _stamp(seeds_dir))
+        problems = _problems(seeds_dir, seed_stamps(seeds_dir))
         if problems and db_path.is_file():
             return Freshness(problems=problems)
         try:
@@ -122,10 +122,6 @@ def ensure_database(db_path: Path, seeds_dir: Path = SEEDS_DIR) -> Freshness:
                 return Freshness(problems=err.problems)
             raise  # no database to fall back on
         return Freshness(built=True)
-
-
-def _stamp(seeds_dir: Path) -> tuple:
-    return tuple(sorted((p.stat().st_mtime_ns, str(p)) for p in seed_files(seeds_dir)))
 
 
 # Memoized on the file's identity: a page rerun does not open the file again.

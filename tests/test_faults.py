@@ -85,8 +85,19 @@ def older_schema(path: Path) -> None:
     con.close()
 
 
-@pytest.mark.parametrize("damage", [garbage, empty, truncated, damaged_in_the_middle, older_schema],
-                         ids=["garbage", "empty", "truncated", "damaged_in_the_middle", "older_schema"])
+def test_a_database_built_by_older_code_is_rebuilt_when_the_app_starts(db_path, seeds_copy, tmp_path, monkeypatch):
+    # After an update changed the schema, the analyst sees the page, not "rebuild it".
+    db = tmp_path / "defections.duckdb"
+    shutil.copy(db_path, db)
+    older_schema(db)  # the file is now newer than the seeds: only its schema version makes it stale
+    at = open_app(db, seeds_copy, monkeypatch)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert selected_count(at) == counts(db)["defections"]
+
+
+@pytest.mark.parametrize("damage", [garbage, empty, truncated, damaged_in_the_middle],
+                         ids=["garbage", "empty", "truncated", "damaged_in_the_middle"])
 def test_unusable_database_shows_the_problem_and_the_fix_command(db_path, seeds_copy, tmp_path, monkeypatch, damage):
     db = tmp_path / "defections.duckdb"
     shutil.copy(db_path, db)
