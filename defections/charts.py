@@ -2,6 +2,9 @@
 
 Text from the data is HTML-escaped before it goes into hover labels: plotly renders a subset of
 HTML there, and a curated cell must never become markup.
+
+Traces are written as plain dicts and the figure is made in one step (_figure): plotly then validates
+each property once, where trace objects passed to a figure are validated and deep-copied again.
 """
 
 from __future__ import annotations
@@ -69,8 +72,8 @@ def post_map(posts: pd.DataFrame) -> go.Figure:
     hover = [f"<b>{_esc(r.post)}</b><br>{plural(r.defections, 'defection')}<br>{_esc(r.people)}"
              for r in posts.itertuples()]
     largest = max(int(posts["defections"].max()), 1) if len(posts) else 1
-    posted = go.Scattergeo(
-        lon=posts["longitude"], lat=posts["latitude"], text=hover, hoverinfo="text",
+    posted = dict(
+        type="scattergeo", lon=posts["longitude"], lat=posts["latitude"], text=hover, hoverinfo="text",
         marker={"size": posts["defections"], "sizemode": "area", "sizeref": 2.0 * largest / 40**2,
                 "sizemin": 6, "color": PALETTE[5], "opacity": 0.8, "line": {"width": 1, "color": "white"}},
         name="Defections per post",
@@ -100,26 +103,27 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
         xs += [r.period_start, r.period_end, None]
         ys += [row, row, None]
         hs += [h, h, None]
-    traces.append(go.Scatter(x=xs, y=ys, mode="lines", line={"width": 9, "color": PALETTE[0]},
-                             hovertext=hs, hoverinfo="text", name="Defected (dated period)"))
-    traces.append(go.Scatter(x=events["period_start"], y=rows, mode="markers", hovertext=hover, hoverinfo="text",
-                             marker={"symbol": "line-ns-open", "size": 12, "color": PALETTE[0]},
-                             showlegend=False))
+    traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", line={"width": 9, "color": PALETTE[0]},
+                       hovertext=hs, hoverinfo="text", name="Defected (dated period)"))
+    traces.append(dict(type="scatter", x=events["period_start"], y=rows, mode="markers", hovertext=hover,
+                       hoverinfo="text", marker={"symbol": "line-ns-open", "size": 12, "color": PALETTE[0]},
+                       showlegend=False))
     lag = events[events["disclosed_date"].notna()]
     lag_rows = [_row_label(r.person, r.event_id) for r in lag.itertuples()]
     lx, ly = [], []
     for row, r in zip(lag_rows, lag.itertuples()):
         lx += [r.period_end, r.disclosed_date, None]
         ly += [row, row, None]
-    traces.append(go.Scatter(x=lx, y=ly, mode="lines", line={"width": 1.5, "dash": "dot", "color": PALETTE[1]},
-                             hoverinfo="skip", name="Disclosure lag"))
-    traces.append(go.Scatter(x=lag["disclosed_date"], y=lag_rows, mode="markers",
-                             marker={"symbol": "diamond", "size": 9, "color": PALETTE[1]},
-                             hovertext=[h for h, d in zip(hover, events["disclosed_date"]) if pd.notna(d)],
-                             hoverinfo="text", name="Made public"))
+    traces.append(dict(type="scatter", x=lx, y=ly, mode="lines",
+                       line={"width": 1.5, "dash": "dot", "color": PALETTE[1]}, hoverinfo="skip",
+                       name="Disclosure lag"))
+    traces.append(dict(type="scatter", x=lag["disclosed_date"], y=lag_rows, mode="markers",
+                       marker={"symbol": "diamond", "size": 9, "color": PALETTE[1]},
+                       hovertext=[h for h, d in zip(hover, events["disclosed_date"]) if pd.notna(d)],
+                       hoverinfo="text", name="Made public"))
     if context is not None and len(context):
-        traces.append(go.Scatter(
-            x=context["event_date"], y=["Diplomatic context"] * len(context), mode="markers",
+        traces.append(dict(
+            type="scatter", x=context["event_date"], y=["Diplomatic context"] * len(context), mode="markers",
             marker={"symbol": "triangle-up", "size": 10, "color": PALETTE[2]},
             hovertext=[f"<b>{_esc(r.event_period)}</b> · {_esc(r.actors)}<br>{_esc(r.summary)}"
                        f"<br>Source: {_esc(r.source_title)}" for r in context.itertuples()],
@@ -145,8 +149,8 @@ def timeline_density(density: pd.DataFrame) -> go.Figure:
     """Defections and disclosures per month, for views with too many events to draw one by one."""
     traces = []
     for i, (what, part) in enumerate(density.groupby("what", sort=True)):
-        traces.append(go.Bar(x=part["month"], y=part["events"], name=what, marker_color=PALETTE[i],
-                             hovertemplate="%{x|%B %Y}: %{y} " + _esc(what) + "<extra></extra>"))
+        traces.append(dict(type="bar", x=part["month"], y=part["events"], name=what, marker_color=PALETTE[i],
+                           hovertemplate="%{x|%B %Y}: %{y} " + _esc(what) + "<extra></extra>"))
     return _figure(traces, "Defections and disclosures per month", barmode="group",
                    yaxis={"title": "Defections per month"}, xaxis={"title": "Month"})
 
@@ -154,16 +158,16 @@ def timeline_density(density: pd.DataFrame) -> go.Figure:
 def yearly_arrivals(years: pd.DataFrame) -> go.Figure:
     """Total arrivals in South Korea per year, and beside them the elite figures (approximate ones
     hatched, ranges as error bars, labelled as the source words them)."""
-    traces = [go.Bar(x=years["year"], y=years["total_arrivals"], name="All arrivals", marker_color=PALETTE[4],
-                     hovertemplate="%{x}: %{y:,} arrivals<extra></extra>", xaxis="x", yaxis="y")]
+    traces = [dict(type="bar", x=years["year"], y=years["total_arrivals"], name="All arrivals", marker_color=PALETTE[4],
+                   hovertemplate="%{x}: %{y:,} arrivals<extra></extra>", xaxis="x", yaxis="y")]
     elite = years[years["elite_count_label"].notna()].copy()
     if len(elite):
         shown = elite["elite_count"].fillna(elite["elite_count_high"]).fillna(elite["elite_count_low"])
         low = (shown - elite["elite_count_low"].fillna(shown)).clip(lower=0)
         high = (elite["elite_count_high"].fillna(shown) - shown).clip(lower=0)
         approx = elite["elite_count_approx"].astype(bool)
-        traces.append(go.Bar(
-            x=elite["year"], y=shown, name="Elite defectors", text=elite["elite_count_label"],
+        traces.append(dict(
+            type="bar", x=elite["year"], y=shown, name="Elite defectors", text=elite["elite_count_label"],
             textposition="outside", marker_color=PALETTE[5],
             marker_pattern_shape=["/" if a else "" for a in approx],
             error_y={"type": "data", "symmetric": False, "array": high, "arrayminus": low, "color": "#555"},
@@ -199,11 +203,11 @@ def motive_bars(counts: pd.DataFrame) -> go.Figure:
         part = counts[counts["attributed_to"] == who]
         if len(part):
             label = "several sides" if who == "several" else who
-            traces.append(go.Bar(y=part["motive"], x=part["defections"], orientation="h",
-                                 name=f"attributed by {label}", marker_color=colour,
-                                 customdata=[_esc(a) for a in part["attributors"]],
-                                 hovertemplate="%{y}<br>%{x} defection(s), attributed by " + label
-                                               + "<br>Attributed by: %{customdata}<extra></extra>"))
+            traces.append(dict(type="bar", y=part["motive"], x=part["defections"], orientation="h",
+                               name=f"attributed by {label}", marker_color=colour,
+                               customdata=[_esc(a) for a in part["attributors"]],
+                               hovertemplate="%{y}<br>%{x} defection(s), attributed by " + label
+                                             + "<br>Attributed by: %{customdata}<extra></extra>"))
     # One tick per defection reads well for a few dozen; for thousands it would stall the browser.
     largest = counts.groupby("motive")["defections"].sum().max() if len(counts) else 0
     return _figure(traces, "Reported motives: defections, by who attributes them", max(320, 34 * len(order) + 140),
@@ -221,8 +225,8 @@ def cuba_timeline(items: pd.DataFrame) -> go.Figure:
         if not len(part):
             continue
         havana = track == HAVANA_TRACK
-        traces.append(go.Scatter(
-            x=part["date"], y=part["track"], mode="markers", name=track,
+        traces.append(dict(
+            type="scatter", x=part["date"], y=part["track"], mode="markers", name=track,
             marker={"size": 13 if havana else 10, "color": colour, "symbol": "star" if havana else "circle"},
             hovertext=[f"<b>{_esc(r.period)}</b> · {_esc(r.kind)}<br>{_esc(r.summary)}"
                        + (f"<br>Source: {_esc(r.source_title)}" if _esc(r.source_title) else "")
@@ -234,10 +238,11 @@ def cuba_timeline(items: pd.DataFrame) -> go.Figure:
         for r in public.itertuples():
             lx += [r.period_end, r.disclosed_date, None]
             ly += [r.track, r.track, None]
-        traces.append(go.Scatter(x=lx, y=ly, mode="lines", line={"width": 2, "color": TRACK_COLOURS[HAVANA_TRACK]},
-                                 hoverinfo="skip", showlegend=False))
-        traces.append(go.Scatter(
-            x=public["disclosed_date"], y=public["track"], mode="markers", name="Defection made public",
+        traces.append(dict(type="scatter", x=lx, y=ly, mode="lines",
+                           line={"width": 2, "color": TRACK_COLOURS[HAVANA_TRACK]}, hoverinfo="skip",
+                           showlegend=False))
+        traces.append(dict(
+            type="scatter", x=public["disclosed_date"], y=public["track"], mode="markers", name="Defection made public",
             marker={"symbol": "diamond", "size": 10, "color": TRACK_COLOURS[HAVANA_TRACK]},
             hovertext=[f"<b>{_esc(r.disclosed_period)}</b> · made public<br>{_esc(r.summary)}"
                        for r in public.itertuples()], hoverinfo="text"))
@@ -273,34 +278,34 @@ def havana_sequence(items: pd.DataFrame) -> go.Figure:
         rows.append((closures["date"].min(), row))
         first, last = closures.iloc[0], closures.loc[closures["period_end"].idxmax()]
         colour = TRACK_COLOURS[CLOSURES_TRACK]
-        traces.append(go.Scatter(x=[first["date"], last["period_end"]], y=[row, row], mode="lines",
-                                 line={"width": 12, "color": colour}, opacity=0.35, hoverinfo="skip",
-                                 showlegend=False))
-        traces.append(go.Scatter(x=closures["date"], y=[row] * len(closures), mode="markers",
-                                 marker={"symbol": "line-ns-open", "size": 16, "color": colour,
-                                         "line": {"width": 2}},
-                                 hovertext=[hover(r) for r in closures.itertuples()], hoverinfo="text",
-                                 name=CLOSURES_TRACK, showlegend=False))
-        traces.append(go.Scatter(x=[first["date"]], y=[row], mode="text", textposition="middle left",
-                                 text=[label(f"{first['period']} – {last['period']}", f"{CLOSURES_TRACK}"
-                                             f" ({len(closures)} reports)")],
-                                 hoverinfo="skip", showlegend=False, textfont={**ink, "color": colour}))
+        traces.append(dict(type="scatter", x=[first["date"], last["period_end"]], y=[row, row], mode="lines",
+                           line={"width": 12, "color": colour}, opacity=0.35, hoverinfo="skip",
+                           showlegend=False))
+        traces.append(dict(type="scatter", x=closures["date"], y=[row] * len(closures), mode="markers",
+                           marker={"symbol": "line-ns-open", "size": 16, "color": colour,
+                                   "line": {"width": 2}},
+                           hovertext=[hover(r) for r in closures.itertuples()], hoverinfo="text",
+                           name=CLOSURES_TRACK, showlegend=False))
+        traces.append(dict(type="scatter", x=[first["date"]], y=[row], mode="text", textposition="middle left",
+                           text=[label(f"{first['period']} – {last['period']}", f"{CLOSURES_TRACK}"
+                                       f" ({len(closures)} reports)")],
+                           hoverinfo="skip", showlegend=False, textfont={**ink, "color": colour}))
     colour = TRACK_COLOURS[HAVANA_TRACK]
     for r in items[items["track"] == HAVANA_TRACK].itertuples():
         row = f"defection {r.date} {r.summary}"
         rows.append((r.date, row))
         # The bar spans the dated month or year; the square marks its start, so a day is visible too.
-        traces.append(go.Scatter(x=[r.date, r.period_end], y=[row, row], mode="lines+markers",
-                                 line={"width": 12, "color": colour}, marker={"symbol": "square", "size": [12, 1]},
-                                 hovertext=[hover(r)] * 2, hoverinfo="text", name=_esc(r.headline),
-                                 showlegend=False))
-        traces.append(go.Scatter(x=[r.date], y=[row], mode="text", text=[label(r.period, r.headline)],
-                                 textposition="middle left", textfont=ink, hoverinfo="skip", showlegend=False))
+        traces.append(dict(type="scatter", x=[r.date, r.period_end], y=[row, row], mode="lines+markers",
+                           line={"width": 12, "color": colour}, marker={"symbol": "square", "size": [12, 1]},
+                           hovertext=[hover(r)] * 2, hoverinfo="text", name=_esc(r.headline),
+                           showlegend=False))
+        traces.append(dict(type="scatter", x=[r.date], y=[row], mode="text", text=[label(r.period, r.headline)],
+                           textposition="middle left", textfont=ink, hoverinfo="skip", showlegend=False))
         if pd.notna(r.disclosed_date):
-            traces.append(go.Scatter(
-                x=[r.period_end, r.disclosed_date], y=[row, row], mode="lines+markers+text",
+            traces.append(dict(
+                type="scatter", x=[r.period_end, r.disclosed_date], y=[row, row], mode="lines+markers+text",
                 line={"width": 2, "color": colour}, marker={"symbol": ["line-ns", "diamond"], "size": [1, 13],
-                                                               "color": colour},
+                                                         "color": colour},
                 text=["", label(r.disclosed_period, "made public")], textposition=side(r.disclosed_date), textfont=ink,
                 hovertext=["", f"<b>{_esc(r.disclosed_period)}</b> · made public<br>{_esc(r.summary)}"],
                 hoverinfo="text", showlegend=False))
@@ -308,16 +313,16 @@ def havana_sequence(items: pd.DataFrame) -> go.Figure:
     for r in headlined.itertuples():
         row = f"event {r.date} {r.headline}"
         rows.append((r.date, row))
-        traces.append(go.Scatter(x=[r.date], y=[row], mode="markers+text", text=[label(r.period, r.headline)],
-                                 textposition=side(r.date), textfont=ink, hovertext=[hover(r)], hoverinfo="text",
-                                 marker={"size": 13, "color": TRACK_COLOURS.get(r.track, PALETTE[0])},
-                                 showlegend=False))
+        traces.append(dict(type="scatter", x=[r.date], y=[row], mode="markers+text", text=[label(r.period, r.headline)],
+                           textposition=side(r.date), textfont=ink, hovertext=[hover(r)], hoverinfo="text",
+                           marker={"size": 13, "color": TRACK_COLOURS.get(r.track, PALETTE[0])},
+                           showlegend=False))
     others = items[items["headline"].isna() & ~items["track"].isin([CLOSURES_TRACK, HAVANA_TRACK])]
     other_row = "Other Cuba events (hover)"
     if len(others):
-        traces.append(go.Scatter(x=others["date"], y=[other_row] * len(others), mode="markers",
-                                 marker={"size": 8, "color": "#999999"}, hoverinfo="text", showlegend=False,
-                                 hovertext=[hover(r) for r in others.itertuples()]))
+        traces.append(dict(type="scatter", x=others["date"], y=[other_row] * len(others), mode="markers",
+                           marker={"size": 8, "color": "#999999"}, hoverinfo="text", showlegend=False,
+                           hovertext=[hover(r) for r in others.itertuples()]))
     order = [row for _, row in sorted(rows, key=lambda date_row: pd.Timestamp(date_row[0]))]
     if len(others):
         order.append(other_row)
@@ -354,19 +359,19 @@ def defection_trend(trend: pd.DataFrame, years: pd.DataFrame) -> go.Figure:
     parts = trend.drop_duplicates("part").sort_values("part_rank")["part"].tolist()
     for i, part in enumerate(parts):
         rows = trend[trend["part"] == part]
-        traces.append(go.Bar(x=rows["year"], y=rows["defections"], name=_esc(part),
-                             marker_color=PALETTE[i % len(PALETTE)], legendgroup="record",
-                             legendgrouptitle_text="This record (filtered)",
-                             hovertemplate="%{x}: %{y} defection(s), " + _esc(part) + "<extra></extra>"))
+        traces.append(dict(type="bar", x=rows["year"], y=rows["defections"], name=_esc(part),
+                           marker_color=PALETTE[i % len(PALETTE)], legendgroup="record",
+                           legendgrouptitle_text="This record (filtered)",
+                           hovertemplate="%{x}: %{y} defection(s), " + _esc(part) + "<extra></extra>"))
     elite = _elite_figures(years)
     for basis, symbol, name in (("official", "diamond", "Official elite figure (national)"),
                                 ("media", "diamond-open", "Media elite figure (national)")):
         rows = elite[elite["elite_count_basis"] == basis]
         if not len(rows):
             continue
-        traces.append(go.Scatter(
-            x=rows["year"], y=rows["shown"], mode="markers+text", name=name, text=rows["elite_count_label"],
-            textposition="middle right", textfont={"color": "#000000", "size": 13},
+        traces.append(dict(
+            type="scatter", x=rows["year"], y=rows["shown"], mode="markers+text", name=name,
+            text=rows["elite_count_label"], textposition="middle right", textfont={"color": "#000000", "size": 13},
             legendgroup="national", legendgrouptitle_text="South Korea, all posts",
             marker={"symbol": symbol, "size": 13, "color": "#000000", "line": {"width": 2, "color": "#000000"}},
             error_y={"type": "data", "symmetric": False, "array": rows["plus"], "arrayminus": rows["minus"],
@@ -393,9 +398,9 @@ def lag_distribution(lags: pd.DataFrame, summary: pd.DataFrame | None = None) ->
         shapes.append({"type": "rect", "x0": low, "x1": max(high, low * 1.15), "xref": "x", "y0": 0, "y1": 1,
                        "yref": "y domain", "fillcolor": "#999999", "opacity": 0.25, "line": {"width": 0}})
         # Named in the legend: an annotation on a log axis would need its position as a logarithm.
-        traces.append(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip",
-                                 marker={"symbol": "square", "size": 14, "color": "rgba(153, 153, 153, 0.45)"},
-                                 name=f"Median: {_esc(summary['median'].iloc[0])}"))
+        traces.append(dict(type="scatter", x=[None], y=[None], mode="markers", hoverinfo="skip",
+                           marker={"symbol": "square", "size": 14, "color": "rgba(153, 153, 153, 0.45)"},
+                           name=f"Median: {_esc(summary['median'].iloc[0])}"))
     lo = lags["disclosure_lag_min_days"].astype(float).clip(lower=SAME_DAY)
     hi = lags["disclosure_lag_max_days"].astype(float).clip(lower=SAME_DAY)
     rank = list(range(1, len(lags) + 1))
@@ -406,12 +411,12 @@ def lag_distribution(lags: pd.DataFrame, summary: pd.DataFrame | None = None) ->
         xs += [a, b, None]
         ys += [y, y, None]
         hs += [h, h, None]
-    traces.append(go.Scatter(x=xs, y=ys, mode="lines", line={"width": 4, "color": PALETTE[1]}, hovertext=hs,
-                             hoverinfo="text", name="Range the dates allow"))
+    traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", line={"width": 4, "color": PALETTE[1]}, hovertext=hs,
+                       hoverinfo="text", name="Range the dates allow"))
     exact = lags["disclosure_lag_min_days"] == lags["disclosure_lag_max_days"]
-    traces.append(go.Scatter(x=lo[exact], y=[y for y, e in zip(rank, exact) if e], mode="markers",
-                             marker={"size": 7, "color": PALETTE[0]}, name="Exact (both dates to the day)",
-                             hovertext=[h for h, e in zip(hover, exact) if e], hoverinfo="text"))
+    traces.append(dict(type="scatter", x=lo[exact], y=[y for y, e in zip(rank, exact) if e], mode="markers",
+                       marker={"size": 7, "color": PALETTE[0]}, name="Exact (both dates to the day)",
+                       hovertext=[h for h, e in zip(hover, exact) if e], hoverinfo="text"))
     return _figure(traces, "How long until each defection was made public", max(320, min(8 * len(lags) + 160, 900)),
                    shapes=shapes,
                    xaxis={"type": "log", "title": "Time from defection to disclosure", "tickvals": list(LAG_TICKS),
