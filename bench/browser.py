@@ -25,7 +25,6 @@ from defections.registry import PAGES
 from deploy.replicas import stop
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-BROWSER_RUNS = 11  # loads per page and kind; each is a second or two
 # Shared with the browser tests: no sandbox (CI runs as root), nothing fetched in the background.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
@@ -173,7 +172,7 @@ def interaction_times(context, urls: dict[str, str], charts: dict[str, int], rou
     return results
 
 
-def measure(db: Path, env: dict[str, str], spec_file: Path, specs: dict, runs: int, out_dir: Path,
+def measure(db: Path, env: dict[str, str], spec_file: Path, specs: dict, loads: int, rounds: int, out_dir: Path,
             log=print) -> dict:
     """Every page of the app on `db`: loads beside its reference, its replay and the blank page, then
     the interactions beside the replay's."""
@@ -196,13 +195,13 @@ def measure(db: Path, env: dict[str, str], spec_file: Path, specs: dict, runs: i
                     "reference": (ref_url + page.url, charts[page.name]),
                     "same_elements": (f"{ref_url}{page.url}?elements=all", charts[page.name]),
                     "blank": (f"{ref_url}/blank", 0),
-                }, max(runs, BROWSER_RUNS))
+                }, loads)
             log("  browser: page switches and slider steps in one tab")
             try:
                 last = PAGES[-1].url
                 results["interactions"] = interaction_times(
                     context, {"app": app_url + last, "same_elements": f"{ref_url}{last}?elements=all"}, charts,
-                    max(runs, 3))
+                    rounds)
             except Exception as err:  # noqa: BLE001 - the loads stand without it
                 results["interactions"] = {"error": f"{type(err).__name__}: {str(err).splitlines()[0]}"}
         finally:
