@@ -191,7 +191,7 @@ def render(results: dict) -> str:
                            _met(r["ok"], r["why"])])
             if r["error"]:
                 errors.append(f"- {label} / {page}: {r['error'].strip().splitlines()[-1]}")
-    lines += ["## Server side, per page", "", SERVER, ""]
+    lines += ["## Server side, per page", ""]
     lines += _table(["database", "events", "page", "cold s", "warm s", "reference s", "warm ÷ ref", "peak RSS MB",
                      "points", "elements", "payload KB", "met?"], server)
     lines += ["Errors:", "", *errors, ""] if errors else []
@@ -217,10 +217,10 @@ def render(results: dict) -> str:
                                  _met(r["ok"], r["why"], r["error"])])
             notes.append(f"- App server ({label}) peak RSS after loading every page: "
                          f"{_n(data.get('app_peak_rss_mb'))} MB.")
-        lines += ["## Browser (headless Chromium): loads", "", LOADS, ""]
+        lines += ["## Browser (headless Chromium): loads", ""]
         lines += _table(["database", "page", "app s", "reference s", "same elements s", "blank s", "app ÷ same",
                          "app ÷ ref", "same ÷ ref", "app ÷ blank", "met?"], load_rows)
-        lines += ["## Browser: interactions in one tab", "", INTERACTIONS, ""]
+        lines += ["## Browser: interactions in one tab", ""]
         lines += _table(["database", "page", "switch: app s", "switch: same s", "app ÷ same", "filter: app s",
                          "filter: same s", "app ÷ same", "met?"], act_rows)
         lines += [*notes, ""]
@@ -239,33 +239,7 @@ def render(results: dict) -> str:
             export_rows.append([f"events CSV, {name} view (`{e['filters']}`, {e['bytes'] / 1e6:.1f} MB)", label,
                                 f"{e['rows']:,}", _s(t), _n(e.get("peak_rss_mb")), f"≤ {limit:.0f} s" if limit else "—",
                                 _met(t <= limit if limit else None)])
-    lines += ["## Build and export", "", "The all-events export is timed at most 3 times.", ""]
+    lines += ["## Build and export", "", "The filtered export is timed as often as a build, the all-events one once.",
+              ""]
     lines += _table(["measure", "database", "rows", "median s", "peak RSS MB", "target", "met?"], export_rows)
     return "\n".join(lines) + "\n"
-
-
-SERVER = (
-    "Every page of `defections/registry.py` through Streamlit's AppTest on `dashboard.py` with the page switched, "
-    "wall time of `AppTest.run()`. `cold`: the first run after opening a new connection with every cache cleared; "
-    "`warm`: the same session run again (the app's cache of results and figures answers). `reference`: a script "
-    "rendering the same charts and tables at the same sizes from in-memory frames (`bench/reference.py`); its warm "
-    "runs alternate with the page's in one process (the `warm` and `reference` columns are the medians of those "
-    "pairs), so the ratio compares runs made under the same load. AppTest's wall time includes its own bookkeeping "
-    "(parsing every element into test objects), a little more for a page with more elements than its reference. "
-    "`points`: chart points plus table rows the page sends; `peak RSS`: the measuring process, Streamlit and the "
-    "page included.")
-LOADS = (
-    "Seconds from navigation until the script has finished and every chart has drawn its SVG, median of the loads "
-    "after one warm-up round, each in a new tab (a new session), in turn: app, reference, same elements, blank, "
-    "app, … `same elements`: the page's whole layout, read from an AppTest run of the page, replayed from in-memory "
-    "data (charts and tables in place, and its headings, text, inputs, download buttons, columns and tabs, beside a "
-    "navigation menu and the sidebar filters), so `app ÷ same` is the cost of the app's own code (the target); "
-    "`reference`: the page's charts and tables only. They and the blank page are served by a second Streamlit "
-    "server at the app page's own URL (`/`, `/events`, …; blank at `/blank`).")
-INTERACTIONS = (
-    "One tab on the app and one on the same-elements replay, taking turns at every interaction: rounds over every "
-    "page, each a page switch through the sidebar's navigation, then one step of the year slider (ArrowRight on its "
-    "start thumb) and one back (ArrowLeft); seconds from just before the click or key until the run it started has "
-    "finished, nothing is stale and every chart is drawn. Median of every round (the first round is included: a "
-    "slider step's filters are new to the app's cache then and come from it afterwards). The slider sends its "
-    "value only after a short pause of Streamlit's own, which both sides pay.")

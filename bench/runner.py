@@ -60,13 +60,8 @@ def machine(browser_too: bool) -> dict:
 
     info = {key.strip(): value.strip() for path in ("/proc/cpuinfo", "/proc/meminfo")
             for key, _, value in (line.partition(":") for line in Path(path).read_text().splitlines())}
-    chromium = None
-    if browser_too:
-        try:
-            chromium = subprocess.run([browser.CHROMIUM, "--version"], capture_output=True, text=True,
-                                      timeout=30).stdout.strip() or None
-        except OSError:
-            pass
+    chromium = subprocess.run([browser.CHROMIUM, "--version"], capture_output=True, text=True,
+                              timeout=30).stdout.strip() if browser_too and Path(browser.CHROMIUM).exists() else None
     return {"cpu": info.get("model name", platform.processor()), "cores": os.cpu_count(),
             "ram_gb": round(int(info["MemTotal"].split()[0]) / 1024**2, 1),
             "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
@@ -83,13 +78,10 @@ def run(config: Config, log=print) -> dict:
     results: dict = {"machine": machine(bool(config.browser_dbs)), "quick": config.quick, "dbs": {}, "reps": {}}
     databases: dict[str, tuple[Path, dict]] = {}
     log(f"building the curated seeds from {config.seeds_dir} ({config.runs}×)…")
-    target, times = out / "curated.duckdb", []
-    try:
-        for _ in range(config.runs):  # validate + load + views + atomic rename
-            start = time.perf_counter()
-            build(config.seeds_dir, target)
-            times.append(time.perf_counter() - start)
-        results["build"] = {"times": times}
+    target = out / "curated.duckdb"
+    try:  # validate + load + views + atomic rename
+        results["build"] = {"times": [server.timed(lambda: build(config.seeds_dir, target))
+                                      for _ in range(config.runs)]}
         databases[REAL] = (target, {"DEFECTIONS_SEEDS": str(Path(config.seeds_dir).resolve())})
     except BuildError as err:
         results["build"] = {"error": f"{len(err.problems)} problem(s) in the seeds, first: {err.problems[0]}"}
