@@ -10,56 +10,49 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from dataclasses import fields
 from pathlib import Path
 
 from bench import synth
 from bench.report import render, targets
-from bench.runner import REAL, Config, run
+from bench.runner import QUICK, REAL, Config, run
 from defections.paths import ROOT, SEEDS_DIR
 
-LOAD_HEADING = "\n## Load\n"
-
-
-def sizes(text: str) -> dict[str, int]:
-    """'10k,100k,1M' (or plain numbers) -> {label: events}."""
-    parsed = {}
-    for label in filter(None, (part.strip() for part in text.split(","))):
-        if label in synth.SIZES:
-            parsed[label] = synth.SIZES[label]
-        else:
-            number = int(label.lower().replace("k", "000").replace("m", "000000"))
-            parsed[label] = number
-    return parsed
+# Written by hand and from `python -m bench.load` runs (minutes per level), not by this run: kept as they are.
+KEPT = ("\n## How it is measured\n", "\n## Load\n")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="curated + 10k, 2 runs, no browser; no targets asserted")
+    parser.add_argument("--quick", action="store_true", help="curated + 10k, few repetitions, no browser; no targets")
     parser.add_argument("--browser", action=argparse.BooleanOptionalAction, default=None,
                         help="run the headless Chromium part (default: on in the full run, off with --quick)")
-    parser.add_argument("--sizes", type=sizes, default=None, help="synthetic sizes, e.g. 10k,100k,1M")
-    parser.add_argument("--runs", type=int, default=None, help="repetitions per measure (median reported)")
+    parser.add_argument("--sizes", type=lambda text: {s: synth.SIZES[s] for s in text.split(",") if s}, default=None,
+                        help=f"synthetic sizes among {','.join(synth.SIZES)}")
+    defaults = {f.name: f.default for f in fields(Config)}
+    for name, what in (("runs", "cold runs per page, builds, exports"), ("pairs", "warm pairs per page"),
+                       ("loads", "browser loads per page and kind"), ("rounds", "browser interaction rounds")):
+        parser.add_argument(f"--{name}", type=int, default=None, help=f"{what} (default {defaults[name]})")
     parser.add_argument("--seeds", type=Path, default=SEEDS_DIR, help="the curated seeds to build")
     parser.add_argument("--output", type=Path, default=None, help="where to write the markdown")
     args = parser.parse_args(argv)
 
-    chosen = args.sizes
-    if chosen is None:
-        chosen = {"10k": synth.SIZES["10k"]} if args.quick else dict(synth.SIZES)
+    sizes = args.sizes if args.sizes is not None else {"10k": synth.SIZES["10k"]} if args.quick else dict(synth.SIZES)
+    reps = {k: v for k, v in ((k, getattr(args, k)) for k in QUICK) if v is not None}
     browser = args.browser if args.browser is not None else not args.quick
-    largest = max(chosen, key=chosen.get) if chosen else None
-    config = Config(seeds_dir=args.seeds, sizes=chosen, runs=args.runs or (2 if args.quick else 5),
-                    browser_dbs=tuple(label for label in (REAL, largest) if label) if browser else (),
-                    quick=args.quick)
+    largest = max(sizes, key=sizes.get) if sizes else None
+    config = Config(seeds_dir=args.seeds, sizes=sizes, quick=args.quick, **({**QUICK, **reps} if args.quick else reps),
+                    browser_dbs=tuple(label for label in (REAL, largest) if label) if browser else ())
     output = args.output or (synth.OUT_DIR / "benchmarks-quick.md" if args.quick else ROOT / "docs" / "benchmarks.md")
 
-    results = run(config, log=lambda message: print(message, file=sys.stderr, flush=True))
+    started = time.perf_counter()
+    results = run(config, log=lambda message: print(f"[{time.perf_counter() - started:5.0f} s] {message}",
+                                                    file=sys.stderr, flush=True))
     markdown = render(results)
-    # The "## Load" section comes from python -m bench.load runs (minutes per level), not from this run:
-    # a rerun of the page benchmark keeps it as it was.
     previous = output.read_text(encoding="utf-8") if output.exists() else ""
-    if LOAD_HEADING in previous:
-        markdown = markdown.rstrip("\n") + "\n\n" + previous[previous.index(LOAD_HEADING):]
+    if kept := [previous.index(heading) for heading in KEPT if heading in previous]:
+        markdown = markdown.rstrip("\n") + "\n\n" + previous[min(kept):].lstrip("\n")
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(markdown, encoding="utf-8")
     (synth.OUT_DIR / "last-run.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")

@@ -25,7 +25,6 @@ from defections.registry import PAGES
 from deploy.replicas import stop
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-BROWSER_RUNS = 11  # loads per page and kind; each is a second or two
 # Shared with the browser tests: no sandbox (CI runs as root), nothing fetched in the background.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
@@ -128,21 +127,16 @@ def load_times(context, urls: dict[str, tuple[str, int]], runs: int, timeout_s: 
     return results
 
 
-def _timed(tab, act, charts: int, timeout_s: float = 120) -> float:
-    """Seconds from just before `act(tab)` until the run it started has ended and every chart is drawn."""
+def _timed(tab, act, charts: int, timeout_s: float = 30) -> float:
+    """Seconds from just before `act(tab)` until the run it started has ended and every chart is drawn (an
+    interaction that has not settled in 30 s is reported as an error: 2 minutes each would not fit the run)."""
     tab.evaluate(ARM)
     act(tab)
     return tab.wait_for_function(SETTLED, arg=charts, polling="raf", timeout=timeout_s * 1000).json_value() / 1000
 
 
-def _switch_to(path: str):
-    return lambda tab: tab.evaluate(SWITCH, path)
-
-
-def _step(key: str):
-    # The start thumb's hidden range input; one arrow press moves it one year.
-    return lambda tab: tab.locator('[data-testid="stSidebar"] [data-testid="stSlider"] '
-                                   'input[type="range"][aria-label$="start"]').press(key)
+# The start thumb of the sidebar's year slider: its hidden range input, one arrow press moves it one year.
+THUMB = '[data-testid="stSidebar"] [data-testid="stSlider"] input[type="range"][aria-label$="start"]'
 
 
 def interaction_times(context, urls: dict[str, str], charts: dict[str, int], rounds: int) -> dict:
@@ -158,8 +152,10 @@ def interaction_times(context, urls: dict[str, str], charts: dict[str, int], rou
     try:
         for _ in range(rounds):
             for page in PAGES:
-                steps = [("switch", _switch_to(page.url.rstrip("/"))), ("filter", _step("ArrowRight")),
-                         ("filter", _step("ArrowLeft"))]
+                path = page.url.rstrip("/")
+                steps = [("switch", lambda tab, path=path: tab.evaluate(SWITCH, path)),
+                         ("filter", lambda tab: tab.locator(THUMB).press("ArrowRight")),
+                         ("filter", lambda tab: tab.locator(THUMB).press("ArrowLeft"))]
                 for what, act in steps:
                     for kind, tab in tabs.items():
                         try:
@@ -173,7 +169,7 @@ def interaction_times(context, urls: dict[str, str], charts: dict[str, int], rou
     return results
 
 
-def measure(db: Path, env: dict[str, str], spec_file: Path, specs: dict, runs: int, out_dir: Path,
+def measure(db: Path, env: dict[str, str], spec_file: Path, specs: dict, loads: int, rounds: int, out_dir: Path,
             log=print) -> dict:
     """Every page of the app on `db`: loads beside its reference, its replay and the blank page, then
     the interactions beside the replay's."""
@@ -196,13 +192,13 @@ def measure(db: Path, env: dict[str, str], spec_file: Path, specs: dict, runs: i
                     "reference": (ref_url + page.url, charts[page.name]),
                     "same_elements": (f"{ref_url}{page.url}?elements=all", charts[page.name]),
                     "blank": (f"{ref_url}/blank", 0),
-                }, max(runs, BROWSER_RUNS))
+                }, loads)
             log("  browser: page switches and slider steps in one tab")
             try:
                 last = PAGES[-1].url
                 results["interactions"] = interaction_times(
                     context, {"app": app_url + last, "same_elements": f"{ref_url}{last}?elements=all"}, charts,
-                    max(runs, 3))
+                    rounds)
             except Exception as err:  # noqa: BLE001 - the loads stand without it
                 results["interactions"] = {"error": f"{type(err).__name__}: {str(err).splitlines()[0]}"}
         finally:

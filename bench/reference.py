@@ -21,6 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from bench.elements import TEXT
 from defections.charts import PLOTLY_CONFIG
 from defections.registry import PAGES as REGISTRY
 
@@ -79,6 +80,28 @@ def draw(page: str) -> None:
         st.dataframe(table, hide_index=True)
 
 
+# How the replay draws each leaf kind of a page's layout (bench/elements.py reads them); the inputs do nothing.
+LEAVES = {
+    "metric": lambda item, key: st.metric(item["label"], item["body"]),
+    "toggle": lambda item, key: st.toggle(item["label"], value=item["default"], key=key),
+    "download_button": lambda item, key: st.download_button(item["label"], data=b"", file_name="reference.csv",
+                                                            on_click="ignore", icon=item["icon"] or None, key=key),
+    "page_link": lambda item, key: st.page_link("https://example.invalid/", label=item["label"],
+                                                icon=item["icon"] or None),
+    "text_input": lambda item, key: st.text_input(item["label"], max_chars=item["max_chars"] or None, key=key),
+    "selectbox": lambda item, key: st.selectbox(item["label"], item["options"], key=key),
+    "slider": lambda item, key: st.slider(item["label"], min_value=int(item["min"]), max_value=int(item["max"]),
+                                          value=tuple(int(v) for v in item["default"]) if len(item["default"]) > 1
+                                          else int(item["default"][0]), step=int(item["step"]), key=key),
+    "code": lambda item, key: st.code(item["code_text"], language=None),
+    "button_group": lambda item, key: st.segmented_control(item["label"], item["options"],
+                                                           default=item["options"][0], key=key),
+    "radio": lambda item, key: st.radio(item["label"], item["options"], horizontal=True, key=key),
+    "multiselect": lambda item, key: st.multiselect(item["label"], item["options"], placeholder=item["placeholder"],
+                                                    key=key),
+} | {kind: lambda item, key, kind=kind: getattr(st, kind)(item["body"]) for kind in TEXT}
+
+
 def _replay(items: list[dict], spec: dict, tables, arrays) -> None:
     for item in items:
         kind, key = item["kind"], f"element-{next(_KEYS)}"
@@ -87,42 +110,13 @@ def _replay(items: list[dict], spec: dict, tables, arrays) -> None:
         elif kind == "table":
             st.dataframe(tables[item["index"]], hide_index=True)
         elif kind in ("tabs", "columns", "container"):
-            if kind == "tabs":
-                blocks = st.tabs(item["labels"], key=key)
-            elif kind == "columns":
-                blocks = st.columns(item["weights"])
-            else:
-                blocks = [st.container(border=item["border"])]
+            blocks = (st.tabs(item["labels"], key=key) if kind == "tabs" else st.columns(item["weights"])
+                      if kind == "columns" else [st.container(border=item["border"])])
             for block, children in zip(blocks, item["children"]):
                 with block:
                     _replay(children, spec, tables, arrays)
-        elif kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
-            getattr(st, kind)(item["body"])
-        elif kind == "metric":
-            st.metric(item["label"], item["body"])
-        elif kind == "toggle":
-            st.toggle(item["label"], value=item["default"], key=key)
-        elif kind == "download_button":
-            st.download_button(item["label"], data=b"", file_name="reference.csv", on_click="ignore",
-                               icon=item["icon"] or None, key=key)
-        elif kind == "page_link":
-            st.page_link("https://example.invalid/", label=item["label"], icon=item["icon"] or None)
-        elif kind == "text_input":
-            st.text_input(item["label"], max_chars=item["max_chars"] or None, key=key)
-        elif kind == "selectbox":
-            st.selectbox(item["label"], item["options"], key=key)
-        elif kind == "slider":
-            value = [int(v) for v in item["default"]]
-            st.slider(item["label"], min_value=int(item["min"]), max_value=int(item["max"]),
-                      value=tuple(value) if len(value) > 1 else value[0], step=int(item["step"]), key=key)
-        elif kind == "code":
-            st.code(item["code_text"], language=None)
-        elif kind == "button_group":
-            st.segmented_control(item["label"], item["options"], default=item["options"][0], key=key)
-        elif kind == "radio":
-            st.radio(item["label"], item["options"], horizontal=True, key=key)
-        elif kind == "multiselect":
-            st.multiselect(item["label"], item["options"], placeholder=item["placeholder"], key=key)
+        elif kind in LEAVES:
+            LEAVES[kind](item, key)
         else:  # a kind this replay does not know yet: a test compares the kinds drawn with the app's
             st.text(kind)
 

@@ -11,55 +11,63 @@ import platform
 import statistics
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from bench import browser, synth
-from bench.server import PAIRED_RUNS, QUICK_PAIRS, worker
+from bench import browser, server, synth
 from defections.build import BuildError, build
 from defections.paths import SEEDS_DIR
 from defections.registry import PAGES
 
-REAL = "curated"
+REAL, LARGE = "curated", "1M"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Config:
     seeds_dir: Path = SEEDS_DIR
     sizes: dict[str, int] = field(default_factory=lambda: dict(synth.SIZES))
-    runs: int = 5
-    browser_dbs: tuple[str, ...] = (REAL, "1M")  # which databases get the Chromium part
+    runs: int = 5  # cold AppTest runs per page, builds, exports; at most 3 at 1M (see at())
+    pairs: int = 20  # warm runs of a page alternated with its reference's (milliseconds each)
+    loads: int = 5  # browser loads per page and kind, after one warm-up round; at most 3 at 1M
+    rounds: int = 3  # browser interaction rounds over every page; 1 at 1M
+    browser_dbs: tuple[str, ...] = (REAL, LARGE)  # which databases get the Chromium part
     out_dir: Path = synth.OUT_DIR
     quick: bool = False
+    in_process: bool = False  # tasks in this process instead of a worker each (tests: faster, RSS not its own)
+
+    def at(self, label: str) -> Config:
+        """Fewer repetitions at 1M, where a cold run or a browser load takes seconds."""
+        return replace(self, runs=min(self.runs, 3), loads=min(self.loads, 3), rounds=1) if label == LARGE else self
+
+    def reps(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if k in ("runs", "pairs", "loads", "rounds")}
+
+
+QUICK = {"runs": 2, "pairs": 10, "loads": 3, "rounds": 1}  # CI
+TINY = {"runs": 1, "pairs": 2, "loads": 1, "rounds": 1}  # the tests: every measure once, a ratio from 2 pairs
 
 
 def median(values: list[float] | None) -> float | None:
     return statistics.median(values) if values else None
 
 
-def machine() -> dict:
+def machine(browser_too: bool) -> dict:
     """What the numbers were measured on."""
     import duckdb
     import pandas
     import plotly
     import streamlit
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown")
-    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal"))
-    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(mem_kb / 1024**2, 1),
+    info = {key.strip(): value.strip() for path in ("/proc/cpuinfo", "/proc/meminfo")
+            for key, _, value in (line.partition(":") for line in Path(path).read_text().splitlines())}
+    chromium = subprocess.run([browser.CHROMIUM, "--version"], capture_output=True, text=True,
+                              timeout=30).stdout.strip() if browser_too and Path(browser.CHROMIUM).exists() else None
+    return {"cpu": info.get("model name", platform.processor()), "cores": os.cpu_count(),
+            "ram_gb": round(int(info["MemTotal"].split()[0]) / 1024**2, 1),
             "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
             "duckdb": duckdb.__version__, "streamlit": streamlit.__version__, "pandas": pandas.__version__,
-            "plotly": plotly.__version__, "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
-
-
-def chromium_version() -> str | None:
-    try:
-        return subprocess.run([browser.CHROMIUM, "--version"], capture_output=True, text=True,
-                              timeout=30).stdout.strip() or None
-    except OSError:
-        return None
+            "plotly": plotly.__version__, "chromium": chromium,
+            "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
 
 
 def run(config: Config, log=print) -> dict:
@@ -67,20 +75,13 @@ def run(config: Config, log=print) -> dict:
     out = config.out_dir
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    results: dict = {"machine": machine(), "runs": config.runs, "quick": config.quick, "dbs": {},
-                     "pairs": max(QUICK_PAIRS if config.quick else PAIRED_RUNS, config.runs)}
-    if config.browser_dbs:
-        results["machine"]["chromium"] = chromium_version()
-
+    results: dict = {"machine": machine(bool(config.browser_dbs)), "quick": config.quick, "dbs": {}, "reps": {}}
     databases: dict[str, tuple[Path, dict]] = {}
     log(f"building the curated seeds from {config.seeds_dir} ({config.runs}×)…")
-    target, times = out / "curated.duckdb", []
-    try:
-        for _ in range(config.runs):  # validate + load + views + atomic rename; the last build is measured below
-            start = time.perf_counter()
-            build(config.seeds_dir, target)
-            times.append(time.perf_counter() - start)
-        results["build"] = {"times": times}
+    target = out / "curated.duckdb"
+    try:  # validate + load + views + atomic rename
+        results["build"] = {"times": [server.timed(lambda: build(config.seeds_dir, target))
+                                      for _ in range(config.runs)]}
         databases[REAL] = (target, {"DEFECTIONS_SEEDS": str(Path(config.seeds_dir).resolve())})
     except BuildError as err:
         results["build"] = {"error": f"{len(err.problems)} problem(s) in the seeds, first: {err.problems[0]}"}
@@ -92,34 +93,31 @@ def run(config: Config, log=print) -> dict:
         databases[label] = (synth.database(label, size, out, log=log), {"DEFECTIONS_SEEDS": str(no_seeds)})
 
     for label, (path, env) in databases.items():
-        results["dbs"][label] = measure_database(label, path, env, config, results["pairs"], log)
+        results["reps"][label] = config.at(label).reps()
+        results["dbs"][label] = measure_database(label, path, env, config.at(label), log)
     results["seconds"] = time.perf_counter() - started
     return results
 
 
-def measure_database(label: str, path: Path, env: dict[str, str], config: Config, pairs: int, log) -> dict:
-    out, runs = config.out_dir, config.runs
+def measure_database(label: str, path: Path, env: dict[str, str], config: Config, log) -> dict:
     env = {**env, "DEFECTIONS_DB": str(path)}
-    scratch = out / "results"
-    scratch.mkdir(exist_ok=True)
     tables = _table_sizes(path)
     result: dict = {"events": tables["defections"], "tables": tables, "file_mb": path.stat().st_size / 1e6,
                     "pages": {}}
     for page in PAGES:
-        log(f"{label}: {page.name} (AppTest, {runs}× cold and warm, paired with its reference)")
-        task = {"kind": "page", "page": page.name, "runs": runs, "pairs": pairs,
-                "result": str(scratch / f"{label}-{page.name}.json")}
-        result["pages"][page.name] = worker(task, env)
+        log(f"{label}: {page.name} (AppTest: {config.runs} cold runs, {config.pairs} warm pairs with its reference)")
+        task = {"kind": "page", "page": page.name, "runs": config.runs, "pairs": config.pairs}
+        result["pages"][page.name] = server.measure(task, env, config.in_process)
     log(f"{label}: events CSV export")
-    result["export"] = worker({"kind": "export", "db": str(path), "runs": runs,
-                               "result": str(scratch / f"{label}-export.json")}, env)
+    result["export"] = server.measure({"kind": "export", "db": str(path), "runs": config.runs}, env, config.in_process)
     if label in config.browser_dbs:
-        log(f"{label}: headless Chromium")
+        log(f"{label}: headless Chromium ({config.loads} loads per page and kind, {config.rounds} interaction rounds)")
         specs = {page: r["spec"] for page, r in result["pages"].items() if "spec" in r}
-        spec_file = out / f"reference-{label}.json"
+        spec_file = config.out_dir / f"reference-{label}.json"
         spec_file.write_text(json.dumps(specs), encoding="utf-8")
         try:
-            result["browser"] = browser.measure(path, env, spec_file, specs, runs, out, log=log)
+            result["browser"] = browser.measure(path, env, spec_file, specs, config.loads, config.rounds,
+                                                config.out_dir, log=log)
         except Exception as err:  # noqa: BLE001 - the server-side numbers stand without it
             result["browser"] = {"error": f"{type(err).__name__}: {err}"}
     return result

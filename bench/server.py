@@ -1,6 +1,7 @@
-"""Server-side runs through AppTest: each page of the real app (dashboard.py with the page switched),
-cold and warm, its warm runs alternated with its reference's, and the events CSV export. Every task
-runs in a fresh worker process (`python -m bench.server TASK.json`), so the peak RSS it reports is its own.
+"""Server-side runs through AppTest: each page of the real app (dashboard.py with the page switched), cold,
+then its warm runs alternated with its reference's, and the events CSV export. In the full run every task
+runs in a fresh worker process (`python -m bench.server TASK RESULT`), so the peak RSS it reports is its own;
+the tests run the same tasks in their own process.
 
 Cold = the first run after opening a new connection with every cache cleared (imports are already done:
 a priming run comes first). Warm = the same session run again, what an analyst gets when switching back.
@@ -18,24 +19,31 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
+from unittest import mock
 
 from defections.paths import ROOT
 
 REFERENCE_SCRIPT = Path(__file__).resolve().parent / "reference.py"
 APPTEST_TIMEOUT = 600  # AppTest's default is 3 s; a cold page at 1M rows takes longer
-PAIRED_RUNS = 50  # warm runs take milliseconds: many, so that the median is steady
-QUICK_PAIRS = 10  # the quick run's: enough to show the ratio, few enough to keep CI short
 
 
-def worker(task: dict, env: dict[str, str], timeout: float = 3600) -> dict:
-    """Run one task in a fresh interpreter and return its result (or the error it died with)."""
-    result_path = Path(task["result"])
-    result_path.unlink(missing_ok=True)
-    done = subprocess.run([sys.executable, "-m", "bench.server", json.dumps(task)], cwd=ROOT, env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=timeout)
-    if done.returncode != 0 or not result_path.is_file():
-        return {"error": f"worker exited {done.returncode}: {done.stderr.strip()[-2000:]}"}
-    return json.loads(result_path.read_text(encoding="utf-8"))
+def measure(task: dict, env: dict[str, str], in_process: bool = False) -> dict:
+    """Run one task in a fresh interpreter (or in this one) and return its result or the error it died with."""
+    if in_process:
+        gc.freeze()  # the caller's objects stay out of the collections between runs, which then take ms
+        with mock.patch.dict(os.environ, env):
+            try:
+                return run_task(task)
+            finally:
+                _clear_caches()  # nothing of this database stays behind for the caller
+                gc.unfreeze()
+    with tempfile.TemporaryDirectory(prefix="bench-task-") as folder:
+        result = Path(folder) / "result.json"
+        done = subprocess.run([sys.executable, "-m", "bench.server", json.dumps(task), str(result)], cwd=ROOT,
+                              env={**os.environ, **env}, capture_output=True, text=True, timeout=3600)
+        if done.returncode != 0 or not result.is_file():
+            return {"error": f"worker exited {done.returncode}: {done.stderr.strip()[-2000:]}"}
+        return json.loads(result.read_text(encoding="utf-8"))
 
 
 def peak_rss_mb(pid: int | str = "self") -> float | None:
@@ -60,12 +68,12 @@ def _clear_caches() -> None:
     from defections import cache
 
     st.cache_data.clear()
-    st.cache_resource.clear()  # drops the cached DuckDB connection: the next run opens a new one
-    cache.clear()  # the app's own cache of results and figures
+    st.cache_resource.clear()
+    cache.clear()  # the app's own cache of results, figures and its DuckDB connection
     gc.collect()
 
 
-def _timed(function) -> float:
+def timed(function) -> float:
     start = time.perf_counter()
     function()
     return time.perf_counter() - start
@@ -86,7 +94,7 @@ def _errors(*tests) -> str | None:
 
 
 def measure_page(page: str, runs: int, pairs: int) -> dict:
-    """One page of the registry: AppTest cold and warm, then warm runs paired with its reference."""
+    """One page of the registry: AppTest cold, then warm runs paired with its reference."""
     from bench import elements
     from defections.registry import page as registry_page
 
@@ -100,9 +108,8 @@ def measure_page(page: str, runs: int, pairs: int) -> dict:
         for _ in range(runs):
             _clear_caches()
             at = _apptest(ROOT / "dashboard.py", page_file)
-            cold.append(_timed(at.run))
-        warm = [_timed(at.run) for _ in range(runs)]
-        result = {"page": page, "cold": cold, "warm": warm, "peak_rss_mb": peak_rss_mb(), "error": _errors(at)}
+            cold.append(timed(at.run))
+        result = {"page": page, "cold": cold, "peak_rss_mb": peak_rss_mb(), "error": _errors(at)}
         if not result["error"]:
             result["spec"] = elements.spec_from_apptest(at)
             result["paired"] = paired_warm_runs(at, page, result["spec"], pairs)
@@ -111,17 +118,18 @@ def measure_page(page: str, runs: int, pairs: int) -> dict:
         return {"page": page, "error": traceback.format_exc(limit=3)}
 
 
-def paired_warm_runs(at, page: str, spec: dict, runs: int) -> dict:
+def paired_warm_runs(at, page: str, spec: dict, pairs: int) -> dict:
     """The page's warm run and its reference's, alternated in one process, so that whatever else the
     machine is doing slows both alike; the ratio the target applies to comes from these pairs."""
-    spec_file = Path(tempfile.mkdtemp(prefix="bench-ref-")) / "spec.json"
-    spec_file.write_text(json.dumps({page: spec}), encoding="utf-8")
-    os.environ["BENCH_REFERENCE_SPEC"] = str(spec_file)
-    reference = _apptest(REFERENCE_SCRIPT, query={"page": page}).run()  # priming: the in-memory frames
-    times: dict[str, list[float]] = {"app": [], "reference": []}
-    for _ in range(runs):
-        times["app"].append(_timed(at.run))
-        times["reference"].append(_timed(reference.run))
+    with tempfile.TemporaryDirectory(prefix="bench-ref-") as folder:
+        spec_file = Path(folder) / "spec.json"
+        spec_file.write_text(json.dumps({page: spec}), encoding="utf-8")
+        with mock.patch.dict(os.environ, BENCH_REFERENCE_SPEC=str(spec_file)):  # read by every run of the reference
+            reference = _apptest(REFERENCE_SCRIPT, query={"page": page}).run()  # priming: the in-memory frames
+            times: dict[str, list[float]] = {"app": [], "reference": []}
+            for _ in range(pairs):
+                times["app"].append(timed(at.run))
+                times["reference"].append(timed(reference.run))
     return {**times, "error": _errors(at, reference)}
 
 
@@ -140,7 +148,7 @@ def measure_export(db: str, runs: int) -> dict:
     for name, filters in views.items():
         reset_peak_rss()
         times, size, rows = [], 0, 0
-        for _ in range(runs if name == "filtered" else min(runs, 3)):
+        for _ in range(runs if name == "filtered" else 1):  # everything at 1M: 10 s a run, no target
             start = time.perf_counter()
             frame = queries.export_events(con, filters)
             size = len(csv_bytes(frame))
@@ -154,15 +162,11 @@ def measure_export(db: str, runs: int) -> dict:
     return results
 
 
-def main(argv: list[str]) -> int:
-    task = json.loads(argv[0])
+def run_task(task: dict) -> dict:
     if task["kind"] == "page":
-        result = measure_page(task["page"], task["runs"], task["pairs"])
-    else:
-        result = measure_export(task["db"], task["runs"])
-    Path(task["result"]).write_text(json.dumps(result, default=str), encoding="utf-8")
-    return 0
+        return measure_page(task["page"], task["runs"], task["pairs"])
+    return measure_export(task["db"], task["runs"])
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    Path(sys.argv[2]).write_text(json.dumps(run_task(json.loads(sys.argv[1])), default=str), encoding="utf-8")

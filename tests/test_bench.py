@@ -1,37 +1,48 @@
-"""The benchmark's quick core runs end to end on a tiny seed set and measures every page, and its
+"""The benchmark's core runs end to end on a tiny seed set and measures every page, and its
 reference pages draw what the app's pages draw."""
 
 import json
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from bench import elements, synth
 from bench.report import render, targets
-from bench.runner import REAL, Config, run
-from bench.server import QUICK_PAIRS, REFERENCE_SCRIPT
-from defections.paths import ROOT
+from bench.runner import REAL, TINY, Config, run
+from bench.server import REFERENCE_SCRIPT
 from defections.registry import PAGES
 
 NAMES = [p.name for p in PAGES]
 
 
-def test_quick_benchmark_measures_every_page_on_a_tiny_synthetic_seed_set(tmp_path):
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """The benchmark on 40 synthetic events as the curated seeds, every measure once, in this process."""
+    folder = tmp_path_factory.mktemp("bench")
     # Written as seed CSVs, the synthetic rows must pass validate() and build() like curated seeds.
-    seeds = synth.write_csvs(synth.generate(40, tmp_path / "seeds"), tmp_path / "seeds")
-    results = run(Config(seeds_dir=seeds, sizes={}, runs=1, browser_dbs=(), out_dir=tmp_path / "out", quick=True),
-                  log=lambda message: None)
+    seeds = synth.write_csvs(synth.generate(40, folder / "seeds"), folder / "seeds")
+    config = Config(seeds_dir=seeds, sizes={}, browser_dbs=(), out_dir=folder / "out", quick=True, in_process=True,
+                    **TINY)
+    return run(config, log=lambda message: None), folder
+
+
+def test_quick_benchmark_measures_every_page_on_a_tiny_synthetic_seed_set(tiny):
+    results, _ = tiny
     pages = results["dbs"][REAL]["pages"]
     assert list(pages) == NAMES
     assert {page: r.get("error") for page, r in pages.items()} == {page: None for page in NAMES}
     # Each page's warm runs alternate with its reference's, and the table's ratio comes from those pairs.
-    assert {page: len(r["paired"]["app"]) for page, r in pages.items()} == {page: QUICK_PAIRS for page in NAMES}
+    assert {page: len(r["paired"]["app"]) for page, r in pages.items()} == {page: TINY["pairs"] for page in NAMES}
     assert {page: r["paired"]["error"] for page, r in pages.items()} == {page: None for page in NAMES}
     # Every chart and table is among the elements the page sends, beside its headings and inputs.
     assert all(r["spec"]["elements"] > len(r["spec"]["charts"]) + len(r["spec"]["tables"]) for r in pages.values())
+    assert set(results["dbs"][REAL]["export"]) == {"filtered", "all"}
     report = render(results)
     assert f"| {REAL} | 40 | overview |" in report
+    assert f"{REAL}: 1 cold runs per page (builds, exports too), 2 warm pairs" in report
     measured = {target: ok for target, _, ok in targets(results)}
     assert measured["curated: warm server run ≤ 1.5× reference"] is not None
+    assert measured["curated: build from seeds ≤ 2 s"] is not None
     # Without a browser the browser targets say so instead of passing.
     assert measured["curated: browser load ≤ 1.1× the same elements (the app's own cost)"] is None
     assert "| curated: median page switch ≤ 0.5 s | not measured | — |" in report
@@ -54,16 +65,13 @@ def test_browser_targets_read_the_interactions_of_every_page():
         in render(results)
 
 
-def test_same_elements_reference_replays_every_element_of_each_page(db_path, tmp_path, monkeypatch):
+def test_same_elements_reference_replays_every_element_of_each_page(tiny, monkeypatch):
     # The browser table's "app ÷ same" ratio means "the app's own cost" only if the replay draws
     # what the page draws: the same kinds of element, in the same order, in the sidebar and the main area.
-    specs = {}
-    for page in PAGES:
-        at = AppTest.from_file(ROOT / "dashboard.py", default_timeout=60)
-        if page.url_path:
-            at.switch_page(page.script)
-        specs[page.name] = elements.spec_from_apptest(at.run())
-    spec_file = tmp_path / "spec.json"
+    # The specs are the ones the benchmark read from its AppTest runs of every page.
+    results, folder = tiny
+    specs = {page: r["spec"] for page, r in results["dbs"][REAL]["pages"].items()}
+    spec_file = folder / "spec.json"
     spec_file.write_text(json.dumps(specs), encoding="utf-8")
     monkeypatch.setenv("BENCH_REFERENCE_SPEC", str(spec_file))
     drawn = {}
