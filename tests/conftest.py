@@ -1,7 +1,9 @@
-"""Shared fixtures: one database built from the real seeds, once per test session; one Chromium."""
+"""Shared fixtures: one database built from the real seeds, once per test session (per xdist worker); one
+app server and one Chromium, for the tests of one worker that need them (see BROWSER_GROUP)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +15,19 @@ from defections.db import connect
 from defections.paths import SEEDS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
+# The tests that drive a running app (a `streamlit run` server, Chromium, nginx): under pytest-xdist's
+# --dist loadgroup (pyproject.toml) they all run on one worker, so the app server and Chromium start once
+# in the whole run while the other worker runs the AppTest and database tests beside them.
+BROWSER_GROUP = "browser"
+RUNNING_APP_FIXTURES = {"app_url", "browser", "proxied", "hostile_url"}
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # gw0, gw1, ... under xdist
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if RUNNING_APP_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group(BROWSER_GROUP))
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +87,7 @@ def app_url(db_path):
     from browser_support import ARTIFACTS, running_app
 
     ARTIFACTS.mkdir(exist_ok=True)
-    with running_app(db_path, ARTIFACTS / "streamlit.log") as url:
+    with running_app(db_path, ARTIFACTS / f"streamlit-{WORKER}.log") as url:
         yield url
 
 
@@ -86,3 +101,26 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def browsing(browser):
+    """One browser context for the tests that need no fresh one: each new page in it is a new tab, so a
+    new Streamlit session (a session is one websocket), while the context keeps its HTTP cache and V8's
+    code cache of Streamlit's and plotly's scripts (several MB, the largest part of a cold load's CPU)."""
+    from browser_support import new_context
+
+    context = new_context(browser)
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def elsewhere(browser):
+    """A second browser context, for "open this link in another browser": it never holds the cookies,
+    storage or session of a page of `browsing`; its own cache is kept across the tests that use it."""
+    from browser_support import new_context
+
+    context = new_context(browser)
+    yield context
+    context.close()
