@@ -1,5 +1,5 @@
 """Shared fixtures: one database built from the real seeds, once per test session (per xdist worker); one
-app server and one Chromium, for the tests of one worker that need them (see BROWSER_GROUP)."""
+app server and one Chromium, on the worker whose tests need them (see SERVER_GROUPS)."""
 
 from __future__ import annotations
 
@@ -15,19 +15,22 @@ from defections.db import connect
 from defections.paths import SEEDS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
-# The tests that drive a running app (a `streamlit run` server, Chromium, nginx): under pytest-xdist's
-# --dist loadgroup (pyproject.toml) they all run on one worker, so the app server and Chromium start once
-# in the whole run while the other worker runs the AppTest and database tests beside them.
-BROWSER_GROUP = "browser"
-RUNNING_APP_FIXTURES = {"app_url", "browser", "proxied", "hostile_url"}
+# The tests that drive a running server, by the server they drive: under pytest-xdist's --dist loadgroup
+# (pyproject.toml) the tests of one group run on one worker, so its server starts once in the whole run
+# (the app for test_browser/test_load/test_server, the two replicas and nginx for test_proxy, the app on
+# hostile seeds for test_hostile_input's browser test), and the groups and the AppTest and database tests
+# share out the two workers. Chromium starts on each worker that runs a group needing it.
+SERVER_GROUPS = {"proxied": "proxy", "hostile_url": "hostile", "app_url": "app"}  # first match wins
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # gw0, gw1, ... under xdist
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
-        if RUNNING_APP_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.xdist_group(BROWSER_GROUP))
+        fixtures = set(getattr(item, "fixturenames", ()))
+        group = next((group for fixture, group in SERVER_GROUPS.items() if fixture in fixtures), None)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
