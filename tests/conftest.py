@@ -1,7 +1,9 @@
-"""Shared fixtures: one database built from the real seeds, once per test session; one Chromium."""
+"""Shared fixtures: one database built from the real seeds, once per test session (per xdist worker); one
+app server and one Chromium, on the worker whose tests need them (see SERVER_GROUPS)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +15,22 @@ from defections.db import connect
 from defections.paths import SEEDS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
+# The tests that drive a running server, by the server they drive: under pytest-xdist's --dist loadgroup
+# (pyproject.toml) the tests of one group run on one worker, so its server starts once in the whole run
+# (the app for test_browser/test_load/test_server, the two replicas and nginx for test_proxy, the app on
+# hostile seeds for test_hostile_input's browser test), and the groups and the AppTest and database tests
+# share out the two workers. Chromium starts on each worker that runs a group needing it.
+SERVER_GROUPS = {"proxied": "proxy", "hostile_url": "hostile", "app_url": "app"}  # first match wins
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # gw0, gw1, ... under xdist
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(items):
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        group = next((group for fixture, group in SERVER_GROUPS.items() if fixture in fixtures), None)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +90,7 @@ def app_url(db_path):
     from browser_support import ARTIFACTS, running_app
 
     ARTIFACTS.mkdir(exist_ok=True)
-    with running_app(db_path, ARTIFACTS / "streamlit.log") as url:
+    with running_app(db_path, ARTIFACTS / f"streamlit-{WORKER}.log") as url:
         yield url
 
 
@@ -86,3 +104,26 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def browsing(browser):
+    """One browser context for the tests that need no fresh one: each new page in it is a new tab, so a
+    new Streamlit session (a session is one websocket), while the context keeps its HTTP cache and V8's
+    code cache of Streamlit's and plotly's scripts (several MB, the largest part of a cold load's CPU)."""
+    from browser_support import new_context
+
+    context = new_context(browser)
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def elsewhere(browser):
+    """A second browser context, for "open this link in another browser": it never holds the cookies,
+    storage or session of a page of `browsing`; its own cache is kept across the tests that use it."""
+    from browser_support import new_context
+
+    context = new_context(browser)
+    yield context
+    context.close()

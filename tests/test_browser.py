@@ -39,29 +39,30 @@ EXCEPTION = '[data-testid="stException"]'
 ERROR = '[data-testid="stAlertContentError"]'
 
 
-@pytest.fixture
-def new_context(browser):
-    """Make fresh browser contexts (no shared cookies, storage or cache); all closed after the test."""
-    contexts = []
-
-    def make():
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
+def tab(context):
+    """A new tab (a new Streamlit session) in `context`; `tab.requested` lists every URL it asked for and
+    `tab.responses` every response it got, served from the browser's cache or not."""
+    tab = context.new_page()
+    tab.requested, tab.responses = [], []
+    tab.on("request", lambda request: tab.requested.append(request.url))
+    tab.on("response", lambda response: tab.responses.append(response))
+    return tab
 
 
 @pytest.fixture
-def page(new_context):
-    """A page in a fresh context; `page.requested` lists every URL it asked for."""
-    page = new_context().new_page()
-    page.requested = []
-    page.on("request", lambda request: page.requested.append(request.url))
-    return page
+def page(browsing):
+    """A new tab in the shared browser context; closed after the test."""
+    page = tab(browsing)
+    yield page
+    page.close()
+
+
+@pytest.fixture
+def other(elsewhere):
+    """A tab in another browser (context): none of `page`'s cookies, storage or session."""
+    page = tab(elsewhere)
+    yield page
+    page.close()
 
 
 def count_for(con, year_from=None, year_to=None, posts=()) -> int:
@@ -77,49 +78,8 @@ def assert_no_exception(page) -> None:
     assert page.locator(ERROR).count() == 0, page.locator(ERROR).first.inner_text()
 
 
-@pytest.mark.parametrize("path", PAGES, ids=[name for name, _ in PAGES.values()])
-def test_page_renders_every_chart_without_exception(page, app_url, con, path):
-    name, charts = PAGES[path]
-    page.set_viewport_size({"width": 1400, "height": 1800})
-    open_page(page, app_url + path)
-    assert_no_exception(page)
-    assert page.requested and [url for url in page.requested if not is_local(url)] == []  # nothing leaves localhost
-    assert selected_count(page) == count_for(con)
-    assert page.locator(CHARTS).count() == charts
-    if charts:
-        assert page.locator(".js-plotly-plot .main-svg").count() > 0
-        assert page.locator(".js-plotly-plot .main-svg .trace").count() >= charts
-    screenshot(page, f"page-{name}")
-
-
-def test_map_draws_land_from_the_apps_own_topojson(page, app_url):
-    with page.expect_response(lambda response: "/topojson/" in response.url, timeout=TIMEOUT_MS) as topojson:
-        open_page(page, app_url + "/")
-    assert topojson.value.ok and is_local(topojson.value.url), topojson.value.url
-    land = page.locator(".js-plotly-plot .geo .layer.land path")
-    assert land.count() > 0
-    assert len(land.first.get_attribute("d") or "") > 1000, "the land layer has no outline"
-    assert page.locator(".js-plotly-plot .geo .scattergeo .point").count() > 0
-    plotting = [url for url in page.requested if any(word in url.lower() for word in ("topojson", "plot.ly", "plotly"))]
-    assert plotting and all(is_local(url) for url in plotting), plotting
-
-
-def test_filters_set_in_the_sidebar_reproduce_from_the_url_in_a_new_browser(page, app_url, new_context, con):
-    open_page(page, app_url + "/")
-    set_years(page, 2023, 2023)
-    pick_post(page, "Cuba")
-    query = query_of(page.url)
-    assert query["years"] == ["2023", "2023"] and query["post"] == ["Cuba"]
-
-    other = new_context().new_page()
-    open_page(other, f"{app_url}/timeline?{urlsplit(page.url).query}")
-    assert_no_exception(other)
-    assert slider_years(other) == (2023, 2023)
-    assert selected_posts(other) == ["Cuba"]
-    assert selected_count(other) == count_for(con, 2023, 2023, ["Cuba"]) > 0
-
-
-def test_filters_survive_a_page_switch(page, app_url, con):
+def test_filters_set_in_the_sidebar_survive_a_page_switch_and_reproduce_from_the_url_in_another_browser(
+        page, other, app_url, con):
     open_page(page, app_url + "/")
     pick_post(page, "Cuba")
     sidebar(page).locator('[data-testid="stSidebarNav"] a').filter(has_text="Timeline").click()
@@ -130,28 +90,23 @@ def test_filters_survive_a_page_switch(page, app_url, con):
     assert selected_posts(page) == ["Cuba"]
     assert selected_count(page) == count_for(con, posts=["Cuba"])
 
+    set_years(page, 2023, 2023)
+    query = query_of(page.url)
+    assert query["years"] == ["2023", "2023"] and query["post"] == ["Cuba"]
+    open_page(other, f"{app_url}/timeline?{urlsplit(page.url).query}")
+    assert_no_exception(other)
+    assert slider_years(other) == (2023, 2023)
+    assert selected_posts(other) == ["Cuba"]
+    assert selected_count(other) == count_for(con, 2023, 2023, ["Cuba"]) > 0
 
-def test_events_page_lists_ri_il_kyu_for_cuba_2023(page, app_url):
+
+def test_events_download_is_the_filtered_export_with_sources(page, app_url, con):
+    # With test_events_page_lists_ri_il_kyu_for_cuba_2023: the same page, loaded once.
     open_page(page, f"{app_url}/events?{CUBA_2023}")
     event = page.locator('[data-testid="stSelectbox"]').filter(has_text="Event").get_by_role("combobox")
     assert "Ri Il Kyu" in event.input_value()
     assert query_of(page.url).get("post") == ["Cuba"]
 
-
-def test_an_event_link_holds_the_event_id_both_ways(page, app_url):
-    open_page(page, f"{app_url}/events?event=E05")
-    event = page.locator('[data-testid="stSelectbox"]').filter(has_text="Event").get_by_role("combobox")
-    assert event.input_value().endswith("(E05)")
-    event.click()
-    page.keyboard.type("Ri Il Kyu")  # the list is virtual: filter it so the option is drawn
-    page.get_by_role("option", name="Ri Il Kyu (E27)").click()
-    page.wait_for_function("() => new URLSearchParams(location.search).get('event') === 'E27'", timeout=TIMEOUT_MS)
-    wait_finished(page)
-    assert event.input_value() == "Ri Il Kyu (E27)"
-
-
-def test_events_download_is_the_filtered_export_with_sources(page, app_url, con):
-    open_page(page, f"{app_url}/events?{CUBA_2023}")
     with page.expect_download(timeout=TIMEOUT_MS) as download:
         page.get_by_role("button", name="Download all").click()
     data = download.value.path().read_bytes()
@@ -166,22 +121,23 @@ def test_events_download_is_the_filtered_export_with_sources(page, app_url, con)
     assert ri and "http" in ri[0]["source_urls"]
 
 
+def test_an_event_link_holds_the_event_id_both_ways(page, app_url):
+    open_page(page, f"{app_url}/events?event=E05")
+    event = page.locator('[data-testid="stSelectbox"]').filter(has_text="Event").get_by_role("combobox")
+    assert event.input_value().endswith("(E05)")
+    event.click()
+    page.keyboard.type("Ri Il Kyu")  # the list is virtual: filter it so the option is drawn
+    page.get_by_role("option", name="Ri Il Kyu (E27)").click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('event') === 'E27'", timeout=TIMEOUT_MS)
+    wait_finished(page)
+    assert event.input_value() == "Ri Il Kyu (E27)"
+
+
 @pytest.mark.parametrize("path", PAGES, ids=[name for name, _ in PAGES.values()])
 def test_garbage_query_parameters_are_ignored(page, app_url, con, path):
     open_page(page, f"{app_url}{path}?{GARBAGE}")
     assert_no_exception(page)
     assert selected_count(page) == count_for(con)
-
-
-def test_several_browsers_at_once_all_load(new_context, app_url, con):
-    tabs = {path: new_context().new_page() for path in PAGES}
-    for path, tab in tabs.items():
-        tab.goto(app_url + path, wait_until="commit")  # all six load at the same time; wait afterwards
-    for tab in tabs.values():
-        tab.locator('[data-testid="stMain"] h1').first.wait_for(timeout=3 * TIMEOUT_MS)
-        wait_finished(tab, timeout=3 * TIMEOUT_MS)
-        assert_no_exception(tab)
-        assert selected_count(tab) == count_for(con)
 
 
 def test_confirmation_filter_is_read_from_and_written_to_the_url(page, app_url, con):
@@ -212,7 +168,8 @@ def overlap(a: dict, b: dict) -> bool:
     return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
 
 
-def test_context_opens_on_the_havana_sequence_with_every_mark_labelled_apart(page, app_url):
+def test_context_opens_on_the_havana_sequence_labelled_apart_and_the_whole_history_is_one_click_away(
+        page, other, app_url):
     open_page(page, app_url + "/context")
     plot = page.locator(f"{CHARTS} .js-plotly-plot").first
     labels = plot.evaluate(BOXES_JS, ".textpoint text")
@@ -229,23 +186,19 @@ def test_context_opens_on_the_havana_sequence_with_every_mark_labelled_apart(pag
     assert not [(a["text"], b["text"]) for i, a in enumerate(boxes) for b in boxes[i + 1:] if overlap(a, b)]
     screenshot(page, "context-havana-sequence")
 
-
-def test_the_whole_history_is_one_click_away_and_its_link_reopens_it(page, app_url, new_context):
-    open_page(page, app_url + "/context")
     page.locator('[data-testid="stButtonGroup"]').get_by_text("Whole history").click()
     page.wait_for_function("() => new URLSearchParams(location.search).get('view') === 'Whole history'",
                            timeout=TIMEOUT_MS)
     page.locator(f"{CHARTS} .gtitle").filter(has_text="since 1949").wait_for()  # the rerun has drawn it
     wait_finished(page)
 
-    other = new_context().new_page()
     open_page(other, f"{app_url}/context?{urlsplit(page.url).query}")
     assert "since 1949" in other.locator(f"{CHARTS} .gtitle").first.text_content()
     assert other.locator('[data-testid="stButtonGroup"] [aria-checked="true"]').inner_text() == "Whole history"
 
 
 @pytest.mark.parametrize("path", [*PAGES, "/context?view=Whole+history"])
-def test_at_phone_width_no_legend_overlaps_a_title(page, app_url, path):
+def test_at_phone_width_no_legend_overlaps_a_title(page, app_url, con, path):
     page.set_viewport_size({"width": 390, "height": 900})
     open_page(page, app_url + path)
     assert_no_exception(page)
@@ -253,14 +206,10 @@ def test_at_phone_width_no_legend_overlaps_a_title(page, app_url, path):
         titles, legends = plot.evaluate(BOXES_JS, ".gtitle"), plot.evaluate(BOXES_JS, ".legend")
         assert not [(t["text"], legend["text"]) for t in titles for legend in legends if overlap(t, legend)]
     screenshot(page, f"phone-{path.strip('/').split('?')[0] or 'overview'}")
-
-
-def test_at_phone_width_the_timeline_is_a_list(page, app_url, con):
-    page.set_viewport_size({"width": 390, "height": 900})
-    open_page(page, app_url + "/timeline")
-    listed = page.locator('[class*="st-key-narrow-timeline"] li')
-    assert listed.count() == count_for(con)
-    assert page.locator('[class*="st-key-wide-timeline"]').bounding_box()["height"] == 0
+    if path == "/timeline":  # was test_at_phone_width_the_timeline_is_a_list: the same page at the same width
+        listed = page.locator('[class*="st-key-narrow-timeline"] li')
+        assert listed.count() == count_for(con)
+        assert page.locator('[class*="st-key-wide-timeline"]').bounding_box()["height"] == 0
 
 
 def test_trend_chart_draws_the_databases_yearly_totals_for_a_filtered_view(page, app_url, con):
@@ -288,3 +237,39 @@ def test_trend_chart_draws_the_databases_yearly_totals_for_a_filtered_view(page,
     cite = page.locator('[data-testid="stExpander"] [data-testid="stCode"]').first.inner_text()
     assert f"{app_url}/timeline?" in cite and "post=China" in cite and "years=2014&years=2024" in cite
     assert f"Data as of {queries.as_of(con).isoformat()}" in cite
+
+
+def test_several_browsers_at_once_all_load(browsing, app_url, con):
+    # One tab per page, all loading at the same time (six sessions on the server at once); in each, what
+    # test_page_renders_every_chart_without_exception and test_map_draws_land_from_the_apps_own_topojson
+    # checked one page at a time (each page loaded once for all three tests).
+    tabs = {path: tab(browsing) for path in PAGES}
+    try:
+        for path, page in tabs.items():
+            page.set_viewport_size({"width": 1400, "height": 1800})
+            page.goto(app_url + path, wait_until="commit")  # all six load at the same time; wait afterwards
+        for path, page in tabs.items():
+            name, charts = PAGES[path]
+            page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=3 * TIMEOUT_MS)
+            wait_finished(page, timeout=3 * TIMEOUT_MS)
+            assert_no_exception(page)
+            assert page.requested and [url for url in page.requested if not is_local(url)] == []  # all local
+            assert selected_count(page) == count_for(con)
+            assert page.locator(CHARTS).count() == charts
+            if charts:
+                assert page.locator(".js-plotly-plot .main-svg").count() > 0
+                assert page.locator(".js-plotly-plot .main-svg .trace").count() >= charts
+            screenshot(page, f"page-{name}")
+        overview = tabs["/"]  # the map draws land from the app's own topojson
+        topojson = [response for response in overview.responses if "/topojson/" in response.url]
+        assert topojson and all(response.ok and is_local(response.url) for response in topojson), topojson
+        land = overview.locator(".js-plotly-plot .geo .layer.land path")
+        assert land.count() > 0
+        assert len(land.first.get_attribute("d") or "") > 1000, "the land layer has no outline"
+        assert overview.locator(".js-plotly-plot .geo .scattergeo .point").count() > 0
+        plotting = [url for url in overview.requested
+                    if any(word in url.lower() for word in ("topojson", "plot.ly", "plotly"))]
+        assert plotting and all(is_local(url) for url in plotting), plotting
+    finally:
+        for page in tabs.values():
+            page.close()

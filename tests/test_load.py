@@ -1,13 +1,13 @@
 """The load client (bench/load.py) against a running app: a simulated session must see the page an
 AppTest run of the same page and filters renders (so the client cannot measure an error page), and a
-short run of five sessions serves every interaction without an error."""
+short run of five sessions serves every interaction without an error. The app is the session's server
+(conftest.app_url), the one the browser tests use."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from browser_support import running_app
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
@@ -16,12 +16,6 @@ from defections import registry
 
 ROOT = Path(__file__).resolve().parent.parent
 YEARS = (2019, 2023)
-
-
-@pytest.fixture(scope="module")
-def app_url(db_path, tmp_path_factory):
-    with running_app(db_path, tmp_path_factory.mktemp("load") / "streamlit.log") as url:
-        yield url
 
 
 def leaves(block) -> list[str]:
