@@ -85,6 +85,18 @@ def selected_count(page: Page) -> int:
     return int(match.group(1).replace(",", ""))
 
 
+COUNT_SHOWN_JS = r"""n => new RegExp(`(^|\\s)${n} defection\\(s\\) selected`)
+  .test(document.querySelector('[data-testid="stMain"]').innerText)"""
+
+
+def wait_for_count(page: Page, count: int) -> int:
+    """Wait until the page's header shows `count` selected (a widget change is in the URL before the rerun
+    it starts has begun, so waiting for the end of a run can still see the previous run's page); the count."""
+    page.wait_for_function(COUNT_SHOWN_JS, arg=f"{count:,}", timeout=TIMEOUT_MS, polling=200)
+    wait_finished(page)
+    return selected_count(page)
+
+
 def is_local(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in {"data", "blob", "about"} or parts.hostname in LOCAL_HOSTS

@@ -23,6 +23,7 @@ from browser_support import (
     sidebar,
     slider_years,
     wait_finished,
+    wait_for_count,
 )
 
 from defections import queries, registry
@@ -152,7 +153,8 @@ def test_confirmation_filter_is_read_from_and_written_to_the_url(page, app_url, 
                            timeout=TIMEOUT_MS)
     wait_finished(page)
     assert query_of(page.url)["confirmation"] == ["confirmed", "denied"]
-    assert selected_count(page) == queries.events_in_view(con, Filters(confirmations=("confirmed", "denied")))
+    both = queries.events_in_view(con, Filters(confirmations=("confirmed", "denied")))
+    assert wait_for_count(page, both) == both
 
 
 HAVANA_MARKS = [("October 2023", "embassy closures"), ("November 2023", "Ri Il Kyu defects"),
