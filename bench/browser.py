@@ -41,16 +41,46 @@ DRAWN = """(expected) => {
         && !(plot.querySelector('.geo') && !plot.querySelector('.geo .layer path')));
 }"""
 LOADED = f"(expected) => ({DRAWN})(expected) && performance.now()"
-# Before an interaction: note the time and watch the script state, so that "done" means the run this
-# interaction started has ended (a state change away from 'running'), not the one before it.
+# Counts the runs that ended for good in the tab: script_finished messages (ForwardMsg field 6, a varint)
+# other than FINISHED_EARLY_FOR_RERUN (2, a run cut short for the next one). A run served from the app's
+# cache can start and finish within one React render, so the script-state attribute never shows
+# 'running' (measured: 2-5 of 24 slider steps on the overview), and only the socket tells that the run
+# ended. A walk over the message's top-level protobuf fields, run in every tab before Streamlit's.
+COUNT_FINISHED = """(() => {
+    window.__finished = 0;
+    const varint = (bytes, at) => { let value = 0, shift = 0, byte;
+        do { byte = bytes[at++]; value += (byte & 127) * 2 ** shift; shift += 7; } while (byte & 128);
+        return [value, at]; };
+    const finished = (data) => {
+        if (!(data instanceof ArrayBuffer)) return false;
+        const bytes = new Uint8Array(data);
+        for (let at = 0, tag; at < bytes.length;) {
+            [tag, at] = varint(bytes, at);
+            if (tag === (6 << 3)) return varint(bytes, at)[0] !== 2;
+            const wire = tag & 7;
+            if (wire === 0) [, at] = varint(bytes, at);
+            else if (wire === 2) { let length; [length, at] = varint(bytes, at); at += length; }
+            else if (wire === 1) at += 8; else if (wire === 5) at += 4; else return false;
+        }
+        return false; };
+    const Socket = window.WebSocket;
+    window.WebSocket = class extends Socket {
+        constructor(...args) { super(...args);
+            this.addEventListener('message', (event) => { if (finished(event.data)) window.__finished += 1; }); }
+    };
+})()"""
+# Before an interaction: note the time and what the tab has seen, so that "done" means the run this
+# interaction started has ended (a state change away from 'running', or one more script_finished
+# received), not the one before it.
 ARM = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
-    const watch = window.__bench = {start: performance.now(), ended: false};
+    const watch = window.__bench = {start: performance.now(), ended: false, finished: window.__finished};
     new MutationObserver((records, observer) => {
         if (records.some(r => r.oldValue === 'running')) { watch.ended = true; observer.disconnect(); }
     }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
 }"""
-SETTLED = f"(expected) => window.__bench.ended && ({DRAWN})(expected) && performance.now() - window.__bench.start"
+SETTLED = (f"(expected) => (window.__bench.ended || window.__finished > window.__bench.finished) "
+           f"&& ({DRAWN})(expected) && performance.now() - window.__bench.start")
 SWITCH = """(path) => {
     const link = [...document.querySelectorAll('[data-testid="stSidebarNav"] a')]
         .find(a => new URL(a.href).pathname.replace(/\\/$/, '') === path);
@@ -184,6 +214,7 @@ def measure(db: Path, env: dict[str, str], spec_file: Path, specs: dict, loads: 
           sync_playwright() as playwright):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        context.add_init_script(COUNT_FINISHED)
         try:
             for page in PAGES:
                 log(f"  browser: {page.name}")

@@ -77,6 +77,7 @@ class Run:
     status: str  # "ok" or what went wrong
     elements: dict[tuple, object]
     page_hash: str
+    hashes: frozenset = frozenset()  # the cacheable messages it sent or referenced
 
     def texts(self, kind: str) -> list[str]:
         """The bodies of the elements of one kind ("markdown", "title"), in page order."""
@@ -108,7 +109,12 @@ class Session:
         self.query = ""
         self.widgets: dict[str, tuple[int, object]] = {}  # widget id -> (container, element)
         self.values: dict[str, WidgetState] = {}  # what the browser's widget manager holds
-        self.cache: dict[str, ForwardMsg] = {}
+        # The browser's ForwardMsg cache: hash -> (message, the run that last sent or referenced it).
+        # Like the browser, it forgets a message unused for more than max_cached_message_age runs; a
+        # cache that only grows would let the server send references for messages a tab no longer holds.
+        self.cache: dict[str, tuple[ForwardMsg, int]] = {}
+        self.runs = 0
+        self.max_cached_message_age = 2  # Streamlit's default; new_session says the server's value
 
     async def connect(self) -> None:
         """Load the HTML page, then open the websocket with the cookies it set, as a browser does: a
@@ -175,6 +181,7 @@ class Session:
     async def _until_finished(self, start: float) -> Run:
         elements: dict[tuple, object] = {}
         widgets: dict[str, tuple[int, object]] = {}
+        hashes = set()
         while True:
             msg = ForwardMsg()
             msg.ParseFromString(await self.socket.recv())
@@ -182,15 +189,19 @@ class Session:
                 held = self.cache.get(msg.ref_hash)
                 if held is None:
                     return Run(time.perf_counter() - start, f"unknown cached message {msg.ref_hash}", elements, "")
+                self.cache[msg.ref_hash] = (held[0], self.runs)
+                hashes.add(msg.ref_hash)
                 metadata = msg.metadata
                 msg = ForwardMsg()
-                msg.CopyFrom(held)
+                msg.CopyFrom(held[0])
                 msg.metadata.CopyFrom(metadata)
             elif msg.metadata.cacheable and msg.hash:
-                self.cache[msg.hash] = msg
+                self.cache[msg.hash] = (msg, self.runs)
+                hashes.add(msg.hash)
             kind = msg.WhichOneof("type")
             if kind == "new_session":
                 self.page_hash = msg.new_session.page_script_hash
+                self.max_cached_message_age = msg.new_session.config.max_cached_message_age
                 self._learn_pages(msg.new_session.app_pages)
                 elements.clear()  # a new run: what came before belongs to the previous one
                 widgets.clear()
@@ -210,14 +221,24 @@ class Session:
                     widgets[widget.id] = (path[0], element)
             elif kind == "script_finished":
                 status = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
+                self._age_cache()
                 if status == "FINISHED_EARLY_FOR_RERUN":
                     continue  # the app asked for a rerun (st.rerun); the analyst waits for that one
                 self.widgets = widgets
                 self.values = {wid: state for wid, state in self.values.items() if wid in widgets}
                 seconds = time.perf_counter() - start
                 if status != "FINISHED_SUCCESSFULLY":
-                    return Run(seconds, status, elements, self.page_hash)
-                return Run(seconds, _page_error(elements) or "ok", elements, self.page_hash)
+                    return Run(seconds, status, elements, self.page_hash, frozenset(hashes))
+                return Run(seconds, _page_error(elements) or "ok", elements, self.page_hash, frozenset(hashes))
+
+    def held_hashes(self) -> set[str]:
+        """The hashes the next rerun request offers: the messages this tab still holds."""
+        return set(self.cache)
+
+    def _age_cache(self) -> None:
+        self.runs += 1
+        self.cache = {key: (msg, used) for key, (msg, used) in self.cache.items()
+                      if self.runs - used <= self.max_cached_message_age}
 
     def _learn_pages(self, app_pages) -> None:
         if app_pages:
@@ -247,6 +268,7 @@ class Interaction:
     kind: str  # open, page, filter
     seconds: float
     status: str
+    finished: float = dataclasses.field(default_factory=time.monotonic)  # when the answer was complete
 
 
 async def analyst(base_url: str, think: float, stop_at: float, rng: random.Random, log: list[Interaction]) -> None:
@@ -328,7 +350,7 @@ class ServerWatch:
         self.processes = [psutil.Process(pid) for pid in pids]
         self.every = every
         self.peak_rss = 0
-        self.samples: list[tuple[float, int]] = []
+        self.samples: list[tuple[float, int, float]] = []  # (seconds since start, RSS, CPU seconds used)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -347,7 +369,7 @@ class ServerWatch:
         while not self._stop.wait(self.every):
             rss = self._rss()
             self.peak_rss = max(self.peak_rss, rss)
-            self.samples.append((time.monotonic() - self.wall_start, rss))
+            self.samples.append((time.monotonic() - self.wall_start, rss, self._cpu() - self.cpu_start))
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
@@ -396,9 +418,11 @@ def measure(base_url: str, pids: list[int], sessions: int, seconds: float, think
     """One load level: N sessions for `seconds`, interacting every `think` seconds; the summary."""
     check_bounds(sessions, seconds)
     base_url = loopback_url(base_url)
+    client_cpu = time.process_time()
     with ServerWatch(pids) as watch:
         log = _run(lambda: _level(base_url, sessions, seconds, think, seed))
-    return summary(sessions, seconds, log, watch)
+    # The client's own CPU: a client short of CPU would report the server slower than it is.
+    return {**summary(sessions, seconds, log, watch), "client_cpu_s": time.process_time() - client_cpu}
 
 
 def summary(sessions: int, seconds: float, log: list[Interaction], watch: ServerWatch) -> dict:
@@ -409,7 +433,7 @@ def summary(sessions: int, seconds: float, log: list[Interaction], watch: Server
     for kind in ("open", "page", "filter"):
         times = [i.seconds for i in served if i.kind == kind and i.status == "ok"]
         by_kind[kind] = {"n": len(times), "p50": percentile(times, 0.5), "p95": percentile(times, 0.95)}
-    rss = [r for _, r in watch.samples]
+    rss = [r for _, r, _ in watch.samples]
     half = len(rss) // 2
     return {"sessions": sessions, "seconds": seconds, "interactions": len(served), "errors": len(errors),
             "error_examples": list(dict.fromkeys(errors))[:3],
@@ -421,8 +445,35 @@ def summary(sessions: int, seconds: float, log: list[Interaction], watch: Server
             # Memory flat or growing: the mean RSS of the second half of the run against the first's.
             "rss_first_half_mb": statistics.mean(rss[:half]) / 2**20 if half else None,
             "rss_second_half_mb": statistics.mean(rss[half:]) / 2**20 if half else None,
-            "rss_by_minute_mb": [round(max(r for t, r in watch.samples if minute * 60 <= t < minute * 60 + 60) / 2**20)
-                                 for minute in range(int(watch.wall // 60))]}
+            "by_minute": by_minute(log, watch)}
+
+
+def by_minute(log: list[Interaction], watch: ServerWatch) -> list[dict]:
+    """Each whole minute of a run: interactions answered in it, their p50/p95, the server's CPU per
+    interaction and its peak RSS. A long run shows whether cost or memory drift, and when."""
+    minutes = []
+    for minute in range(int(watch.wall // 60)):
+        low, high = minute * 60, minute * 60 + 60
+        inside = [s for s in watch.samples if low <= s[0] < high]
+        answered = [i.seconds for i in log if i.status == "ok" and low <= i.finished - watch.wall_start < high]
+        if not inside or not answered:
+            continue
+        before = [s for s in watch.samples if s[0] < low]
+        cpu = inside[-1][2] - (before[-1][2] if before else 0.0)
+        minutes.append({"minute": minute + 1, "interactions": len(answered), "p50": percentile(answered, 0.5),
+                        "p95": percentile(answered, 0.95), "cpu_per_interaction": cpu / len(answered),
+                        "peak_rss_mb": max(r for _, r, _ in inside) / 2**20})
+    return minutes
+
+
+def minute_table(result: dict) -> str:
+    """The per-minute rows of one level, in markdown."""
+    lines = ["| minute | interactions | p50 s | p95 s | server CPU s / interaction | peak RSS MB |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    for m in result["by_minute"]:
+        lines.append(f"| {m['minute']} | {m['interactions']} | {m['p50']:.2f} | {m['p95']:.2f} "
+                     f"| {m['cpu_per_interaction']:.3f} | {m['peak_rss_mb']:.0f} |")
+    return "\n".join(lines)
 
 
 def table(results: list[dict]) -> str:
@@ -431,11 +482,11 @@ def table(results: list[dict]) -> str:
         return "–" if value is None else f"{value:.{digits}f}"
 
     lines = ["| sessions | interactions | p50 s | p95 s | max s | errors | server CPU s / interaction "
-             "| cores busy | peak RSS MB |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| cores busy | peak RSS MB | client CPU s |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         lines.append(f"| {r['sessions']} | {r['interactions']} | {s(r['p50'])} | {s(r['p95'])} | {s(r['max'])} "
                      f"| {r['errors']} | {s(r['cpu_per_interaction'], 3)} | {s(r['server_cores_busy'])} "
-                     f"| {s(r['peak_rss_mb'], 0)} |")
+                     f"| {s(r['peak_rss_mb'], 0)} | {s(r.get('client_cpu_s'), 1)} |")
     return "\n".join(lines)
 
 
@@ -519,6 +570,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench.load: {err}", file=sys.stderr)
         return 2
     print(table(results))
+    for result in results:
+        if len(result["by_minute"]) >= 2:
+            print(f"\nBy minute, {result['sessions']} session(s):\n{minute_table(result)}")
     print(f"\n{slow_from(results)}; each session interacts every {args.think:g} s for {args.seconds:g} s "
           f"({os.cpu_count()} cores).")
     if args.json:
