@@ -17,11 +17,12 @@ class Watch:
 
 
 def test_a_long_run_is_reported_minute_by_minute():
-    log = [load.Interaction("page", 0.2, "ok", finished=1010.0), load.Interaction("filter", 0.4, "ok", finished=1050.0),
-           load.Interaction("page", 1.0, "ok", finished=1070.0), load.Interaction("filter", 3.0, "error", finished=1080.0),
-           load.Interaction("page", 2.0, "ok", finished=1100.0), load.Interaction("page", 0.1, "ok", finished=1140.0)]
+    answered = [("page", 0.2, "ok", 1010.0), ("filter", 0.4, "ok", 1050.0), ("page", 1.0, "ok", 1070.0),
+                ("filter", 3.0, "error", 1080.0), ("page", 2.0, "ok", 1100.0), ("page", 0.1, "ok", 1140.0)]
+    log = [load.Interaction(kind, seconds, status, finished=at) for kind, seconds, status, at in answered]
     minutes = load.by_minute(log, Watch())
-    assert [(m["minute"], m["interactions"]) for m in minutes] == [(1, 2), (2, 2)]  # the error and the last half minute are left out
+    # The error and the last half minute are left out.
+    assert [(m["minute"], m["interactions"]) for m in minutes] == [(1, 2), (2, 2)]
     assert [round(m["cpu_per_interaction"], 2) for m in minutes] == [3.0, 6.0]  # 6 s for 2, then 12 s for 2
     assert [round(m["peak_rss_mb"]) for m in minutes] == [310, 330]
     assert "| 2 | 2 | 1.50 | 1.95 | 6.000 | 330 |" in load.minute_table({"by_minute": minutes}).splitlines()
