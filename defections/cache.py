@@ -152,12 +152,13 @@ def stop_unusable(err: Exception):
 
 
 def figure(builder: Callable, frames: tuple) -> go.Figure:
-    """builder(*frames), built once per distinct data: a rerun with the same results (any widget click)
-    reuses it, keyed by the queries its frames came from. A frame that did not come from query() is
-    drawn afresh. Figures are never modified after they are built."""
+    """builder(*frames) (a charts.* dict) as the figure st.plotly_chart sends, built once per distinct
+    data: a rerun with the same results (any widget click) reuses it, keyed by the queries its frames
+    came from. A frame that did not come from query() is drawn afresh. Figures are never modified after
+    they are built."""
     keys = tuple(None if frame is None else RESULTS.key_of(frame) for frame in frames)
     if any(key is None for key, frame in zip(keys, frames) if frame is not None):
-        return builder(*frames)
+        return _Sent(builder(*frames))
     return RENDERED.get((builder.__name__, *keys), lambda: _Sent(builder(*frames)))
 
 
@@ -169,13 +170,14 @@ def derived(kind: tuple, frame, make: Callable):
 
 
 class _Sent(go.Figure):
-    """A built figure held as the JSON-ready dict st.plotly_chart sends. Streamlit deep-copies a
-    figure into a dict on every run (1-2 ms a chart); this figure hands over the dict made once,
-    which nothing modifies (it holds no arrays left to encode)."""
+    """A charts.* figure held as the JSON-ready dict st.plotly_chart sends, never validated again (see
+    charts). Streamlit would build a go.Figure from a dict and deep-copy it into a dict on every run
+    (1-2 ms a chart, more for the validation); this figure hands over the dict made once, which nothing
+    modifies (it holds no arrays left to encode)."""
 
-    def __init__(self, built: go.Figure) -> None:
+    def __init__(self, spec: dict) -> None:
         super().__init__()
-        self._sent = json.loads(plotly.io.to_json(built, validate=False))
+        self._sent = json.loads(plotly.io.to_json(spec, validate=False))
 
     def to_dict(self) -> dict:
         return self._sent

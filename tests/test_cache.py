@@ -85,4 +85,4 @@ def test_a_cached_figure_sends_exactly_what_its_builder_drew(db_path, con):
                 charts.lag_distribution(lags, summary), charts.yearly_arrivals(years)]
     sent = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     assert sent == [json.loads(plotly.io.to_json(figure, validate=False)) for figure in expected]
-    assert sent[0]["layout"]["height"] == expected[0].layout.height
+    assert sent[0]["layout"]["height"] == expected[0]["layout"]["height"]

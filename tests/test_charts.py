@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import re
+
+import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io
+import pytest
 
 from defections import charts, queries
 from defections.filters import Filters
@@ -15,46 +23,46 @@ def trace(fig, name):
 
 
 def test_month_precision_defection_spans_the_whole_month(con):
-    fig = charts.defection_timeline(queries.timeline_events(con, HAVANA))
+    fig = go.Figure(charts.defection_timeline(queries.timeline_events(con, HAVANA)))
     bar = trace(fig, "Defected (dated period)")
     assert [pd.Timestamp(x).date().isoformat() for x in bar.x[:2]] == ["2023-11-01", "2023-11-30"]
     assert "November 2023 (precision: month)" in bar.hovertext[0]
 
 
 def test_disclosure_marker_sits_on_the_day_it_was_made_public(con):
-    made_public = trace(charts.defection_timeline(queries.timeline_events(con, HAVANA)), "Made public")
+    made_public = trace(go.Figure(charts.defection_timeline(queries.timeline_events(con, HAVANA))), "Made public")
     assert [pd.Timestamp(x).date().isoformat() for x in made_public.x] == ["2024-07-16"]
 
 
 def test_approximate_elite_figures_are_hatched_and_labelled(con):
     years = queries.yearly_figures(con, Filters(2023, 2023))
-    elite = trace(charts.yearly_arrivals(years), "Elite defectors")
+    elite = trace(go.Figure(charts.yearly_arrivals(years)), "Elite defectors")
     assert list(elite.text) == ["~10"] and list(elite.marker.pattern.shape) == ["/"]
 
 
 def test_elite_range_is_drawn_as_an_error_bar(con):
     years = queries.yearly_figures(con, Filters(2024, 2024))
-    elite = trace(charts.yearly_arrivals(years), "Elite defectors")
+    elite = trace(go.Figure(charts.yearly_arrivals(years)), "Elite defectors")
     low, high = years.iloc[0][["elite_count_low", "elite_count_high"]]
     assert elite.y[0] - elite.error_y.arrayminus[0] == low and elite.y[0] + elite.error_y.array[0] == high
 
 
 def test_motive_bars_stack_by_attribution(con):
     counts = queries.motive_counts(con, Filters())
-    fig = charts.motive_bars(counts)
+    fig = go.Figure(charts.motive_bars(counts))
     assert fig.layout.barmode == "stack"
     assert sum(sum(t.x) for t in fig.data) == counts["defections"].sum()
 
 
 def test_map_uses_local_outlines_and_one_marker_per_located_post(con):
     posts = queries.post_map(con, Filters())
-    fig = charts.post_map(posts)
+    fig = go.Figure(charts.post_map(posts))
     assert len(fig.data[0].lat) == len(posts) and fig.layout.geo.showland
     assert charts.PLOTLY_CONFIG["topojsonURL"].startswith("/app/static/")
 
 
 def test_cuba_timeline_puts_the_havana_defection_on_its_own_track(con):
-    fig = charts.cuba_timeline(queries.cuba_timeline(con, HAVANA))
+    fig = go.Figure(charts.cuba_timeline(queries.cuba_timeline(con, HAVANA)))
     star = trace(fig, "Defections from Havana")
     assert len(star.x) == 1 and "Ri Il Kyu" in star.hovertext[0]
     ties = trace(fig, "South Korea–Cuba")
@@ -75,7 +83,7 @@ def test_a_crowded_cuba_track_gets_one_mark_per_year_counting_every_item(con):
     kinds = track[track["date"].dt.year == int(busiest["period"])]["kind"].value_counts()
     listed = sorted(kinds.items(), key=lambda kind_n: (-kind_n[1], kind_n[0]))  # most frequent first
     assert busiest["summary"] == f"{kinds.sum()} events: " + ", ".join(f"{n} {k}" for k, n in listed)
-    hover = trace(charts.cuba_timeline(crowded), "North Korea–Cuba").hovertext
+    hover = trace(go.Figure(charts.cuba_timeline(crowded)), "North Korea–Cuba").hovertext
     assert busiest["summary"] in hover[marks.index.get_loc(busiest.name)] and not any("Source:" in h for h in hover)
 
 
@@ -92,7 +100,7 @@ def test_a_cuba_track_whose_months_fit_gets_one_mark_per_month(con):
 
 def test_havana_sequence_labels_each_mark_with_its_date_and_draws_the_defection_to_its_disclosure(con):
     items = queries.cuba_timeline(con, Filters(), window=queries.HAVANA_SEQUENCE)
-    fig = charts.havana_sequence(items)
+    fig = go.Figure(charts.havana_sequence(items))
     labels = [t for trace in fig.data for t in (trace.text or []) if t]
     for when, words in [("November 2023", "Ri Il Kyu defects"), ("16 July 2024", "made public"),
                         ("14 February 2024", "South Korea and Cuba establish ties"),
@@ -115,7 +123,7 @@ def test_the_disclosure_sits_on_the_defections_row_not_on_a_context_track(con):
 
 def test_timeline_groups_rows_by_decade_and_never_squeezes_them(con):
     events = queries.timeline_events(con, Filters())
-    fig = charts.defection_timeline(events)
+    fig = go.Figure(charts.defection_timeline(events))
     ticks = list(fig.layout.yaxis.ticktext)
     decades = sorted({f"<b>{y // 10 * 10}s</b>" for y in events["period_start"].dt.year})
     assert [t for t in ticks if t.startswith("<b>")] == decades
@@ -125,7 +133,7 @@ def test_timeline_groups_rows_by_decade_and_never_squeezes_them(con):
 
 def test_trend_bars_add_up_to_the_selected_defections_per_year(con):
     china = Filters(posts=("China",))
-    fig = charts.defection_trend(queries.yearly_trend(con, china), queries.yearly_figures(con, china))
+    fig = go.Figure(charts.defection_trend(queries.yearly_trend(con, china), queries.yearly_figures(con, china)))
     drawn = {}
     for bar in (t for t in fig.data if t.type == "bar"):
         for year, n in zip(bar.x, bar.y):
@@ -140,12 +148,13 @@ def test_trend_by_disclosure_counts_only_disclosed_defections_stacked_by_confirm
     trend = queries.yearly_trend(con, Filters(), "disclosure", "confirmation")
     disclosed = con.execute("SELECT count(*) FROM events WHERE disclosed_date IS NOT NULL").fetchone()[0]
     assert trend["defections"].sum() == disclosed < queries.events_in_view(con, Filters())
-    names = {t.name for t in charts.defection_trend(trend, queries.yearly_figures(con, Filters())).data}
+    names = {t.name for t in go.Figure(charts.defection_trend(trend, queries.yearly_figures(con, Filters()))).data}
     assert {"confirmed", "denied"} <= names
 
 
 def test_trend_marks_official_and_media_elite_figures_and_keeps_them_approximate(con):
-    fig = charts.defection_trend(queries.yearly_trend(con, Filters()), queries.yearly_figures(con, Filters()))
+    every = Filters()
+    fig = go.Figure(charts.defection_trend(queries.yearly_trend(con, every), queries.yearly_figures(con, every)))
     official, media = trace(fig, "Official elite figure (national)"), trace(fig, "Media elite figure (national)")
     assert list(media.x) == [2013, 2016] and list(media.text) == ["18", "≥7"]
     assert list(official.x) == [2015, 2023, 2024] and list(official.text) == ["~20", "~10", "1–9"]
@@ -159,7 +168,7 @@ def test_lag_distribution_draws_a_range_for_month_dates_and_leaves_out_year_date
     people = lags.set_index("person")
     assert tuple(people.loc["Thae Yong-ho", ["disclosure_lag_min_days", "disclosure_lag_max_days"]]) == (16, 46)
     assert "Unnamed diplomat (Bulgaria)" not in people.index  # dated only "2016"
-    fig = charts.lag_distribution(lags)
+    fig = go.Figure(charts.lag_distribution(lags))
     exact = trace(fig, "Exact (both dates to the day)")
     assert sorted(exact.x) == [7, 7]  # Kim Chol-song and the Health Ministry official: day-precise both ends
     assert fig.layout.xaxis.type == "log"
@@ -173,3 +182,46 @@ def test_lag_median_is_the_range_between_the_medians_of_shortest_and_longest(con
         sorted(lags["disclosure_lag_min_days"])[(len(lags) - 1) // 2],
         sorted(lags["disclosure_lag_max_days"])[(len(lags) - 1) // 2])
     assert summary["median"] == f"{summary['median_low']}–{summary['median_high']} days"
+
+
+def _plain(value):
+    """A figure's JSON with plotly's encodings undone: base64 typed arrays as lists, dates without
+    microseconds, whole floats as ints."""
+    if isinstance(value, dict):
+        if {"dtype", "bdata"} <= set(value):
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+            if "shape" in value:
+                array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
+            return _plain(array.tolist())
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.0+)?", value):
+        return value.split(".")[0]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(2016, 2024), Filters(1950, 1960)], ids=str)
+def test_every_chart_is_written_as_plotly_itself_would_send_it(con, filters):
+    """The app sends the builders' dicts without go.Figure: a shorthand plotly.js does not read (marker_color,
+    a bare string title) would be silently dropped in the browser, so each must equal its validated figure."""
+    built = {
+        "post_map": charts.post_map(queries.post_map(con, filters)),
+        "defection_timeline": charts.defection_timeline(queries.timeline_events(con, filters, 500),
+                                                        queries.timeline_context(con, filters)),
+        "timeline_density": charts.timeline_density(queries.timeline_density(con, filters)),
+        "yearly_arrivals": charts.yearly_arrivals(queries.yearly_figures(con, filters)),
+        "motive_bars": charts.motive_bars(queries.motive_counts(con, filters)),
+        "cuba_timeline": charts.cuba_timeline(queries.cuba_timeline(con, filters)),
+        "havana_sequence": charts.havana_sequence(queries.cuba_timeline(con, filters)),
+        "defection_trend": charts.defection_trend(queries.yearly_trend(con, filters, "disclosure", "confirmation"),
+                                                  queries.yearly_figures(con, filters)),
+        "lag_distribution": charts.lag_distribution(queries.lag_distribution(con, filters, 500),
+                                                    queries.lag_summary(con, filters)),
+    }
+    for name, spec in built.items():
+        sent = _plain(json.loads(plotly.io.to_json(spec, validate=False)))
+        validated = _plain(json.loads(plotly.io.to_json(go.Figure(spec), validate=False)))
+        assert sent == validated, name

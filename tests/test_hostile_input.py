@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+import plotly.graph_objects as go
 import pytest
 from browser_support import TIMEOUT_MS, streamlit_server
 from browser_support import open_page as open_in_browser
@@ -342,11 +343,11 @@ def test_events_csv_keeps_formula_text_behind_an_apostrophe(hostile_db):
 
 
 CHARTS = {
-    "post_map": lambda con, f: charts.post_map(queries.post_map(con, f)),
-    "defection_timeline": lambda con, f: charts.defection_timeline(queries.timeline_events(con, f, 500),
-                                                                   queries.timeline_context(con, f)),
-    "cuba_timeline": lambda con, f: charts.cuba_timeline(queries.cuba_timeline(con, f)),
-    "yearly_arrivals": lambda con, f: charts.yearly_arrivals(queries.yearly_figures(con, f)),
+    "post_map": lambda con, f: go.Figure(charts.post_map(queries.post_map(con, f))),
+    "defection_timeline": lambda con, f: go.Figure(charts.defection_timeline(queries.timeline_events(con, f, 500),
+                                                                   queries.timeline_context(con, f))),
+    "cuba_timeline": lambda con, f: go.Figure(charts.cuba_timeline(queries.cuba_timeline(con, f))),
+    "yearly_arrivals": lambda con, f: go.Figure(charts.yearly_arrivals(queries.yearly_figures(con, f))),
 }
 
 
