@@ -289,19 +289,10 @@ def motive_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
     attributor, or "several" when sides differ; `attributors` lists the combinations with their counts."""
     sql = """
     WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions)),
-    per_defection AS (
-        SELECT em.motive, em.event_id, list(DISTINCT em.attributed_to ORDER BY em.attributed_to) AS kinds
-        FROM event_motives em JOIN selected USING (event_id)
-        GROUP BY em.motive, em.event_id
-    ),
-    grouped AS (
-        SELECT motive, event_id, if(len(kinds) = 1, kinds[1], 'several') AS attributed_to,
-               array_to_string(kinds, ' + ') AS combination
-        FROM per_defection
-    ),
     per_combination AS (
-        SELECT motive, attributed_to, combination, count(*) AS defections
-        FROM grouped GROUP BY ALL
+        SELECT ma.motive, ma.attributed_to, ma.combination, count(*) AS defections
+        FROM derived.motive_attributions ma JOIN selected USING (event_id)
+        GROUP BY ALL
     ),
     final AS (
         SELECT motive, attributed_to, sum(defections)::BIGINT AS defections,
