@@ -518,10 +518,11 @@ def sources_list(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                       "FROM sources ORDER BY source_id")
 
 
-def citations(con: duckdb.DuckDBPyConnection, source_id: str) -> pd.DataFrame:
-    """The facts that cite one source."""
+def citations(con: duckdb.DuckDBPyConnection, source_id: str, limit: int | None = None) -> pd.DataFrame:
+    """The facts that cite one source, the first `limit` of them (every one with None)."""
     return query(con, "SELECT fact_kind, fact_id, fact, evidence_quote FROM citations "
-                      "WHERE source_id = $id ORDER BY fact_kind, fact_id", {"id": source_id})
+                      "WHERE source_id = $id ORDER BY fact_kind, fact_id LIMIT $limit",
+                 {"id": source_id, "limit": limit})
 
 
 def documents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -18,7 +18,9 @@ if sources_tab.open:
         sources = cache.query(queries.sources_list)
         ui.table(sources, "sources")
         source_id = ui.pick("Facts citing a source", sources, "source_id", "{source_id}: {title}", key="source")
-        ui.table(cache.query(queries.citations, source_id), f"facts_citing_{source_id}")
+        # One row more than a table shows tells that there are more; the download fetches them all.
+        ui.table(cache.query(queries.citations, source_id, ui.TABLE_ROWS + 1), f"facts_citing_{source_id}",
+                 every_row=lambda: cache.query_uncached(queries.citations, source_id, None))
         passage = cache.query(queries.held_passage, source_id)
         if passage.empty:
             st.caption("No passage of this source is held, so none of its words are quoted as evidence.")
