@@ -277,39 +277,56 @@ def test_trend_chart_draws_the_databases_yearly_totals_for_a_filtered_view(page,
     assert f"Data as of {queries.as_of(con).isoformat()}" in cite
 
 
-def test_several_browsers_at_once_all_load_and_ignore_garbage_query_parameters(browsing, app_url, con):
-    # One tab per page, all loading at the same time (six sessions on the server at once); in each, what
-    # test_page_renders_every_chart_without_exception and test_map_draws_land_from_the_apps_own_topojson
-    # checked one page at a time (each page loaded once for all three tests), and what
-    # test_garbage_query_parameters_are_ignored[page] checked on its own load of the same page: every page
-    # opened with garbage in its URL shows no exception or error and the unfiltered view, every chart drawn.
+@pytest.fixture(scope="module")
+def six_tabs(browsing, app_url):
+    """One tab per page, all loading at the same time (six sessions on the server at once), each with the
+    garbage query in its URL; every tab's run over and its charts drawn. Read by the tests below, which
+    check what they see in the same six loads."""
     tabs = {path: tab(browsing) for path in PAGES}
     try:
         for path, page in tabs.items():
             page.set_viewport_size({"width": 1400, "height": 1800})
             page.goto(f"{app_url}{path}?{GARBAGE}", wait_until="commit")  # all six at once; wait afterwards
-        for path, page in tabs.items():
-            name, charts = PAGES[path]
+        for page in tabs.values():
             page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=3 * TIMEOUT_MS)
             wait_finished(page, timeout=3 * TIMEOUT_MS)
-            assert_no_exception(page)
-            assert page.requested and [url for url in page.requested if not is_local(url)] == []  # all local
-            assert selected_count(page) == count_for(con)
-            assert page.locator(CHARTS).count() == charts
-            if charts:
-                assert page.locator(".js-plotly-plot .main-svg").count() > 0
-                assert page.locator(".js-plotly-plot .main-svg .trace").count() >= charts
-            screenshot(page, f"page-{name}")
-        overview = tabs["/"]  # the map draws land from the app's own topojson
-        topojson = [response for response in overview.responses if "/topojson/" in response.url]
-        assert topojson and all(response.ok and is_local(response.url) for response in topojson), topojson
-        land = overview.locator(".js-plotly-plot .geo .layer.land path")
-        assert land.count() > 0
-        assert len(land.first.get_attribute("d") or "") > 1000, "the land layer has no outline"
-        assert overview.locator(".js-plotly-plot .geo .scattergeo .point").count() > 0
-        plotting = [url for url in overview.requested
-                    if any(word in url.lower() for word in ("topojson", "plot.ly", "plotly"))]
-        assert plotting and all(is_local(url) for url in plotting), plotting
+        yield tabs
     finally:
         for page in tabs.values():
             page.close()
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[name for name, _ in PAGES.values()])
+def test_garbage_query_parameters_are_ignored(six_tabs, con, path):
+    page = six_tabs[path]
+    assert query_of(page.requested[0]) == query_of(f"?{GARBAGE}")  # the page was opened with the garbage
+    assert_no_exception(page)
+    assert selected_count(page) == count_for(con)
+
+
+def test_several_browsers_at_once_all_load(six_tabs, con):
+    # In each of the six tabs loaded at once, what test_page_renders_every_chart_without_exception and
+    # test_map_draws_land_from_the_apps_own_topojson checked one page at a time (each page loaded once for
+    # all three tests; the garbage in the URLs, which test_garbage_query_parameters_are_ignored reads in the
+    # same tabs, leaves the unfiltered view).
+    tabs = six_tabs
+    for path, page in tabs.items():
+        name, charts = PAGES[path]
+        assert_no_exception(page)
+        assert page.requested and [url for url in page.requested if not is_local(url)] == []  # all local
+        assert selected_count(page) == count_for(con)
+        assert page.locator(CHARTS).count() == charts
+        if charts:
+            assert page.locator(".js-plotly-plot .main-svg").count() > 0
+            assert page.locator(".js-plotly-plot .main-svg .trace").count() >= charts
+        screenshot(page, f"page-{name}")
+    overview = tabs["/"]  # the map draws land from the app's own topojson
+    topojson = [response for response in overview.responses if "/topojson/" in response.url]
+    assert topojson and all(response.ok and is_local(response.url) for response in topojson), topojson
+    land = overview.locator(".js-plotly-plot .geo .layer.land path")
+    assert land.count() > 0
+    assert len(land.first.get_attribute("d") or "") > 1000, "the land layer has no outline"
+    assert overview.locator(".js-plotly-plot .geo .scattergeo .point").count() > 0
+    plotting = [url for url in overview.requested
+                if any(word in url.lower() for word in ("topojson", "plot.ly", "plotly"))]
+    assert plotting and all(is_local(url) for url in plotting), plotting
