@@ -50,20 +50,45 @@ def tab(context):
     return tab
 
 
-@pytest.fixture
-def page(browsing):
-    """A new tab in the shared browser context; closed after the test."""
+@pytest.fixture(scope="module")
+def browsing_tab(browsing):
+    """The one long-lived tab of the shared browser context that `page` hands to each test."""
     page = tab(browsing)
     yield page
     page.close()
 
 
-@pytest.fixture
-def other(elsewhere):
-    """A tab in another browser (context): none of `page`'s cookies, storage or session."""
+@pytest.fixture(scope="module")
+def elsewhere_tab(elsewhere):
     page = tab(elsewhere)
     yield page
     page.close()
+
+
+def blank(page, width: int = 1400, height: int = 1000):
+    """`page` on about:blank (its previous page, and so its Streamlit session, closed) at the given size,
+    with empty request and response lists: to a test, as good as a new tab. The next page it opens is a
+    new page load, so a new Streamlit session. Reusing the tab rather than opening a new one halves
+    Chromium's CPU per page load (measured: about 9 -> 4 CPU-s; a new tab is a new renderer process)."""
+    page.goto("about:blank")
+    page.set_viewport_size({"width": width, "height": height})
+    page.requested.clear()
+    page.responses.clear()
+    return page
+
+
+@pytest.fixture
+def page(browsing_tab):
+    """A blank tab in the shared browser context (see blank); left blank after the test."""
+    yield blank(browsing_tab)
+    browsing_tab.goto("about:blank")
+
+
+@pytest.fixture
+def other(elsewhere_tab):
+    """A blank tab in another browser (context): none of `page`'s cookies, storage or session."""
+    yield blank(elsewhere_tab)
+    elsewhere_tab.goto("about:blank")
 
 
 def count_for(con, year_from=None, year_to=None, posts=()) -> int:
@@ -134,13 +159,6 @@ def test_an_event_link_holds_the_event_id_both_ways(page, app_url):
     assert event.input_value() == "Ri Il Kyu (E27)"
 
 
-@pytest.mark.parametrize("path", PAGES, ids=[name for name, _ in PAGES.values()])
-def test_garbage_query_parameters_are_ignored(page, app_url, con, path):
-    open_page(page, f"{app_url}{path}?{GARBAGE}")
-    assert_no_exception(page)
-    assert selected_count(page) == count_for(con)
-
-
 def test_confirmation_filter_is_read_from_and_written_to_the_url(page, app_url, con):
     open_page(page, app_url + "/events?confirmation=confirmed")
     assert selected_count(page) == queries.events_in_view(con, Filters(confirmations=("confirmed",)))
@@ -199,10 +217,53 @@ def test_context_opens_on_the_havana_sequence_labelled_apart_and_the_whole_histo
     assert other.locator('[data-testid="stButtonGroup"] [aria-checked="true"]').inner_text() == "Whole history"
 
 
-@pytest.mark.parametrize("path", [*PAGES, "/context?view=Whole+history"])
-def test_at_phone_width_no_legend_overlaps_a_title(page, app_url, con, path):
-    page.set_viewport_size({"width": 390, "height": 900})
-    open_page(page, app_url + path)
+@pytest.fixture
+def phone(browsing_tab):
+    """The shared tab at phone width for the phone-width tests: the first of them loads its page (the tab
+    comes blank from another test, or from nothing), each later one reaches its own through the app's
+    links (see show), as a phone user does, in the same session; `page` blanks the tab after its tests."""
+    if browsing_tab.viewport_size != {"width": 390, "height": 900}:
+        blank(browsing_tab, 390, 900)
+    return browsing_tab
+
+
+NAV_LABELS = {path: name for path, (name, _) in PAGES.items()}
+WHOLE_HISTORY = "/context?view=Whole+history"
+
+
+def show(page, app_url: str, view: str) -> None:
+    """Bring `view` (a page's path, or the context page's whole history) up in `page`: a page load the first
+    time, then the sidebar's link to the page (the sidebar opened from its button at phone width) and the
+    view's button, without loading the app again (each load costs Chromium several CPU-seconds). Then the
+    address bar is `view`'s and the run is over, every chart drawn."""
+    path, _, query = view.partition("?")
+    if not page.url.startswith(app_url):
+        open_page(page, app_url + view)
+    else:
+        if urlsplit(page.url).path != path:
+            if page.locator('[data-testid="stSidebarNav"]').is_hidden():
+                page.locator('[data-testid="stExpandSidebarButton"]').click()
+            sidebar(page).locator('[data-testid="stSidebarNav"] a').filter(has_text=NAV_LABELS[path]).click()
+            page.wait_for_url(lambda url: urlsplit(url).path == path, timeout=TIMEOUT_MS)
+            page.get_by_role("heading", name=NAV_LABELS[path], level=1).wait_for(timeout=TIMEOUT_MS)
+            wait_finished(page)
+            if page.locator('[data-testid="stSidebarNav"]').is_visible():  # closed again, as after a tap on a link
+                page.locator('[data-testid="stSidebarCollapseButton"] button').click()
+                page.locator('[data-testid="stSidebarNav"]').wait_for(state="hidden")
+        if view == WHOLE_HISTORY and query_of(page.url) != query_of(view):
+            page.locator('[data-testid="stButtonGroup"]').get_by_text("Whole history").click()
+            page.wait_for_function("() => new URLSearchParams(location.search).get('view') === 'Whole history'",
+                                   timeout=TIMEOUT_MS)
+            page.locator(f"{CHARTS} .gtitle").filter(has_text="since 1949").wait_for()  # the rerun has drawn it
+            wait_finished(page)
+    assert (urlsplit(page.url).path, query_of(page.url)) == (path, query_of(view))
+
+
+@pytest.mark.parametrize("path", [*PAGES, WHOLE_HISTORY])
+def test_at_phone_width_no_legend_overlaps_a_title(phone, app_url, con, path):
+    page = phone
+    show(page, app_url, path)
+    assert page.viewport_size == {"width": 390, "height": 900}
     assert_no_exception(page)
     for plot in page.locator(".js-plotly-plot").all():
         titles, legends = plot.evaluate(BOXES_JS, ".gtitle"), plot.evaluate(BOXES_JS, ".legend")
@@ -241,37 +302,56 @@ def test_trend_chart_draws_the_databases_yearly_totals_for_a_filtered_view(page,
     assert f"Data as of {queries.as_of(con).isoformat()}" in cite
 
 
-def test_several_browsers_at_once_all_load(browsing, app_url, con):
-    # One tab per page, all loading at the same time (six sessions on the server at once); in each, what
-    # test_page_renders_every_chart_without_exception and test_map_draws_land_from_the_apps_own_topojson
-    # checked one page at a time (each page loaded once for all three tests).
+@pytest.fixture(scope="module")
+def six_tabs(browsing, app_url):
+    """One tab per page, all loading at the same time (six sessions on the server at once), each with the
+    garbage query in its URL; every tab's run over and its charts drawn. Read by the tests below, which
+    check what they see in the same six loads."""
     tabs = {path: tab(browsing) for path in PAGES}
     try:
         for path, page in tabs.items():
             page.set_viewport_size({"width": 1400, "height": 1800})
-            page.goto(app_url + path, wait_until="commit")  # all six load at the same time; wait afterwards
-        for path, page in tabs.items():
-            name, charts = PAGES[path]
+            page.goto(f"{app_url}{path}?{GARBAGE}", wait_until="commit")  # all six at once; wait afterwards
+        for page in tabs.values():
             page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=3 * TIMEOUT_MS)
             wait_finished(page, timeout=3 * TIMEOUT_MS)
-            assert_no_exception(page)
-            assert page.requested and [url for url in page.requested if not is_local(url)] == []  # all local
-            assert selected_count(page) == count_for(con)
-            assert page.locator(CHARTS).count() == charts
-            if charts:
-                assert page.locator(".js-plotly-plot .main-svg").count() > 0
-                assert page.locator(".js-plotly-plot .main-svg .trace").count() >= charts
-            screenshot(page, f"page-{name}")
-        overview = tabs["/"]  # the map draws land from the app's own topojson
-        topojson = [response for response in overview.responses if "/topojson/" in response.url]
-        assert topojson and all(response.ok and is_local(response.url) for response in topojson), topojson
-        land = overview.locator(".js-plotly-plot .geo .layer.land path")
-        assert land.count() > 0
-        assert len(land.first.get_attribute("d") or "") > 1000, "the land layer has no outline"
-        assert overview.locator(".js-plotly-plot .geo .scattergeo .point").count() > 0
-        plotting = [url for url in overview.requested
-                    if any(word in url.lower() for word in ("topojson", "plot.ly", "plotly"))]
-        assert plotting and all(is_local(url) for url in plotting), plotting
+        yield tabs
     finally:
         for page in tabs.values():
             page.close()
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[name for name, _ in PAGES.values()])
+def test_garbage_query_parameters_are_ignored(six_tabs, con, path):
+    page = six_tabs[path]
+    assert query_of(page.requested[0]) == query_of(f"?{GARBAGE}")  # the page was opened with the garbage
+    assert_no_exception(page)
+    assert selected_count(page) == count_for(con)
+
+
+def test_several_browsers_at_once_all_load(six_tabs, con):
+    # In each of the six tabs loaded at once, what test_page_renders_every_chart_without_exception and
+    # test_map_draws_land_from_the_apps_own_topojson checked one page at a time (each page loaded once for
+    # all three tests; the garbage in the URLs, which test_garbage_query_parameters_are_ignored reads in the
+    # same tabs, leaves the unfiltered view).
+    tabs = six_tabs
+    for path, page in tabs.items():
+        name, charts = PAGES[path]
+        assert_no_exception(page)
+        assert page.requested and [url for url in page.requested if not is_local(url)] == []  # all local
+        assert selected_count(page) == count_for(con)
+        assert page.locator(CHARTS).count() == charts
+        if charts:
+            assert page.locator(".js-plotly-plot .main-svg").count() > 0
+            assert page.locator(".js-plotly-plot .main-svg .trace").count() >= charts
+        screenshot(page, f"page-{name}")
+    overview = tabs["/"]  # the map draws land from the app's own topojson
+    topojson = [response for response in overview.responses if "/topojson/" in response.url]
+    assert topojson and all(response.ok and is_local(response.url) for response in topojson), topojson
+    land = overview.locator(".js-plotly-plot .geo .layer.land path")
+    assert land.count() > 0
+    assert len(land.first.get_attribute("d") or "") > 1000, "the land layer has no outline"
+    assert overview.locator(".js-plotly-plot .geo .scattergeo .point").count() > 0
+    plotting = [url for url in overview.requested
+                if any(word in url.lower() for word in ("topojson", "plot.ly", "plotly"))]
+    assert plotting and all(is_local(url) for url in plotting), plotting
