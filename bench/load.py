@@ -325,6 +325,52 @@ def visit(base_url: str, url_path: str, query: str = SHARED_LINK, years: tuple[i
     return _run(lambda: _visit(base_url, url_path, query, years))
 
 
+async def _reruns(base_url: str, url_path: str, years: list[tuple[int, int]]) -> list[Run]:
+    session = Session(base_url)
+    await session.connect()
+    try:
+        await session.open(url_path, SHARED_LINK)
+        return [await session.set_years(*pair) for pair in years]
+    finally:
+        await session.close()
+
+
+def rerun_costs(base_url: str, pids: list[int], reruns: int = 10, seed: int = 15) -> list[dict]:
+    """What one rerun of each page costs the server, as a session sees it: server CPU and latency of
+    `reruns` slider moves to a year range the app has already answered (its cache) and to new ones."""
+    rng = random.Random(seed)
+    low, high = (int(y) for y in SHARED_LINK.replace("years=", "").split("&"))
+    rows = []
+    for page in PAGES:
+        row = {"page": page.name}
+        fresh = []
+        while len(fresh) < reruns:  # ranges not asked before in this process's run
+            start = rng.randint(1950, 2024)
+            fresh.append((start, rng.randint(start, 2024)))
+        for kind, years in (("cached", [(low, high)] * reruns), ("new", fresh)):
+            with ServerWatch(pids) as watch:
+                runs = _run(lambda path=page.url_path, years=years: _reruns(base_url, path, years))
+            bad = [run.status for run in runs if run.status != "ok"]
+            if bad:
+                raise LoadError(f"{page.name}: {bad[0]}")
+            # The session's open and its close are in the window too; a rerun is the bulk of it.
+            row[f"{kind}_cpu_s"] = watch.cpu / len(runs)
+            row[f"{kind}_p50_s"] = percentile([run.seconds for run in runs], 0.5)
+        rows.append(row)
+    return rows
+
+
+def rerun_table(rows: list[dict]) -> str:
+    """The per-page rerun costs in markdown."""
+    lines = ["| page | cached: server CPU s / rerun | cached: p50 s | new range: server CPU s / rerun "
+             "| new range: p50 s |",
+             "|---|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['page']} | {r['cached_cpu_s']:.3f} | {r['cached_p50_s']:.3f} | {r['new_cpu_s']:.3f} "
+                     f"| {r['new_p50_s']:.3f} |")
+    return "\n".join(lines)
+
+
 def _run(make_coroutine):
     """asyncio.run on a thread of its own: the caller may already run an event loop (Playwright's sync API)."""
     result = {}
@@ -538,6 +584,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
                         help="environment of the started app, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--per-page", type=int, metavar="RERUNS", default=0,
+                        help="instead of load levels: what one rerun of each page costs the server (RERUNS each)")
     args = parser.parse_args(argv)
     try:
         levels = [int(n) for n in args.sessions.split(",") if n.strip()]
@@ -559,6 +607,12 @@ def main(argv: list[str] | None = None) -> int:
             # first, so that N = 1 measures a page switch and not the server's start.
             for page in PAGES:
                 visit(url, page.url_path)
+            if args.per_page:
+                rows = rerun_costs(url, pids, args.per_page)
+                print(rerun_table(rows))
+                if args.json:
+                    args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+                return 0
             results = []
             for sessions in levels:
                 print(f"bench.load: {sessions} session(s) for {args.seconds:g} s on {url} …", file=sys.stderr,

@@ -6,6 +6,7 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 from bench import load
+from defections import registry
 
 
 class Watch:
@@ -51,3 +52,11 @@ def test_a_session_offers_only_the_messages_a_browser_still_holds(app_url):
     assert runs[-1].hashes <= held <= recent
     forgotten = runs[0].hashes - recent  # the events table and its page's messages
     assert forgotten and not held & forgotten
+
+
+def test_the_per_page_table_gives_each_page_its_rerun_cost(app_url):
+    rows = load.rerun_costs(app_url, [load.listening_pid(app_url)], reruns=2)
+    assert [row["page"] for row in rows] == [page.name for page in registry.PAGES]
+    assert all(row["cached_cpu_s"] > 0 and row["new_cpu_s"] > 0 and row["new_p50_s"] > 0 for row in rows)
+    table = load.rerun_table(rows).splitlines()
+    assert len(table) == 2 + len(registry.PAGES) and table[2].startswith(f"| {registry.PAGES[0].name} | ")
