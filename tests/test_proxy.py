@@ -10,7 +10,7 @@ import shutil
 import urllib.request
 
 import pytest
-from browser_support import CHARTS, TIMEOUT_MS, new_context, selected_count, set_years, wait_finished
+from browser_support import CHARTS, TIMEOUT_MS, new_context, selected_count, set_years, wait_finished, wait_for_count
 
 from bench import load
 from bench.browser import free_port
@@ -102,7 +102,9 @@ def test_a_sessions_reruns_and_download_stay_on_its_replica(proxied, tab, con):
     open_page(tab, proxied.proxy_url + "/events")
     before = connects(proxied)
     set_years(tab, 2023, 2023)  # reruns over the open websocket
-    assert selected_count(tab) < queries.events_in_view(con, Filters())
+    in_2023 = queries.events_in_view(con, Filters(2023, 2023))
+    # The URL changes before the rerun starts: wait for the header to show the new count.
+    assert wait_for_count(tab, in_2023) == in_2023 < queries.events_in_view(con, Filters())
     with tab.expect_download(timeout=TIMEOUT_MS) as download:
         tab.get_by_role("button", name="Download all").click()
     assert download.value.failure() is None
