@@ -339,7 +339,7 @@ def rerun_costs(base_url: str, pids: list[int], reruns: int = 10, seed: int = 15
     """What one rerun of each page costs the server, as a session sees it: server CPU and latency of
     `reruns` slider moves to a year range the app has already answered (its cache) and to new ones."""
     rng = random.Random(seed)
-    low, high = (int(y) for y in SHARED_LINK.replace("years=", "").split("&"))
+    low, high = (int(year) for _, year in parse_qsl(SHARED_LINK))  # the range the shared link opens on
     rows = []
     for page in PAGES:
         row = {"page": page.name}
