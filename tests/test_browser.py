@@ -26,6 +26,7 @@ from browser_support import (
     wait_finished,
     wait_for_count,
 )
+from playwright.sync_api import Error as PlaywrightError
 
 from defections import queries, registry
 from defections.export import csv_bytes
@@ -314,13 +315,13 @@ def six_tabs(browsing, browsing_tab, app_url):
     CPU-s for these tests). A popup's first request is sent before Playwright hands over its page, so
     requests and responses are recorded on the context, by the page they belong to."""
     requested, responses = defaultdict(list), defaultdict(list)
-    opening = []  # the popup being opened: its navigation request comes before its frame exists
+    opening = None  # the path of the popup being opened: its navigation request comes before its frame exists
 
     def page_of(request):
         try:
             return request.frame.page
-        except Exception:  # no frame yet (a popup's navigation) or none at all (a service worker)
-            return opening[-1] if opening and request.is_navigation_request() else None
+        except PlaywrightError:  # no frame yet (a popup's navigation) or none at all (a service worker)
+            return opening if request.is_navigation_request() else None
 
     def on_request(request):
         requested[page_of(request)].append(request.url)
@@ -335,12 +336,14 @@ def six_tabs(browsing, browsing_tab, app_url):
     tabs = {}
     try:
         for path in PAGES:  # all six at once; wait afterwards
-            opening.append(path)
+            opening = path
             with browsing.expect_page() as popup:
                 opener.evaluate("url => { window.open(url); }", f"{app_url}{path}?{GARBAGE}")
             tabs[path] = page = popup.value
             page.set_viewport_size({"width": 1400, "height": 1800})
-            requested[page][:0], responses[page][:0] = requested.pop(path, []), responses.pop(path, [])
+            # The navigation, recorded under the path, goes first in the page's own lists.
+            requested[page] = requested.pop(path, []) + requested[page]
+            responses[page] = responses.pop(path, []) + responses[page]
         for page in tabs.values():
             page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=3 * TIMEOUT_MS)
             wait_finished(page, timeout=3 * TIMEOUT_MS)
