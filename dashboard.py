@@ -11,4 +11,7 @@ st.set_page_config(page_title="North Korean elite defections", page_icon="🌏",
 ui.database()
 ui.sidebar_filters()
 
-ui.navigation(PAGES).run()
+try:
+    ui.navigation(PAGES).run()
+finally:  # also when a page stops early: its citations must still be drawn
+    ui.cite_views()

@@ -61,6 +61,7 @@ REGION_OF = {country: region for region, countries in REGIONS.items() for countr
 CATEGORIES = (["diplomat"] * 5 + ["trade official"] * 3 + ["military"] * 2 + ["intelligence", "party-state official",
                                                                                "other"])
 STATUSES = ["confirmed"] * 4 + ["multiple-reports"] * 2 + ["single-report"] * 2 + ["self-disclosed"] * 2 + ["denied"]
+OUTCOMES = ("completed", "failed", "unknown")
 ATTRIBUTIONS = ["self"] * 3 + ["south-korean-officials", "unnamed-officials"] + ["media"] * 2 + ["analysts"]
 RELIABILITY = ["primary"] * 6 + ["secondary"] * 3 + ["dataset"]
 CONTEXT_TYPES = ["diplomatic ties", "embassy opening", "embassy closure", "visit", "statement", "defection-related"]
@@ -181,7 +182,11 @@ def generate(size: int, directory: Path, seed: int = 20240716) -> Seeds:
             if disclosed > LAST_DAY:
                 disclosed = disclosed_precision = None
         status = rng.choice(STATUSES)
+        if status == "confirmed" and disclosed_precision != "day":  # a confirmation needs its day
+            status = "multiple-reports"
         confirmed = status == "confirmed"
+        evidence = rng.choice(held)
+        outcome = "unknown" if status == "denied" else rng.choices(OUTCOMES, (94, 3, 3))[0]
         tables["defections"].append({
             "event_id": event_id, "person_id": person_id, "position": rng.choice(POSITIONS),
             "elite_category": rng.choice(CATEGORIES), "post_id": post_of[i], "defection_date": defected,
@@ -190,8 +195,8 @@ def generate(size: int, directory: Path, seed: int = 20240716) -> Seeds:
             "confirmed_date": disclosed if confirmed and disclosed_precision == "day" else None,
             "destination": "South Korea" if rng.random() < 0.9 else None,
             "accompanied_by": "SYNTHETIC family" if rng.random() < 0.4 else None,
-            "summary": rng.choice(SUMMARIES), "notes": rng.choice(NOTES) if rng.random() < 0.2 else None})
-        evidence = rng.choice(held)
+            "summary": rng.choice(SUMMARIES), "notes": rng.choice(NOTES) if rng.random() < 0.2 else None,
+            "outcome": outcome, "outcome_source_id": evidence})
         sources = pick_sources(rng.choices((0, 1, 2, 3), (30, 35, 20, 15))[0])
         tables["defection_sources"].append({"event_id": event_id, "source_id": evidence,
                                             "evidence_quote": rng.choice(QUOTES), "quote_gloss": None})

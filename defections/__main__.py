@@ -22,6 +22,7 @@ from defections.export import csv_bytes
 from defections.filters import URL_OPTIONS, Filters
 from defections.paths import db_path, seeds_dir
 from defections.validate import validate
+from defections.wording import not_counted
 
 
 def year(text: str) -> int:
@@ -52,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--post", action="append", default=[], metavar="COUNTRY")
     export.add_argument("--category", action="append", default=[])
     export.add_argument("--confirmation", action="append", default=[], metavar="STATUS")
+    export.add_argument("--outcome", action="append", default=[], metavar="OUTCOME",
+                        help="completed, failed or unknown (default: every outcome is listed; only completed "
+                             "defections are counted)")
     export.add_argument("--db", type=Path, default=None)
     dictionary = commands.add_parser("dictionary", help="print the data dictionary as markdown")
     dictionary.add_argument("--db", type=Path, default=None)
@@ -98,18 +102,24 @@ def _read(args, con) -> int:
     if args.year_from is not None and args.year_to is not None:
         args.year_from, args.year_to = sorted((args.year_from, args.year_to))
     asked = {"region": args.region, "post": args.post, "category": args.category,
-             "confirmation": args.confirmation}
+             "confirmation": args.confirmation, "outcome": args.outcome}
     known = {name: options[option] for name, option in URL_OPTIONS.items()}
     filters = Filters(args.year_from, args.year_to, posts=tuple(dict.fromkeys(args.post)),
                       categories=tuple(dict.fromkeys(args.category)),
-                      confirmations=tuple(dict.fromkeys(args.confirmation)), regions=tuple(dict.fromkeys(args.region)))
+                      confirmations=tuple(dict.fromkeys(args.confirmation)), regions=tuple(dict.fromkeys(args.region)),
+                      outcomes=tuple(dict.fromkeys(args.outcome)))
     unknown = [f"--{name} {value!r}" for name, values in asked.items() for value in values
                if value not in known[name]]
     if unknown:
         print(f"unknown {', '.join(unknown)}; regions: {', '.join(known['region'])}; "
               f"posts: {', '.join(known['post'])}; categories: {', '.join(known['category'])}; "
-              f"confirmations: {', '.join(known['confirmation'])}", file=sys.stderr)
+              f"confirmations: {', '.join(known['confirmation'])}; outcomes: {', '.join(known['outcome'])}",
+              file=sys.stderr)
         return 2
+    counts = queries.selection_counts(con, filters).iloc[0]
+    left_out = not_counted(counts)
+    print(f"{int(counts['defections']):,} defection(s) selected and counted, {int(counts['confirmed']):,} confirmed "
+          f"by a government" + (f"; {left_out} (the CSV's `counted` column)" if left_out else ""), file=sys.stderr)
     return _emit(csv_bytes(queries.export_events(con, filters)))
 
 

@@ -49,7 +49,10 @@ def populate(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
     if documents:  # in one statement: 600 single-row inserts took half the build's time
         con.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)", list(documents.values()))
     con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
-    as_of = con.execute("SELECT max(published_date) FROM seed.sources").fetchone()[0]
+    # The data is as of the day it was last curated: the newest page read or correction made, not the
+    # newest source's publication (a correction made today of a 2024 fact is today's data).
+    as_of = con.execute("SELECT greatest((SELECT max(read_on) FROM documents), "
+                        "(SELECT max(corrected_on) FROM seed.corrections))").fetchone()[0]
     con.execute("INSERT INTO build_info VALUES (?, ?, ?, ?)",
                 [SCHEMA_VERSION, dt.datetime.now(dt.UTC).replace(tzinfo=None),
                  seeds_digest(seeds.directory), as_of])

@@ -21,6 +21,7 @@ import pandas as pd
 import plotly.io
 from plotly.subplots import make_subplots
 
+from defections.labels import code_label
 from defections.queries import HAVANA_SEQUENCE
 from defections.wording import CLOSURES_TRACK, HAVANA_TRACK, MISSING, plural
 
@@ -50,6 +51,8 @@ def _figure(traces: list, title: str, height: int = 420, **layout) -> dict:
     shared = {"title": {"text": title, "automargin": True, "yref": "container", "y": 1, "yanchor": "top",
                         "pad": {"t": 10}},
               "height": height, "margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "hoverlabel": {"align": "left"},
+              # Upright at the right edge: lying across the top, the mode bar covers the title on a phone.
+              "modebar": {"orientation": "v"},
               "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom",
                          "yref": "container"}}
     return {"data": traces, "layout": {**_merged(shared, layout), "template": TEMPLATE}}
@@ -205,7 +208,7 @@ def motive_bars(counts: pd.DataFrame) -> dict:
     for who, colour in ATTRIBUTION_COLOURS.items():
         part = counts[counts["attributed_to"] == who]
         if len(part):
-            label = "several sides" if who == "several" else who
+            label = code_label(who)
             traces.append(dict(type="bar", y=part["motive"], x=part["defections"], orientation="h",
                                name=f"attributed by {label}", marker={"color": colour},
                                customdata=[_esc(a) for a in part["attributors"]],
@@ -383,13 +386,14 @@ def defection_trend(trend: pd.DataFrame, years: pd.DataFrame) -> dict:
                        + (f", “{_esc(r.elite_count_wording)}”" if isinstance(r.elite_count_wording, str) else "")
                        + (" — approximate" if r.elite_count_approx else "") for r in rows.itertuples()],
             hoverinfo="text"))
-    # Two legend groups are too tall to sit between the title and the plot: below the axis instead.
+    # The two legend groups sit at the foot of the figure like every legend (placed on the paper below
+    # the axis, they were cut off: the bottom margin does not grow for a paper-placed legend).
     return _figure(traces, f"The record's defections per year of {_esc(year_of)}, beside the national elite figures",
-                   520, barmode="stack",
+                   560, barmode="stack",
                    yaxis={"title": {"text": "Defections (bars) · elite arrivals (diamonds)"}, "rangemode": "tozero"},
                    xaxis={"title": {"text": f"Year (bars: of {_esc(year_of)}; diamonds: of arrival in South Korea)"},
                           "dtick": 5},
-                   legend={"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top"}, margin={"t": 60, "b": 10})
+                   margin={"t": 60})
 
 
 def lag_distribution(lags: pd.DataFrame, summary: pd.DataFrame | None = None) -> dict:

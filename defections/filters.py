@@ -16,6 +16,7 @@ class Filters:
     categories: tuple[str, ...] = ()
     confirmations: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
 
     def params(self) -> dict:
         """Bound parameters for the table macro selected_events (sql/views.sql)."""
@@ -26,6 +27,7 @@ class Filters:
             "categories": list(self.categories),
             "confirmations": list(self.confirmations),
             "regions": list(self.regions),
+            "outcomes": list(self.outcomes),
         }
 
     def describe(self) -> str:
@@ -33,14 +35,14 @@ class Filters:
         parts = []
         if self.year_from is not None or self.year_to is not None:
             parts.append(f"{self.year_from or '…'}-{self.year_to or '…'}")
-        for chosen in (self.regions, self.posts, self.categories, self.confirmations):
+        for chosen in (self.regions, self.posts, self.categories, self.confirmations, self.outcomes):
             if chosen:
                 parts.append("+".join(chosen))
         return "_".join(parts) or "all"
 
 
-def clean(year_range, posts, categories, confirmations=(), regions=(), *, known_posts, known_categories,
-          known_confirmations=(), known_regions=(), bounds) -> Filters:
+def clean(year_range, posts, categories, confirmations=(), regions=(), outcomes=(), *, known_posts,
+          known_categories, known_confirmations=(), known_regions=(), known_outcomes=(), bounds) -> Filters:
     """Keep only valid values: a reversed year range is put in order, unknown names are dropped."""
     low, high = bounds
     year_from = year_to = None
@@ -61,6 +63,7 @@ def clean(year_range, posts, categories, confirmations=(), regions=(), *, known_
         categories=_known(categories, known_categories),
         confirmations=_known(confirmations, known_confirmations),
         regions=_known(regions, known_regions),
+        outcomes=_known(outcomes, known_outcomes),
     )
 
 
@@ -70,7 +73,8 @@ def _known(values, known) -> tuple[str, ...]:
 
 
 # URL parameter (the widget's key) -> the filter_options list of its valid values.
-URL_OPTIONS = {"region": "regions", "post": "posts", "category": "categories", "confirmation": "confirmations"}
+URL_OPTIONS = {"region": "regions", "post": "posts", "category": "categories", "confirmation": "confirmations",
+               "outcome": "outcomes"}
 
 
 def dropped(asked: dict[str, list[str]], options: dict) -> list[str]:
@@ -128,7 +132,12 @@ def sidebar(options: dict) -> tuple[Filters | None, list[str]]:
                                        help="confirmed: by a government · self-disclosed: by the defector · "
                                             "multiple-reports: two or more independent outlets · single-report · "
                                             "denied: by a government")
-    chosen = clean(years, posts, categories, confirmations, regions, known_posts=options["posts"],
+        outcomes = st.multiselect("Outcome", options["outcomes"], key="outcome", bind="query-params",
+                                  placeholder="Any outcome",
+                                  help="completed: got out for good (the only rows counted) · failed: caught or "
+                                       "sent back · unknown: no source gives the result, and every denied report. "
+                                       "Tables list every outcome; counts and charts sum completed defections only.")
+    chosen = clean(years, posts, categories, confirmations, regions, outcomes, known_posts=options["posts"],
                    known_categories=options["categories"], known_confirmations=options["confirmations"],
-                   known_regions=options["regions"], bounds=(lo, hi))
+                   known_regions=options["regions"], known_outcomes=options["outcomes"], bounds=(lo, hi))
     return chosen, dropped(asked, options)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pandas as pd
 
@@ -32,6 +33,31 @@ def source_link(title, url) -> str:
     return plain(title)
 
 
+# How the codes stored in the data read on screen (the CSVs and the SQL views keep the codes, which the
+# data dictionary explains).
+CODE_LABELS = {
+    "self": "the defector", "north-korean-officials": "North Korean officials",
+    "south-korean-officials": "South Korean officials", "other-governments": "other governments",
+    "unnamed-officials": "unnamed officials", "officials": "officials", "media": "media", "analysts": "analysts",
+    "several": "several sides",
+    "multiple-reports": "multiple reports", "single-report": "single report", "self-disclosed": "self-disclosed",
+    "confirmed": "confirmed", "denied": "denied",
+    "completed": "completed", "failed": "failed attempt", "unknown": "outcome unknown",
+}
+LABELLED_COLUMNS = ("attributed_to", "confirmation_status", "outcome")
+
+
+def code_label(code) -> str:
+    """The words for a stored code ("south-korean-officials" reads "South Korean officials")."""
+    return CODE_LABELS.get(code, code) if isinstance(code, str) else code
+
+
+def event_card_path(event_id: str) -> str:
+    """The Events page opened on one defection's card, relative to the page linking to it (so a prefix
+    the app is served under is kept)."""
+    return f"events?{urlencode({'event': event_id})}"
+
+
 @dataclass(frozen=True)
 class Heading:
     """A column heading with how the column is shown: text, date, number or link (ui turns it into
@@ -39,6 +65,7 @@ class Heading:
 
     label: str
     kind: str = "text"  # text, date, number, link
+    pinned: bool | None = None  # stays in view when the table scrolls sideways
     width: str | None = None
     display_text: str | None = None  # a link's visible text
     format: str | None = None  # a number's format
@@ -51,15 +78,19 @@ DETAIL_FIELDS = {
     "region": "Region", "defection_period": "Defected", "date_precision": "Date precision",
     "disclosed_period": "Made public", "disclosure_lag": "Time until public",
     "confirmation_status": "Confirmation", "confirmed_by": "Confirmed by", "confirmed_date": "Confirmed on",
-    "destination": "Destination", "accompanied_by": "Accompanied by", "motives": "Motives", "summary": "Summary",
+    "outcome": "Outcome", "outcome_source_title": "Outcome according to", "destination": "Destination",
+    "accompanied_by": "Accompanied by", "motives": "Motives", "summary": "Summary",
     "notes": "Notes",
 }
 
 # Column headings shared by every table; a column not listed keeps its name.
 HEADINGS: dict[str, str | Heading] = {
     **DETAIL_FIELDS,
+    "event_id": Heading("Id", pinned=True), "person": Heading("Person", pinned=True),
     "motive": "Motive", "attributed_to": "Kind of attribution", "attributed_by": "Attributed by",
     "defections": "Defections", "attributors": "Attributors (defections)",
+    "decade": "Decade", "confirmed": "Confirmed by a government", "unconfirmed": "Not confirmed",
+    "confirmed_percent": Heading("Confirmed (%)", kind="number", format="%d%%"),
     "evidence_quote": Heading("Quote", width="large"),
     "quote_gloss": Heading("Gloss (English)", width="medium"),
     "correction_id": "Correction", "corrected_on": Heading("Corrected on", kind="date"),

@@ -14,16 +14,25 @@ import pandas as pd
 
 from defections.db import query
 from defections.filters import Filters
-from defections.labels import DETAIL_FIELDS
+from defections.labels import DETAIL_FIELDS, LABELLED_COLUMNS, code_label
 from defections.wording import CLOSURES_TRACK, HAVANA_TRACK, MISSING
+
+# The head of every filtered query: the events the sidebar selects, as a CTE named `selected`. Counts,
+# charts and maps take COUNTED (completed defections only); tables and the CSV take LISTED, which keeps
+# failed and unresolved attempts and denied reports visible, each with its outcome.
+_SELECTION = ("selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions, "
+              "outcomes := $outcomes)")
+LISTED = f"selected AS (FROM {_SELECTION})"
+COUNTED = f"selected AS (FROM {_SELECTION} WHERE counted)"
 
 # The events CSV's columns, as export_events selects them (a test compares the CSV header with this list).
 EXPORT_COLUMNS = [
     "event_id", "person", "name_variants", "position", "elite_category", "post_country", "post_city",
     "region", "defection_period", "defection_date", "date_precision", "disclosed_period", "disclosed_date",
     "disclosed_precision", "disclosure_lag_days", "disclosure_lag_min_days", "disclosure_lag_max_days",
-    "disclosure_lag", "confirmation_status", "confirmed_by", "confirmed_date",
-    "destination", "accompanied_by", "motives", "summary", "notes", "source_titles", "source_urls",
+    "disclosure_lag", "confirmation_status", "confirmed_by", "confirmed_date", "outcome", "counted",
+    "outcome_source_title",
+    "destination", "accompanied_by", "motives", "summary", "notes", "sources_json",
 ]
 
 
@@ -37,6 +46,7 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict:
                        "ORDER BY post_country")
     categories = query(con, "SELECT unnest(enum_range(NULL::elite_category)) AS category")
     confirmations = query(con, "SELECT unnest(enum_range(NULL::confirmation_status)) AS confirmation")
+    outcomes = query(con, "SELECT unnest(enum_range(NULL::outcome)) AS outcome")
     regions = query(con, "SELECT unnest(enum_range(NULL::region)) AS region")
     # Where a country's posts lie in several regions, its cities decide: say which (Russia: Moscow in
     # Europe, Vladivostok in East Asia), so an analyst picking a region knows what it holds.
@@ -66,13 +76,14 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict:
         "posts": posts["post_country"].tolist(),
         "categories": categories["category"].tolist(),
         "confirmations": confirmations["confirmation"].tolist(),
+        "outcomes": outcomes["outcome"].tolist(),
         "regions": regions["region"].tolist(),
         "split_countries": split["note"].tolist(),
     }
 
 
 def as_of(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    """The data's "as of" date: the newest source's publication date."""
+    """The data's "as of" date: the day it was last curated (the newest page read or correction made)."""
     value = query(con, "SELECT max(as_of_date) AS as_of FROM build_info")["as_of"].iloc[0]
     return None if pd.isna(value) else pd.Timestamp(value).date()
 
@@ -83,11 +94,15 @@ def events_in_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
 
 
 def selection_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """How many defections the filters select, and how many of them a government confirmed."""
-    sql = """
-    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions))
-    SELECT count(*) AS defections,
-           count(*) FILTER (WHERE d.confirmation_status = 'confirmed') AS confirmed
+    """How many completed defections the filters select, how many of them a government confirmed, and the
+    rows selected but not counted: denied reports, failed attempts, attempts of unknown outcome."""
+    sql = f"""
+    WITH {LISTED}
+    SELECT count(*) FILTER (WHERE counted) AS defections,
+           count(*) FILTER (WHERE counted AND d.confirmation_status = 'confirmed') AS confirmed,
+           count(*) FILTER (WHERE d.confirmation_status = 'denied') AS denied,
+           count(*) FILTER (WHERE d.outcome = 'failed' AND d.confirmation_status <> 'denied') AS failed,
+           count(*) FILTER (WHERE d.outcome = 'unknown' AND d.confirmation_status <> 'denied') AS unresolved
     FROM selected JOIN seed.defections d USING (event_id)
     """
     return query(con, sql, filters.params())
@@ -95,8 +110,8 @@ def selection_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
 
 def headline_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Overview headline figures, each with the source behind it."""
-    sql = """
-    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions)),
+    sql = f"""
+    WITH {COUNTED},
     in_view AS (
         SELECT count(DISTINCT event_id) AS n, count(DISTINCT ds.source_id) AS sources
         FROM selected LEFT JOIN seed.defection_sources ds USING (event_id)
@@ -133,8 +148,8 @@ def headline_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
 
 def post_map(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Defections per post with coordinates, for the map; posts with unknown places are left out."""
-    sql = """
-    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions))
+    sql = f"""
+    WITH {COUNTED}
     SELECT po.post_country, po.post_city,
            po.post_country || coalesce(', ' || po.post_city, '') AS post,
            po.latitude, po.longitude, count(*) AS defections,
@@ -150,8 +165,8 @@ def post_map(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
 
 def timeline_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 2000) -> pd.DataFrame:
     """One row per defection for the timeline: the defection period (start to end) and the disclosure."""
-    sql = """
-    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions))
+    sql = f"""
+    WITH {COUNTED}
     SELECT e.event_id, e.person, e.position, e.post_country || coalesce(', ' || e.post_city, '') AS post,
            e.elite_category, e.defection_date AS period_start,
            period_end(e.defection_date, e.date_precision) AS period_end,
@@ -166,8 +181,8 @@ def timeline_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int
 
 def timeline_density(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Defections and disclosures per month, for views too large to draw one mark per event."""
-    sql = """
-    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions)),
+    sql = f"""
+    WITH {COUNTED},
     marks AS (
         SELECT date_trunc('month', d.defection_date) AS month, 'defected' AS what
         FROM seed.defections d JOIN selected USING (event_id)
@@ -191,16 +206,17 @@ def yearly_figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataF
 
 
 TREND_BY = ("defection", "disclosure")  # what the timeline offers, as the URL holds it
-TREND_STACK = ("category", "confirmation")
+# Confirmation first: a rise made of unconfirmed reports must show as such before anything else.
+TREND_STACK = ("confirmation", "category")
 
 
 def yearly_trend(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "defection",
-                 stack: str = "category") -> pd.DataFrame:
+                 stack: str = "confirmation") -> pd.DataFrame:
     """The selected defections per year (of defection, or of disclosure: undisclosed ones are left out),
     split by elite category or by confirmation; `part_rank` orders the parts as the categories are listed,
     `year_of` and `stacked_by` say which choice the rows answer."""
-    sql = """
-    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions)),
+    sql = f"""
+    WITH {COUNTED},
     dated AS (
         SELECT CASE WHEN $by = 'disclosure' THEN year(d.disclosed_date) ELSE year(d.defection_date) END AS year,
                CASE WHEN $stack = 'confirmation' THEN d.confirmation_status::VARCHAR
@@ -218,14 +234,36 @@ def yearly_trend(con: duckdb.DuckDBPyConnection, filters: Filters, by: str = "de
     FROM final ORDER BY year, part_rank
     """
     return query(con, sql, {**filters.params(), "by": by if by in TREND_BY else "defection",
-                            "stack": stack if stack in TREND_STACK else "category"})
+                            "stack": stack if stack in TREND_STACK else TREND_STACK[0]})
+
+
+def decade_totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Completed defections per decade of defection, and how many of them a government confirmed: the
+    period totals that say whether a rise is one of events or of unconfirmed reports."""
+    sql = f"""
+    WITH {COUNTED},
+    per_decade AS (
+        SELECT (year(d.defection_date) // 10) * 10 AS decade_start,
+               count(*) AS defections,
+               count(*) FILTER (WHERE d.confirmation_status = 'confirmed') AS confirmed
+        FROM seed.defections d JOIN selected USING (event_id)
+        GROUP BY ALL
+    ),
+    final AS (
+        SELECT decade_start || 's' AS decade, defections, confirmed, defections - confirmed AS unconfirmed,
+               round(100.0 * confirmed / defections)::INTEGER AS confirmed_percent, decade_start
+        FROM per_decade
+    )
+    SELECT decade, defections, confirmed, unconfirmed, confirmed_percent FROM final ORDER BY decade_start
+    """
+    return query(con, sql, filters.params())
 
 
 def lag_distribution(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None = None) -> pd.DataFrame:
     """The disclosure lag of every selected defection that has one at its dates' precision (shortest and
     longest in days, equal when both dates are day-precise), the shortest first; at most `limit` rows."""
-    sql = """
-    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions))
+    sql = f"""
+    WITH {COUNTED}
     SELECT e.event_id, e.person, e.defection_period, e.disclosed_period, e.disclosure_lag,
            e.disclosure_lag_min_days, e.disclosure_lag_max_days
     FROM events e JOIN selected USING (event_id)
@@ -239,8 +277,8 @@ def lag_distribution(con: duckdb.DuckDBPyConnection, filters: Filters, limit: in
 def lag_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """How many selected defections have a lag at their precision, how many have none, and the median lag:
     it lies between the median of the shortest and the median of the longest lags (`median` in words)."""
-    sql = """
-    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions)),
+    sql = f"""
+    WITH {COUNTED},
     lags AS (
         SELECT e.disclosure_lag_min_days AS lo, e.disclosure_lag_max_days AS hi
         FROM events e JOIN selected USING (event_id)
@@ -269,8 +307,8 @@ def context_timeline(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
 
 def timeline_context(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Context events from the first selected defection to the last disclosure, for the timeline's axis."""
-    sql = """
-    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions)),
+    sql = f"""
+    WITH {COUNTED},
     span AS (
         SELECT min(d.defection_date) AS first_day, greatest(max(d.defection_date), max(d.disclosed_date)) AS last_day
         FROM seed.defections d JOIN selected USING (event_id)
@@ -287,8 +325,8 @@ def timeline_context(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
 def motive_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Defections per motive, each counted once, grouped by who attributes the motive to it: one kind of
     attributor, or "several" when sides differ; `attributors` lists the combinations with their counts."""
-    sql = """
-    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions)),
+    sql = f"""
+    WITH {COUNTED},
     per_combination AS (
         SELECT ma.motive, ma.attributed_to, ma.combination, count(*) AS defections
         FROM derived.motive_attributions ma JOIN selected USING (event_id)
@@ -306,10 +344,22 @@ def motive_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
     return query(con, sql, filters.params())
 
 
+def motive_coverage(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """The Motives page's denominator: the counted defections selected, and how many report no motive."""
+    sql = f"""
+    WITH {COUNTED}
+    SELECT count(*) AS defections,
+           count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM seed.event_motives em
+                                              WHERE em.event_id = selected.event_id)) AS without_motive
+    FROM selected
+    """
+    return query(con, sql, filters.params())
+
+
 def motive_evidence(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None = 1000) -> pd.DataFrame:
     """The evidence behind each motive bar: who said it, the quote, the source; every row with limit=None."""
-    sql = """
-    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions))
+    sql = f"""
+    WITH {COUNTED}
     SELECT em.motive, em.attributed_to, p.name AS person, em.event_id, em.attributed_by, em.evidence_quote,
            em.source_title, em.source_url
     FROM event_motives em JOIN selected USING (event_id) JOIN seed.defections d USING (event_id)
@@ -329,15 +379,16 @@ HAVANA_SEQUENCE = (dt.date(2022, 7, 1), dt.date(2025, 12, 31))
 def cuba_timeline(con: duckdb.DuckDBPyConnection, filters: Filters, max_marks: int = 300,
                   window: tuple[dt.date, dt.date] | None = None) -> pd.DataFrame:
     """The Cuba panel: every North Korea–Cuba and South Korea–Cuba event, North Korea's embassy closures
-    (context is not filtered: the ties of 2024 explain a defection of 2023) and the Havana defections the
+    (context is not filtered: the Havana defection of November 2023 is read beside the ties of February 2024
+    that its defector had worked to block) and the Havana defections the
     filters select, each with its dated period and, for a defection, its disclosure; only what touches
     `window` (first day, last day) when one is given.
 
     A track with more than max_marks items gets one mark per month, or per year if months are still
     too many; `items` says how many a mark stands for and its summary counts them by kind."""
     first_day, last_day = window or (None, None)
-    sql = """
-    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions)),
+    sql = f"""
+    WITH {COUNTED},
     havana_defections AS (
         SELECT e.* FROM events e JOIN selected USING (event_id) WHERE e.post_country = 'Cuba'
     ),
@@ -345,7 +396,8 @@ def cuba_timeline(con: duckdb.DuckDBPyConnection, filters: Filters, max_marks: i
         SELECT c.* FROM context_events c
         WHERE (c.actors LIKE '%Cuba%' OR (c.event_type = 'embassy closure' AND c.actors LIKE '%North Korea%'))
           -- A shown defection's disclosure is drawn at the end of its own bar, not again as an event.
-          AND NOT EXISTS (SELECT 1 FROM havana_defections h WHERE h.event_id = c.event_id)
+          AND NOT EXISTS (SELECT 1 FROM havana_defections h
+                          WHERE h.event_id = c.event_id AND c.event_date = h.disclosed_date)
     ),
     context_item AS (
         SELECT event_date AS date,
@@ -431,6 +483,21 @@ def cuba_timeline(con: duckdb.DuckDBPyConnection, filters: Filters, max_marks: i
                             "last_day": last_day, "closures_track": CLOSURES_TRACK, "havana_track": HAVANA_TRACK})
 
 
+def havana_background(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """What the record says of the selected Havana defections beyond their dates (Ri Il Kyu had worked to
+    block the ties), each with its source and the event it concerns, for the Cuba panel's key facts."""
+    sql = f"""
+    WITH {COUNTED}
+    SELECT c.context_id, c.event_period, c.summary, c.event_id, e.person,
+           c.main_source_title AS source_title, c.main_source_url AS source_url
+    FROM context_events c JOIN events e USING (event_id) JOIN selected USING (event_id)
+    WHERE e.post_country = 'Cuba' AND c.event_type = 'defection-related'
+      AND c.event_date IS DISTINCT FROM e.disclosed_date
+    ORDER BY c.event_date, c.context_id
+    """
+    return query(con, sql, filters.params())
+
+
 def commentary(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None = 50) -> pd.DataFrame:
     """Attributed assessments (experts, officials) within the year filter, the most recent first;
     every one with limit=None."""
@@ -448,17 +515,37 @@ def commentary(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | No
 def events_table(con: duckdb.DuckDBPyConnection, filters: Filters, search: str = "",
                  limit: int = 1000) -> pd.DataFrame:
     """The filtered events for the table, optionally narrowed to a person by any romanization."""
-    sql = """
-    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions))
-    SELECT e.event_id, e.person, e.position, e.elite_category, e.post_country, e.post_city, e.region,
-           e.defection_period, e.disclosed_period, e.disclosure_lag, e.confirmation_status, e.motives,
-           e.main_source_url AS source_url
-    FROM events e JOIN selected USING (event_id)
-    WHERE name_matches(e.person, e.name_variants, $search)
+    sql = f"""
+    WITH {LISTED}
+    SELECT e.event_id, e.person, e.defection_period, e.post_country, e.confirmation_status, e.confirmed_by,
+           e.outcome, e.motives, e.position, e.elite_category, e.post_city, e.region, e.disclosed_period,
+           e.disclosure_lag, e.main_source_url AS source_url
+    FROM events e JOIN selected USING (event_id), (SELECT roman_key($search) AS term) AS search
+    WHERE key_matches(e.search_keys, search.term)
     ORDER BY e.defection_date DESC, e.event_id
     LIMIT $limit
     """
     return query(con, sql, {**filters.params(), "search": search_term(search), "limit": limit})
+
+
+def spelling_suggestions(con: duckdb.DuckDBPyConnection, search: str, limit: int = 3) -> pd.DataFrame:
+    """The recorded people whose names come closest to a search that matched nothing ("did you mean"),
+    by Jaro-Winkler similarity of the folded spellings; none below 0.85."""
+    sql = """
+    WITH term AS (SELECT roman_key($search) AS k),
+    keyed AS (
+        SELECT person, unnest(search_keys) AS search_key FROM events
+    ),
+    scored AS (
+        SELECT person, max(jaro_winkler_similarity(search_key, term.k)) AS similarity
+        FROM keyed, term GROUP BY person
+    ),
+    final AS (
+        SELECT person, similarity FROM scored WHERE similarity >= 0.85
+    )
+    SELECT person FROM final ORDER BY similarity DESC, person LIMIT $limit
+    """
+    return query(con, sql, {"search": search_term(search), "limit": limit})
 
 
 def search_term(search: str | None) -> str:
@@ -469,15 +556,16 @@ def search_term(search: str | None) -> str:
 def export_events(con: duckdb.DuckDBPyConnection, filters: Filters, search: str = "") -> pd.DataFrame:
     """Every filtered defection with citation columns, narrowed by the name search when one is given:
     the events CSV (dashboard and CLI alike)."""
-    sql = """
-    WITH selected AS (FROM selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions))
+    sql = f"""
+    WITH {LISTED}
     SELECT e.event_id, e.person, e.name_variants, e.position, e.elite_category, e.post_country, e.post_city,
            e.region, e.defection_period, e.defection_date, e.date_precision, e.disclosed_period, e.disclosed_date,
            e.disclosed_precision, e.disclosure_lag_days, e.disclosure_lag_min_days, e.disclosure_lag_max_days,
-           e.disclosure_lag, e.confirmation_status, e.confirmed_by, e.confirmed_date, e.destination,
-           e.accompanied_by, e.motives, e.summary, e.notes, e.source_titles, e.source_urls
-    FROM events e JOIN selected USING (event_id)
-    WHERE name_matches(e.person, e.name_variants, $search)
+           e.disclosure_lag, e.confirmation_status, e.confirmed_by, e.confirmed_date, e.outcome, e.counted,
+           e.outcome_source_title, e.destination,
+           e.accompanied_by, e.motives, e.summary, e.notes, e.sources_json
+    FROM events e JOIN selected USING (event_id), (SELECT roman_key($search) AS term) AS search
+    WHERE key_matches(e.search_keys, search.term)
     ORDER BY e.defection_date, e.event_id
     """
     return query(con, sql, {**filters.params(), "search": search_term(search)})
@@ -490,12 +578,14 @@ def event_detail(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:
         SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (
             SELECT event_id, person, name_variants, position, elite_category, post_country, post_city, region,
                    defection_period, date_precision, disclosed_period, disclosure_lag, confirmation_status,
-                   confirmed_by, confirmed_date, destination, accompanied_by, motives, summary, notes
+                   confirmed_by, confirmed_date, outcome, outcome_source_title, destination, accompanied_by,
+                   motives, summary, notes
             FROM events WHERE event_id = $id)""", {"id": event_id})
     if wide.empty:
         return pd.DataFrame(columns=["field", "value"])
+    values = [code_label(v) if c in LABELLED_COLUMNS else v for c, v in wide.iloc[0].items()]
     return pd.DataFrame({"field": [DETAIL_FIELDS.get(c, c) for c in wide.columns],
-                         "value": wide.iloc[0].fillna(MISSING).tolist()})
+                         "value": pd.Series(values, dtype=object).fillna(MISSING).tolist()})
 
 
 def event_motive_evidence(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:

@@ -21,9 +21,9 @@ from defections.charts import PLOTLY_CONFIG
 from defections.db import FIX_COMMAND, Freshness, ensure_database, is_stale
 from defections.export import csv_bytes
 from defections.filters import Filters, sidebar
-from defections.labels import HEADINGS, Heading, plain, source_link
+from defections.labels import HEADINGS, LABELLED_COLUMNS, Heading, code_label, plain, source_link
 from defections.paths import db_path, seeds_dir
-from defections.wording import MISSING, plural
+from defections.wording import MISSING, not_counted, plural
 
 __all__ = ["TABLE_ROWS", "chart", "csv_bytes", "database", "download", "filters", "guard_empty", "navigation",
            "page_header", "page_link", "pick", "plain", "sidebar_filters", "source_link", "table"]
@@ -113,14 +113,17 @@ def page_header(title: str, question: str, filters: Filters) -> int:
     st.title(title)
     counts = cache.query(queries.selection_counts, filters).iloc[0]
     count, confirmed = int(counts["defections"]), int(counts["confirmed"])
+    left_out = not_counted(counts)
     as_of = cache.query(queries.as_of)
     st.markdown(f"**{count:,}** defection(s) selected by the filters, **{confirmed:,}** confirmed by a government"
-                f" · data as of **{plain(as_of or 'unknown')}**  \n:gray[{plain(question)}]")
+                + (f"; {left_out}" if left_out else "")
+                + f" · data as of **{plain(as_of or 'unknown')}**  \n:gray[{plain(question)}]")
     dropped = st.session_state.get("_dropped")
     if dropped:
         st.info("This link asked for filter values that do not exist, so they were dropped: "
                 + "; ".join(plain(value) for value in dropped) + ".")
-    cite_view(title, as_of)
+    st.session_state["_cite_title"] = title
+    st.session_state["_cite_slots"] = [(st.container(), None, None)]  # filled by cite_views(), after the page ran
     return count
 
 
@@ -131,22 +134,29 @@ def _view_url() -> str:
     return citation.view_url(base, {key: st.query_params.get_all(key) for key in st.query_params})
 
 
-def cite_view(title: str, as_of) -> None:
-    """A "Cite this view" block with a copy button: the view's title, URL, as-of date and licence."""
-    text = citation.cite_text(title, _view_url(), as_of, dt.date.today())
-    st.session_state["_cite_title"] = title
-    with st.expander("Cite this view", icon=":material/format_quote:"):
-        st.code(text, language=None, wrap_lines=True)
-
-
 def citation_download(file_name: str, key: str) -> None:
     """A citation.txt beside a download: the cite text naming the file it accompanies (the CSV's rows stay
-    clean)."""
-    text = citation.cite_text(st.session_state.get("_cite_title", ""), _view_url(), cache.query(queries.as_of),
-                              dt.date.today(), file_name)
-    st.download_button("Download the citation for this CSV (citation.txt)", data=text.encode("utf-8"),
-                       file_name="citation.txt", mime="text/plain", key=f"citation-{key}", on_click="ignore",
-                       icon=":material/format_quote:")
+    clean). Drawn by cite_views() once the page has run, like the "Cite this view" box."""
+    st.session_state.setdefault("_cite_slots", []).append((st.container(), file_name, key))
+
+
+def cite_views() -> None:
+    """Fill the page's citation slots: the "Cite this view" box (title, URL, as-of date, licence, with a copy
+    button) and each citation.txt. Called after the page has run, because widgets further down (the event
+    or source picked) change the URL during the run: a citation written earlier would lag the address bar."""
+    slots = st.session_state.pop("_cite_slots", [])
+    if not slots:
+        return
+    title, url, as_of = st.session_state.get("_cite_title", ""), _view_url(), cache.query(queries.as_of)
+    for slot, file_name, key in slots:
+        text = citation.cite_text(title, url, as_of, dt.date.today(), file_name)
+        if file_name is None:
+            with slot.expander("Cite this view", icon=":material/format_quote:"):
+                st.code(text, language=None, wrap_lines=True)
+        else:
+            slot.download_button("Download the citation for this CSV (citation.txt)", data=text.encode("utf-8"),
+                                 file_name="citation.txt", mime="text/plain", key=f"citation-{key}",
+                                 on_click="ignore", icon=":material/format_quote:")
 
 
 def guard_empty(count: int) -> None:
@@ -193,7 +203,7 @@ def _column(heading: str | Heading):
     config = {"text": st.column_config.TextColumn, "date": st.column_config.DateColumn,
               "number": st.column_config.NumberColumn, "link": st.column_config.LinkColumn}[heading.kind]
     extra = {k: v for k, v in (("width", heading.width), ("display_text", heading.display_text),
-                               ("format", heading.format)) if v is not None}
+                               ("format", heading.format), ("pinned", heading.pinned)) if v is not None}
     return config(heading.label, **extra)
 
 
@@ -255,6 +265,9 @@ def _arrow(frame: pd.DataFrame, columns: tuple[str, ...]):
         rows = frame[list(columns)].head(TABLE_ROWS)
         # An empty text cell reads as the one missing mark used everywhere (Streamlit would print "None").
         text = [c for c in rows.columns if rows[c].dtype == object or pd.api.types.is_string_dtype(rows[c])]
+        coded = [c for c in LABELLED_COLUMNS if c in rows.columns]
+        if coded:  # words, not codes, on screen; the CSV keeps the codes
+            rows = rows.assign(**{c: rows[c].map(code_label) for c in coded})
         if any(rows[c].isna().any() for c in text):
             rows = rows.assign(**{c: rows[c].fillna(MISSING) for c in text})
         try:

@@ -58,6 +58,8 @@ QUOTE_WORDS = (3, 60)
 QUOTE_MIN_CHARS = 12
 # The header every held passage opens with (seeds/README.md, "Held documents"), then a line "---".
 DOCUMENT_HEADER = ("url", "title", "publisher", "published", "read")
+# A gap left in a held passage, in any bracketed form; only "[…]" is the house's ("[...]", "(…)" are refused).
+GAP_MARKS = re.compile(r"[\[(]\s*(?:\.\.\.|…)\s*[\])]")
 NOT_ENGLISH = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\u0400-\u04ff]")
 UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 QUOTE_MARKS = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
@@ -474,6 +476,11 @@ def _check_rules(seeds: Seeds) -> None:
                 problem("sources", row.line, "document", str(err))
             else:
                 documents[row.values["source_id"]] = normalize_text(held.text)
+                odd_gap = next((m.group() for m in GAP_MARKS.finditer(held.text) if m.group() != "[…]"), None)
+                if odd_gap:
+                    problem("sources", row.line, "document",
+                            f"{document} marks a gap as {odd_gap!r} (write every gap in a held passage as '[…]', "
+                            "so a reader tells our cuts from the page's own punctuation)")
                 _check_header(held.header, row, lambda col, msg, line=row.line: problem("sources", line, col, msg))
         if url is None and document is None:
             problem("sources", row.line, "url", "empty, and no document either (every source needs one)")
@@ -527,6 +534,7 @@ def _check_rules(seeds: Seeds) -> None:
             problem("yearly_counts", row.line, "year", f"{year} is out of range (expected {FIRST_YEAR} to this year)")
         _check_elite_figure(row, lambda col, msg, line=row.line: problem("yearly_counts", line, col, msg))
 
+    cited_pairs = {(r.values.get("event_id"), r.values.get("source_id")) for r in t.get("defection_sources", [])}
     for row in t.get("defections", []):
         v = row.values
         start, end = v.get("defection_date"), v.get("disclosed_date")
@@ -541,6 +549,19 @@ def _check_rules(seeds: Seeds) -> None:
         if v.get("confirmation_status") == "confirmed" and not v.get("confirmed_by"):
             problem("defections", row.line, "confirmed_by",
                     "required when confirmation_status is confirmed (name the government body)")
+        if v.get("confirmation_status") == "confirmed" and v.get("confirmed_date") is None:
+            problem("defections", row.line, "confirmed_date",
+                    "required when confirmation_status is confirmed (the day the government confirmed it; "
+                    "without one, the status is what the reports support, not confirmed)")
+        if v.get("confirmation_status") == "denied" and v.get("outcome") == "completed":
+            problem("defections", row.line, "outcome",
+                    "is completed but the report was denied (expected unknown, or another "
+                    "confirmation_status if a source establishes the defection)")
+        outcome_source = v.get("outcome_source_id")
+        if isinstance(outcome_source, str) and (v.get("event_id"), outcome_source) not in cited_pairs:
+            problem("defections", row.line, "outcome_source_id",
+                    f"{outcome_source!r} is not among this defection's sources (add it to "
+                    "defection_sources.csv, or name the source there that establishes the outcome)")
         if (v.get("disclosed_date") is None) != (v.get("disclosed_precision") is None):
             problem("defections", row.line, "disclosed_precision",
                     "must be given exactly when disclosed_date is (fill both or neither)")

@@ -24,6 +24,20 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count:,} {word}"
 
 
+def not_counted(counts) -> str:
+    """What a selection holds beside its completed defections, named so it is never taken for part of the
+    count: "3 denied reports and 1 failed attempt are listed but not counted" ("" when there is none).
+    `counts` is a row of queries.selection_counts."""
+    left_out = [plural(int(counts[column]), singular) for column, singular in
+                (("denied", "denied report"), ("failed", "failed attempt"),
+                 ("unresolved", "attempt of unknown outcome")) if int(counts[column])]
+    if not left_out:
+        return ""
+    listed = left_out[0] if len(left_out) == 1 else ", ".join(left_out[:-1]) + " and " + left_out[-1]
+    verb = "is" if len(left_out) == 1 and listed.startswith("1 ") else "are"
+    return f"{listed} {verb} listed but not counted"
+
+
 def havana_sequence_lines(items: pd.DataFrame) -> list[tuple[str, str]]:
     """The Havana sequence as (date, what happened) lines in date order, the closures as one span and
     each defection with its disclosure; the other Cuba events are left to the full table."""

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from defections import cache, charts, queries, ui, wording
+from defections.labels import code_label, event_card_path
 
 REMARKS_SHOWN = 10  # cards are read one by one; each costs the browser more than a table row
 # The URL holds the option as shown (?view=Whole+history): Streamlit binds the label, not a code.
@@ -13,6 +14,10 @@ ui.page_header("Diplomatic context",
                "How do the Cuba–South Korea ties of 14 February 2024 and North Korea's embassy closures "
                "relate to the defections?", filters)
 
+for fact in cache.query(queries.havana_background, filters).itertuples():
+    st.markdown(f"**{ui.plain(fact.summary)}** {ui.source_link(fact.source_title, fact.source_url)} · "
+                f"[{ui.plain(fact.person)}: event card]({event_card_path(fact.event_id)})")
+
 view = st.segmented_control("Period shown", [SEQUENCE, HISTORY], default=SEQUENCE, required=True, key="view",
                             bind="query-params")
 if view == HISTORY:
@@ -20,9 +25,10 @@ if view == HISTORY:
     ui.chart(charts.cuba_timeline, items, name=f"cuba_timeline_{filters.describe()}", key="cuba")
     aggregated = (" A track with too many items to draw one by one has one mark per month or year; hover a mark "
                   "for what it stands for.") if items["items"].gt(1).any() else ""
-    st.caption("Cuba's whole diplomatic history with the two Koreas, and North Korea's embassy closures (the ties "
-               "of 2024 explain a defection of 2023). Stars are defections from the North Korean embassy in Havana "
-               f"that the sidebar filters select, each running on to the diamond of its disclosure.{aggregated}")
+    st.caption("Cuba's whole diplomatic history with the two Koreas, and North Korea's embassy closures. The "
+               "Havana defection came three months before the ties of February 2024, which its defector had "
+               "worked to block; the ties did not cause it. Stars are defections from the North Korean embassy in "
+               f"Havana that the sidebar filters select, each running on to the diamond of its disclosure.{aggregated}")
 else:
     items = cache.query(queries.cuba_timeline, filters, 300, queries.HAVANA_SEQUENCE)
     wide, narrow = ui.wide_and_narrow("havana")
@@ -57,7 +63,7 @@ with left:
             st.markdown(ui.plain(remark.summary))
             role = f", {ui.plain(remark.speaker_role)}" if isinstance(remark.speaker_role, str) else ""
             link = ui.source_link(remark.source_title, remark.source_url)
-            st.caption(f"{ui.plain(remark.speaker)}{role} ({ui.plain(remark.attributed_to)}), "
+            st.caption(f"{ui.plain(remark.speaker)}{role} ({ui.plain(code_label(remark.attributed_to))}), "
                        f"{ui.plain(remark.stated_on) or 'date unknown'} · {link}")
 with right:
     st.subheader("Elite arrivals per year")

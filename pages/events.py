@@ -4,16 +4,18 @@ import streamlit as st
 
 from defections import cache, queries, ui, wording
 from defections.export import events_file_name
+from defections.labels import code_label
 
 ROWS_SHOWN = 1000
+CARDS_SHOWN = 50  # cards on a phone: each is read one by one
 CARD_HEAD, CARD_TEXT = ("Person", "Position"), ("Motives", "Summary", "Notes")  # the card's heading and prose
 
 filters = ui.filters()
 count = ui.page_header("Events", "Every selected defection; search a person by any romanization of the name.", filters)
 ui.guard_empty(count)
 
-search = st.text_input("Search a person by any recorded romanization or script (Ri Il Kyu, Ri Il-gyu, 고영환…)",
-                       key="q", bind="query-params", max_chars=100)
+search = st.text_input("Search a person by any romanization or script, or a post's country or city (Hwang Jang-yeop, "
+                       "Hwang Chang-yop, Yong-ho Thae, 고영환, Havana…)", key="q", bind="query-params", max_chars=100)
 table = cache.query(queries.events_table, filters, search, ROWS_SHOWN)
 term = queries.search_term(search)
 if not term:
@@ -26,12 +28,25 @@ ui.download(label, lambda: ui.csv_bytes(cache.query_uncached(queries.export_even
             events_file_name(filters, term), "events")
 ui.citation_download(events_file_name(filters, term), "events")
 if table.empty:
-    st.info(f"No selected defection has a name matching “{ui.plain(search)}”. Try another spelling or clear the "
-            "search.")
+    near = cache.query(queries.spelling_suggestions, term)["person"].tolist()
+    hint = (" Did you mean " + " or ".join(f"“{ui.plain(name)}”" for name in near) + "?") if near else ""
+    st.info(f"No selected defection has a name, post or city matching “{ui.plain(search)}”.{hint} Try another "
+            "spelling or clear the search (the sidebar filters apply too).")
     st.stop()
 if len(table) == ROWS_SHOWN:
     st.caption(f"Showing the {ROWS_SHOWN:,} most recent; the download holds every selected event.")
-ui.table(table)
+wide, narrow = ui.wide_and_narrow("events")
+with wide:
+    ui.table(table)
+with narrow:  # a phone shows two columns of a wide table: one card per defection instead
+    for row in table.head(CARDS_SHOWN).itertuples():
+        st.markdown(f"**{ui.plain(row.person)}** ({row.event_id}) · {ui.plain(row.defection_period)} · "
+                    f"{ui.plain(wording.or_missing(row.post_country))}  \n"
+                    f"{ui.plain(code_label(row.confirmation_status))}"
+                    f"{' by ' + ui.plain(row.confirmed_by) if isinstance(row.confirmed_by, str) else ''} · "
+                    f"{ui.plain(code_label(row.outcome))} · motives: {ui.plain(wording.or_missing(row.motives))}")
+    if len(table) > CARDS_SHOWN:
+        st.caption(f"The {CARDS_SHOWN} most recent; search or filter to narrow, or download them all.")
 
 st.subheader("Event detail")
 event_id = ui.pick("Event", table, "event_id", "{person} ({event_id})", key="event")
@@ -57,7 +72,7 @@ with st.container(border=True, key="event-card"):
     for m in motives.itertuples():
         gloss = f" ({ui.plain(m.quote_gloss)})" if isinstance(m.quote_gloss, str) else ""
         st.markdown(f"- **{ui.plain(m.motive)}**, attributed by {ui.plain(m.attributed_by)} "
-                    f"({ui.plain(m.attributed_to)}): “{ui.plain(m.evidence_quote)}”{gloss} · "
+                    f"({ui.plain(code_label(m.attributed_to))}): “{ui.plain(m.evidence_quote)}”{gloss} · "
                     f"{ui.source_link(m.source_title, m.source_url)}")
     st.markdown(f"**Evidence for these facts** ({wording.plural(len(sources), 'source')})")
     for src in sources.itertuples():

@@ -9,6 +9,10 @@ count = ui.page_header("Motives", "Why did they leave, as reported, and who attr
 ui.guard_empty(count)
 
 counts = cache.query(queries.motive_counts, filters)
+coverage = cache.query(queries.motive_coverage, filters).iloc[0]
+st.markdown(f"**{int(coverage.defections - coverage.without_motive):,}** of the "
+            f"{wording.plural(int(coverage.defections), 'selected defection')} have a reported motive; "
+            f"**{int(coverage.without_motive):,}** report none and appear in no bar.")
 if counts.empty:
     st.info("None of the selected defections has a reported motive.")
     st.stop()

@@ -51,6 +51,15 @@ else:
                "also holds defections to other countries and years with no national figure."
                + (f" {left_out:,} selected defection(s) with no disclosure date are not counted." if left_out else ""))
 
+decades = cache.query(queries.decade_totals, filters)
+st.markdown("**Per decade: how many of the counted defections a government confirmed**")
+ui.table(decades, f"decade_totals_{filters.describe()}")
+st.caption("Is it rising? Read the confirmed share first: in recent decades most cases are press reports citing "
+           "unnamed sources, while earlier ones were mostly announced by a government, so a rise in the bars can be "
+           "a rise in reporting. The record is also least complete for the decades before 1990, whose cases are "
+           "found one by one in the press archives of the time (docs/methodology.md, \"How complete the record "
+           "is\"). Only completed defections are counted.")
+
 summary = cache.query(queries.lag_summary, filters).iloc[0]
 if summary.with_lag > MAX_MARKS:  # one span per defection: thousands would stall the browser
     lags = None

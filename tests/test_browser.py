@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import defaultdict
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -146,7 +147,7 @@ def test_events_download_is_the_filtered_export_with_sources(page, app_url, con)
     assert "2023" in download.value.suggested_filename and "Cuba" in download.value.suggested_filename
     records = [dict(zip(rows[0], row)) for row in rows[1:]]
     ri = [r for r in records if r["person"] == "Ri Il Kyu"]
-    assert ri and "http" in ri[0]["source_urls"]
+    assert ri and any((source["url"] or "").startswith("http") for source in json.loads(ri[0]["sources_json"]))
 
 
 def test_an_event_link_holds_the_event_id_both_ways(page, app_url):
@@ -159,6 +160,52 @@ def test_an_event_link_holds_the_event_id_both_ways(page, app_url):
     page.wait_for_function("() => new URLSearchParams(location.search).get('event') === 'E27'", timeout=TIMEOUT_MS)
     wait_finished(page)
     assert event.input_value() == "Ri Il Kyu (E27)"
+
+
+def cited_url(page) -> str:
+    """The URL line of the page's "Cite this view" text (the expander opened if it is closed)."""
+    box = page.locator('[data-testid="stExpander"]').filter(has_text="Cite this view")
+    if not box.locator('[data-testid="stCode"]').first.is_visible():
+        box.get_by_text("Cite this view").click()
+    return box.locator('[data-testid="stCode"]').first.inner_text().splitlines()[1]
+
+
+def test_the_citation_follows_the_event_picked_and_equals_the_address_bar(page, app_url):
+    open_page(page, f"{app_url}/events?event=E05")
+    assert cited_url(page) == page.url
+    event = page.locator('[data-testid="stSelectbox"]').filter(has_text="Event").get_by_role("combobox")
+    event.click()
+    page.keyboard.type("Ri Il Kyu")
+    page.get_by_role("option", name="Ri Il Kyu (E27)").click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('event') === 'E27'", timeout=TIMEOUT_MS)
+    wait_finished(page)
+    assert cited_url(page) == page.url and "event=E27" in page.url
+    with page.expect_download(timeout=TIMEOUT_MS) as download:
+        page.get_by_role("button", name="Download the citation for this CSV").click()
+    assert page.url in download.value.path().read_text(encoding="utf-8").splitlines()
+
+
+def test_the_citation_follows_the_source_picked(page, app_url):
+    open_page(page, f"{app_url}/sources?source=S001")
+    picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Facts citing a source").get_by_role("combobox")
+    picker.click()
+    page.keyboard.type("S002")
+    page.get_by_role("option").filter(has_text="S002").first.click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('source') === 'S002'",
+                           timeout=TIMEOUT_MS)
+    wait_finished(page)
+    assert cited_url(page) == page.url and "source=S002" in page.url
+
+
+def test_the_havana_link_is_stated_on_the_context_page_with_its_source(page, app_url):
+    open_page(page, f"{app_url}/context")
+    main = page.locator('[data-testid="stMain"]')
+    fact = main.get_by_text("had worked to block Cuba from opening diplomatic ties with South Korea").first
+    assert fact.is_visible()
+    links = fact.locator("xpath=ancestor::*[@data-testid='stMarkdownContainer']").locator("a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert any(h and "newser.com" in h for h in hrefs), hrefs
+    assert any(h and "event=E27" in h for h in hrefs), hrefs
 
 
 def test_confirmation_filter_is_read_from_and_written_to_the_url(page, app_url, con):
@@ -267,14 +314,37 @@ def test_at_phone_width_no_legend_overlaps_a_title(phone, app_url, con, path):
     show(page, app_url, path)
     assert page.viewport_size == {"width": 390, "height": 900}
     assert_no_exception(page)
-    for plot in page.locator(".js-plotly-plot").all():
-        titles, legends = plot.evaluate(BOXES_JS, ".gtitle"), plot.evaluate(BOXES_JS, ".legend")
-        assert not [(t["text"], legend["text"]) for t in titles for legend in legends if overlap(t, legend)]
+    assert_charts_readable(page, 390)
     screenshot(page, f"phone-{path.strip('/').split('?')[0] or 'overview'}")
     if path == "/timeline":  # was test_at_phone_width_the_timeline_is_a_list: the same page at the same width
         listed = page.locator('[class*="st-key-narrow-timeline"] li')
         assert listed.count() == count_for(con)
         assert page.locator('[class*="st-key-wide-timeline"]').bounding_box()["height"] == 0
+
+
+def assert_charts_readable(page, width: int) -> None:
+    """Every chart on the page: its legend inside the figure, no legend or mode bar over a title, and the
+    figure not cut at the right edge of the window."""
+    for plot in page.locator(".js-plotly-plot").all():
+        figure = plot.evaluate(BOXES_JS, ".main-svg")[0]
+        titles, legends = plot.evaluate(BOXES_JS, ".gtitle"), plot.evaluate(BOXES_JS, ".legend")
+        bars = plot.evaluate(BOXES_JS, ".modebar-container .modebar")
+        assert not [(t["text"], legend["text"]) for t in titles for legend in legends if overlap(t, legend)]
+        assert not [t["text"] for t in titles for bar in bars if overlap(t, bar)], "the mode bar covers a title"
+        outside = [legend["text"][:60] for legend in legends
+                   if legend["top"] < figure["top"] - 1 or legend["bottom"] > figure["bottom"] + 1
+                   or legend["left"] < figure["left"] - 1 or legend["right"] > figure["right"] + 1]
+        assert not outside, f"legend cut off by its chart: {outside}"
+        if figure["bottom"] > figure["top"]:  # a chart clipped away on a phone (its list is shown) is not cut
+            assert figure["right"] <= width + 1, f"chart cut at the right: {figure}"
+
+
+@pytest.mark.parametrize("path", [*PAGES, WHOLE_HISTORY])
+def test_at_desktop_width_every_legend_lies_inside_its_chart(page, app_url, path):
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    open_page(page, app_url + path)
+    assert_no_exception(page)
+    assert_charts_readable(page, 1400)
 
 
 def test_trend_chart_draws_the_databases_yearly_totals_for_a_filtered_view(page, app_url, con):
@@ -292,7 +362,7 @@ def test_trend_chart_draws_the_databases_yearly_totals_for_a_filtered_view(page,
         return totals;
     }""")
     expected = con.execute("SELECT defection_year, count(*) FROM events WHERE post_country = 'China' "
-                           "AND defection_year BETWEEN 2014 AND 2024 GROUP BY 1").fetchall()
+                           "AND defection_year BETWEEN 2014 AND 2024 AND counted GROUP BY 1").fetchall()
     assert {int(year): int(n) for year, n in drawn.items()} == dict(expected)
     assert sum(n for _, n in expected) == selected_count(page) == count_for(con, 2014, 2024, ["China"])
     assert plot.locator(".barlayer .point").count() > 0  # the bars are drawn, not only sent

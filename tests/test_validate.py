@@ -95,6 +95,14 @@ CELL_CASES = {
                                        "is before the defection"),
     "confirmed by nobody": ("defections", {"confirmation_status": "confirmed"}, {"confirmed_by": ""},
                             "confirmed_by", "required when confirmation_status is confirmed"),
+    "confirmed on no day": ("defections", {"confirmation_status": "confirmed"}, {"confirmed_date": ""},
+                            "confirmed_date", "required when confirmation_status is confirmed"),
+    "denied but counted as completed": ("defections", {"confirmation_status": "denied"}, {"outcome": "completed"},
+                                        "outcome", "is completed but the report was denied"),
+    "unknown outcome": ("defections", 0, {"outcome": "probably"}, "outcome",
+                        "expected one of: completed, failed, unknown"),
+    "outcome from a source the row does not cite": ("defections", {"event_id": "E01"}, {"outcome_source_id": "S000"},
+                                                     "outcome_source_id", "is not among this defection's sources"),
     "unknown attribution": ("event_motives", 0, {"attributed_to": "neighbours"}, "attributed_to",
                             "expected one of: self, north-korean-officials, south-korean-officials"),
 }
@@ -172,6 +180,14 @@ def test_quote_with_other_whitespace_or_curly_quotes_is_accepted(seeds_copy, quo
     edit(seeds_copy, "event_motives", {"source_id": source}, {"evidence_quote": quote})
     result = validate(seeds_copy)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("mark", ["[...]", "(…)", "( ... )"])
+def test_a_gap_not_marked_the_house_way_is_reported_on_its_source_row(seeds_copy, mark):
+    held = seeds_copy / "documents" / "S001.txt"
+    held.write_text(held.read_text(encoding="utf-8") + f"\n{mark} a later sentence of the page.\n", encoding="utf-8")
+    line = line_of(seeds_copy, "sources", {"source_id": "S001"})
+    assert_reported(validate(seeds_copy), seeds_copy / "sources.csv", line, "document", "write every gap")
 
 
 def test_missing_document_is_reported_on_its_source_row(seeds_copy):

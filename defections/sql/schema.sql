@@ -12,6 +12,8 @@ CREATE TYPE confirmation_status AS ENUM
   ('confirmed', 'self-disclosed', 'multiple-reports', 'single-report', 'denied');
 -- Who gives a motive or a view: officials are told apart by their side (Pyongyang's accusation is
 -- not Seoul's briefing).
+-- Whether the person got out (docs/methodology.md, "Outcome"): only completed defections are counted.
+CREATE TYPE outcome AS ENUM ('completed', 'failed', 'unknown');
 CREATE TYPE attribution AS ENUM
   ('self', 'north-korean-officials', 'south-korean-officials', 'other-governments', 'unnamed-officials',
    'media', 'analysts');
@@ -92,6 +94,8 @@ CREATE TABLE seed.defections (
     accompanied_by      VARCHAR,
     summary             VARCHAR NOT NULL,
     notes               VARCHAR,
+    outcome             outcome NOT NULL,
+    outcome_source_id   VARCHAR NOT NULL REFERENCES seed.sources (source_id),
     CHECK ((disclosed_date IS NULL) = (disclosed_precision IS NULL))
 );
 COMMENT ON TABLE seed.defections IS 'One row per defection.';
@@ -111,6 +115,8 @@ COMMENT ON COLUMN seed.defections.destination IS 'Where the defector went.';
 COMMENT ON COLUMN seed.defections.accompanied_by IS 'Who came along.';
 COMMENT ON COLUMN seed.defections.summary IS 'A short summary in the curators'' words.';
 COMMENT ON COLUMN seed.defections.notes IS 'Disputed points and the other values found.';
+COMMENT ON COLUMN seed.defections.outcome IS 'completed (got out for good), failed (caught, sent back) or unknown (a disappearance or attempt whose result no source gives; every denied report). Only completed defections are counted.';
+COMMENT ON COLUMN seed.defections.outcome_source_id IS 'The source (one of the defection''s own) that establishes the outcome.';
 
 CREATE TABLE seed.defection_sources (
     event_id       VARCHAR NOT NULL REFERENCES seed.defections (event_id),

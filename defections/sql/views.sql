@@ -28,14 +28,34 @@ CREATE MACRO period_end(d, p) AS CASE p::VARCHAR WHEN 'day' THEN d WHEN 'month' 
 CREATE MACRO in_years(y, year_from, year_to) AS
     coalesce(y >= year_from, year_from IS NULL) AND coalesce(y <= year_to, year_to IS NULL);
 
--- Romanizations differ in spaces, hyphens and apostrophes (Ri Il-kyu, Ri Il Kyu): compare without them.
-CREATE MACRO name_key(s) AS regexp_replace(lower(s), '[\s\-''’.,]', '', 'g');
--- A person matched by any recorded romanization ('' matches everyone). A list filter, not EXISTS over
--- unnest: DuckDB turns that subquery into a join over every event even when the search is empty (seconds
--- at a million events, docs/benchmarks.md).
-CREATE MACRO name_matches(person, variants, search) AS
-    search = '' OR len(list_filter(string_split(variants || '; ' || person, '; '),
-                                   lambda name: contains(name_key(name), name_key(search)))) > 0;
+-- A spelling's key for the search: romanization systems differ in rules, not only in hyphens. Revised
+-- (Hwang Jang-yeop), McCune-Reischauer (Hwang Chang-yŏp), the North's own (Ri Il Gyu) and press forms
+-- (Tae Young-ho) fold to one key: surname forms (Ri/Lee/Yi/Rhee, Choi/Choe, Park/Pak, Ryu/Yu …), then
+-- voiced and voiceless consonants (g/k, d/t, b/p, j/ch), l/r, the vowel spellings eo/o, eu/u, oo/u, ou/o,
+-- aspiration marks (th, kh, ph) and everything that is not a letter. No maintained library folds these
+-- systems into one another (the romanizers on PyPI write Revised Romanization from hangul only), so the
+-- rules are here, applied once per name at build time and once per search.
+CREATE MACRO roman_key(s) AS list_reduce(
+    [['\b(rhee|rhie|ri|lee|yi|yee)\b', 'i'], ['\b(choi|choe|chwe)\b', 'choe'], ['\b(park|pak|bak)\b', 'pak'],
+     ['\b(roh|noh|ro)\b', 'no'], ['\b(rim|lim)\b', 'im'], ['\b(ryu|yoo|ryoo)\b', 'yu'], ['\bryang\b', 'yang'],
+     ['\b(ryom|yeom)\b', 'yom'],
+     ['[^a-z0-9\p{L}]', ''],
+     ['yeo', 'yo'], ['eo', 'o'], ['eu', 'u'], ['oo', 'u'], ['ee', 'i'], ['ou', 'o'], ['hyun', 'hyon'], ['ung', 'ong'],
+     ['th', 't'], ['kh', 'k'], ['ph', 'p'], ['sh', 's'], ['j', 'ch'], ['g', 'k'], ['d', 't'], ['b', 'p'], ['l', 'r'],
+     ['kk', 'k'], ['tt', 't'], ['pp', 'p'], ['ss', 's'], ['chch', 'ch']],
+    lambda acc, rule: regexp_replace(acc, rule[1], rule[2], 'g'),
+    lower(strip_accents(s)));
+-- Western order (Yong-ho Thae) is the display order turned round: the first word moved to the end.
+CREATE MACRO name_rotated(s) AS regexp_replace(trim(s), '^(\S+)\s+(.+)$', '\2 \1');
+-- Every key a search compares against: each recorded name in both orders, the post's country and city.
+CREATE MACRO search_keys(person, variants, post_country, post_city) AS list_filter(list_distinct(
+    flatten(list_transform(string_split(variants || ';' || person, ';'),
+                           lambda v: [roman_key(v), roman_key(name_rotated(v))]))
+    || [roman_key(post_country), roman_key(post_city)]), lambda k: k IS NOT NULL AND k <> '');
+-- A row matched by a search key ('' matches everyone). A list filter, not EXISTS over unnest: DuckDB
+-- turns that subquery into a join over every event even when the search is empty (seconds at a
+-- million events, docs/benchmarks.md).
+CREATE MACRO key_matches(keys, term) AS term = '' OR len(list_filter(keys, lambda k: contains(k, term))) > 0;
 
 CREATE VIEW sources AS
 WITH cited AS (
@@ -66,6 +86,10 @@ source_lists AS (
     SELECT ds.event_id,
            string_agg(s.url, ' ' ORDER BY s.source_id) AS source_urls,
            string_agg(s.title, '; ' ORDER BY s.source_id) AS source_titles,
+           -- One object per source, so a program pairs each title with its URL (titles hold "; ", some
+           -- sources have no URL: the two joined lists above cannot be paired).
+           to_json(list({'source_id': s.source_id, 'title': s.title, 'url': s.url} ORDER BY s.source_id))::VARCHAR
+               AS sources_json,
            -- The source a chart links to: a public page before a held document, primary first.
            first(s.title ORDER BY s.url IS NULL, s.reliability, s.source_id) AS main_source_title,
            first(s.url ORDER BY s.url IS NULL, s.reliability, s.source_id) AS main_source_url
@@ -108,6 +132,12 @@ final AS (
         lag_text(lg.lag_min, lg.lag_max) AS disclosure_lag,
         (d.defection_precision <> 'day' OR d.disclosed_precision <> 'day') AS disclosure_lag_approx,
         d.confirmation_status::VARCHAR AS confirmation_status,
+        d.outcome::VARCHAR AS outcome,
+        -- The one counting rule (docs/methodology.md, "Outcome"): failed and unresolved attempts and
+        -- denied reports stay listed but are never summed into a count.
+        d.outcome = 'completed' AS counted,
+        os.title AS outcome_source_title,
+        os.url AS outcome_source_url,
         d.confirmed_by,
         d.confirmed_date,
         d.destination,
@@ -117,9 +147,11 @@ final AS (
         d.notes,
         sl.source_titles,
         sl.source_urls,
+        sl.sources_json,
         sl.main_source_title,
         sl.main_source_url,
         year(d.defection_date) AS defection_year,
+        search_keys(p.name, p.name_variants, po.post_country, po.post_city) AS search_keys,
         d.person_id,
         d.post_id,
         po.latitude,
@@ -130,6 +162,7 @@ final AS (
     LEFT JOIN motive_lists ml USING (event_id)
     LEFT JOIN source_lists sl USING (event_id)
     LEFT JOIN lags lg USING (event_id)
+    JOIN seed.sources os ON os.source_id = d.outcome_source_id
 )
 SELECT * FROM final;
 
@@ -137,10 +170,12 @@ CREATE VIEW events AS SELECT * FROM derived.events;
 
 -- The defections the dashboard's filters select (an empty list or a NULL year means "all"); every
 -- filtered query starts from it. The app calls it with bound parameters,
--- selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions): DuckDB
--- binds macro arguments as prepared values, so no choice of an analyst becomes SQL text.
-CREATE MACRO selected_events(year_from, year_to, posts, categories, confirmations, regions) AS TABLE
-SELECT d.event_id
+-- selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions, outcomes := $outcomes):
+-- DuckDB binds macro arguments as prepared values, so no choice of an analyst becomes SQL text.
+-- `counted` marks the completed defections, the only ones any count or chart sums.
+CREATE MACRO selected_events(year_from, year_to, posts, categories, confirmations, regions, outcomes := [])
+AS TABLE
+SELECT d.event_id, d.outcome = 'completed' AS counted
 FROM seed.defections d JOIN seed.posts po USING (post_id)
 WHERE in_years(year(d.defection_date), year_from, year_to)
   AND (len(CAST(posts AS VARCHAR[])) = 0 OR list_contains(CAST(posts AS VARCHAR[]), po.post_country))
@@ -148,7 +183,8 @@ WHERE in_years(year(d.defection_date), year_from, year_to)
        OR list_contains(CAST(categories AS VARCHAR[]), d.elite_category::VARCHAR))
   AND (len(CAST(confirmations AS VARCHAR[])) = 0
        OR list_contains(CAST(confirmations AS VARCHAR[]), d.confirmation_status::VARCHAR))
-  AND (len(CAST(regions AS VARCHAR[])) = 0 OR list_contains(CAST(regions AS VARCHAR[]), po.region::VARCHAR));
+  AND (len(CAST(regions AS VARCHAR[])) = 0 OR list_contains(CAST(regions AS VARCHAR[]), po.region::VARCHAR))
+  AND (len(CAST(outcomes AS VARCHAR[])) = 0 OR list_contains(CAST(outcomes AS VARCHAR[]), d.outcome::VARCHAR));
 
 CREATE VIEW event_motives AS
 SELECT em.event_id, m.label AS motive, em.motive_code, em.attributed_to::VARCHAR AS attributed_to,
@@ -300,6 +336,10 @@ COMMENT ON COLUMN events.disclosure_lag_max_days IS 'Longest lag in days both da
 COMMENT ON COLUMN events.disclosure_lag IS 'The lag as text at the precision of the dates: "54 days", "17–46 days", "about 8 months"; empty when a date is known only to the year.';
 COMMENT ON COLUMN events.disclosure_lag_approx IS 'true unless both dates are known to the day.';
 COMMENT ON COLUMN events.confirmation_status IS 'confirmed (by a government), self-disclosed (by the defector), multiple-reports (two or more independent outlets), single-report, or denied.';
+COMMENT ON COLUMN events.outcome IS 'completed (got out for good), failed (caught, sent back) or unknown (no source gives the result; every denied report).';
+COMMENT ON COLUMN events.counted IS 'true for completed defections, the only rows any count, chart or total sums; the others are listed, never counted.';
+COMMENT ON COLUMN events.outcome_source_title IS 'The source that establishes the outcome.';
+COMMENT ON COLUMN events.outcome_source_url IS 'URL of outcome_source_title (empty for a held document without one).';
 COMMENT ON COLUMN events.confirmed_by IS 'Who confirmed the defection.';
 COMMENT ON COLUMN events.confirmed_date IS 'When it was confirmed, when known to the day.';
 COMMENT ON COLUMN events.destination IS 'Where the defector went.';
@@ -308,9 +348,11 @@ COMMENT ON COLUMN events.motives IS 'Labels of every motive reported for the def
 COMMENT ON COLUMN events.summary IS 'Short summary in the curators'' words.';
 COMMENT ON COLUMN events.notes IS 'Disputed points and the other values sources give.';
 COMMENT ON COLUMN events.source_titles IS 'Titles of the sources cited for the defection, separated by "; ".';
-COMMENT ON COLUMN events.source_urls IS 'URLs of those sources, separated by spaces (a held document has none).';
+COMMENT ON COLUMN events.source_urls IS 'URLs of those sources, separated by spaces (a held document has none); for reading, not for pairing with source_titles: use sources_json.';
+COMMENT ON COLUMN events.sources_json IS 'The sources as a JSON array of objects {"source_id", "title", "url"} (url null when none), in source_id order: the form a program pairs safely.';
 COMMENT ON COLUMN events.main_source_title IS 'The source charts link to: a public page before a document, primary first.';
 COMMENT ON COLUMN events.main_source_url IS 'URL of main_source_title.';
+COMMENT ON COLUMN events.search_keys IS 'What the search compares: each recorded name in both orders and the post country and city, folded by roman_key() so that any common romanization matches.';
 COMMENT ON COLUMN events.defection_year IS 'Calendar year of the defection (what the year filter selects on).';
 COMMENT ON COLUMN events.person_id IS 'Id of the person (seed.people).';
 COMMENT ON COLUMN events.post_id IS 'Id of the post (posts view).';
