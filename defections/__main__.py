@@ -116,11 +116,13 @@ def _read(args, con) -> int:
               f"confirmations: {', '.join(known['confirmation'])}; outcomes: {', '.join(known['outcome'])}",
               file=sys.stderr)
         return 2
-    counts = queries.selection_counts(con, filters).iloc[0]
-    left_out = not_counted(counts)
-    print(f"{int(counts['defections']):,} defection(s) selected and counted, {int(counts['confirmed']):,} confirmed "
-          f"by a government" + (f"; {left_out} (the CSV's `counted` column)" if left_out else ""), file=sys.stderr)
-    return _emit(csv_bytes(queries.export_events(con, filters)))
+    if (written := _emit(csv_bytes(queries.export_events(con, filters)))) == 0:
+        counts = queries.selection_counts(con, filters).iloc[0]
+        left_out = not_counted(counts)
+        print(f"{int(counts['defections']):,} defection(s) selected and counted, {int(counts['confirmed']):,} "
+              "confirmed by a government" + (f"; {left_out} (the CSV's `counted` column)" if left_out else ""),
+              file=sys.stderr)
+    return written
 
 
 def _emit(data: bytes) -> int:

@@ -365,10 +365,10 @@ def defection_trend(trend: pd.DataFrame, years: pd.DataFrame) -> dict:
     parts = trend.drop_duplicates("part").sort_values("part_rank")["part"].tolist()
     for i, part in enumerate(parts):
         rows = trend[trend["part"] == part]
-        traces.append(dict(type="bar", x=rows["year"], y=rows["defections"], name=_esc(part),
+        traces.append(dict(type="bar", x=rows["year"], y=rows["defections"], name=_esc(code_label(part)),
                            marker={"color": PALETTE[i % len(PALETTE)]}, legendgroup="record",
                            legendgrouptitle={"text": "This record (filtered)"},
-                           hovertemplate="%{x}: %{y} defection(s), " + _esc(part) + "<extra></extra>"))
+                           hovertemplate="%{x}: %{y} defection(s), " + _esc(code_label(part)) + "<extra></extra>"))
     elite = _elite_figures(years)
     for basis, symbol, name in (("official", "diamond", "Official elite figure (national)"),
                                 ("media", "diamond-open", "Media elite figure (national)")):

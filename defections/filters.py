@@ -30,6 +30,17 @@ class Filters:
             "outcomes": list(self.outcomes),
         }
 
+    def in_words(self) -> str:
+        """The filters in force as a reader says them ("years 2016–2024 · region Europe"); "" for none."""
+        parts = []
+        if self.year_from is not None or self.year_to is not None:
+            parts.append(f"years {self.year_from or '…'}–{self.year_to or '…'}")
+        for name, chosen in (("region", self.regions), ("post", self.posts), ("category", self.categories),
+                             ("confirmation", self.confirmations), ("outcome", self.outcomes)):
+            if chosen:
+                parts.append(f"{name} " + ", ".join(chosen))
+        return " · ".join(parts)
+
     def describe(self) -> str:
         """A short human description, also used in download file names."""
         parts = []
@@ -98,6 +109,25 @@ def dropped(asked: dict[str, list[str]], options: dict) -> list[str]:
     return lost
 
 
+def clear() -> None:
+    """Reset every sidebar filter to "all", which drops it from the URL (a button's callback, run before
+    the page). A bound widget's URL parameter cannot be deleted directly: its value is reset instead."""
+    import streamlit as st
+
+    for key in URL_OPTIONS:
+        if key in st.session_state:
+            st.session_state[key] = []
+    if "years" in st.session_state and "_year_bounds" in st.session_state:
+        st.session_state["years"] = st.session_state["_year_bounds"]
+
+
+def _typed_years() -> None:
+    # The two boxes set the slider, which holds the years and writes them to the URL.
+    import streamlit as st
+
+    st.session_state["years"] = tuple(sorted((st.session_state["years_from"], st.session_state["years_to"])))
+
+
 def sidebar(options: dict) -> tuple[Filters | None, list[str]]:
     """The shared filters in the sidebar, bound to the URL
     (?years=2016&years=2024&region=Europe&post=Cuba&category=diplomat&confirmation=confirmed), from
@@ -120,6 +150,12 @@ def sidebar(options: dict) -> tuple[Filters | None, list[str]]:
         else:
             years = st.slider("Year of defection", min_value=lo, max_value=hi, value=(lo, hi), step=1,
                               key="years", bind="query-params")
+            st.session_state["_year_bounds"] = (lo, hi)
+            # Typed years for an analyst who knows them: the boxes follow the slider and set it.
+            st.session_state["years_from"], st.session_state["years_to"] = years
+            first, last = st.columns(2)
+            first.number_input("From", min_value=lo, max_value=hi, step=1, key="years_from", on_change=_typed_years)
+            last.number_input("To", min_value=lo, max_value=hi, step=1, key="years_to", on_change=_typed_years)
         regions = st.multiselect("Region", options["regions"], key="region", bind="query-params",
                                  placeholder="All regions",
                                  help="Region of the post." + split)

@@ -89,8 +89,13 @@ def as_of(con: duckdb.DuckDBPyConnection) -> dt.date | None:
 
 
 def events_in_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
-    """How many defections the filters select."""
+    """How many completed defections the filters select (the count every header gives)."""
     return int(selection_counts(con, filters)["defections"].iloc[0])
+
+
+def events_listed(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
+    """How many rows the filters select in tables and the events CSV: every outcome, denied reports too."""
+    return int(selection_counts(con, filters)["listed"].iloc[0])
 
 
 def selection_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -98,7 +103,8 @@ def selection_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
     rows selected but not counted: denied reports, failed attempts, attempts of unknown outcome."""
     sql = f"""
     WITH {LISTED}
-    SELECT count(*) FILTER (WHERE counted) AS defections,
+    SELECT count(*) AS listed,
+           count(*) FILTER (WHERE counted) AS defections,
            count(*) FILTER (WHERE counted AND d.confirmation_status = 'confirmed') AS confirmed,
            count(*) FILTER (WHERE d.confirmation_status = 'denied') AS denied,
            count(*) FILTER (WHERE d.outcome = 'failed' AND d.confirmation_status <> 'denied') AS failed,

@@ -20,7 +20,7 @@ from defections.build import BuildError
 from defections.charts import PLOTLY_CONFIG
 from defections.db import FIX_COMMAND, Freshness, ensure_database, is_stale
 from defections.export import csv_bytes
-from defections.filters import Filters, sidebar
+from defections.filters import Filters, clear, sidebar
 from defections.labels import HEADINGS, LABELLED_COLUMNS, Heading, code_label, plain, source_link
 from defections.paths import db_path, seeds_dir
 from defections.wording import MISSING, not_counted, plural
@@ -118,6 +118,10 @@ def page_header(title: str, question: str, filters: Filters) -> int:
     st.markdown(f"**{count:,}** defection(s) selected by the filters, **{confirmed:,}** confirmed by a government"
                 + (f"; {left_out}" if left_out else "")
                 + f" · data as of **{plain(as_of or 'unknown')}**  \n:gray[{plain(question)}]")
+    if in_force := filters.in_words():
+        words, button = st.columns([5, 1], vertical_alignment="center")
+        words.caption(f"Filters in force: {plain(in_force)}")
+        button.button("Clear all filters", on_click=clear, icon=":material/filter_alt_off:", key="clear-filters")
     dropped = st.session_state.get("_dropped")
     if dropped:
         st.info("This link asked for filter values that do not exist, so they were dropped: "
@@ -191,9 +195,12 @@ def wide_and_narrow(key: str):
     return st.container(key=f"wide-{key}"), st.container(key=f"narrow-{key}")
 
 
-def download(label: str, make: Callable[[], bytes], file_name: str, key: str) -> None:
-    """A CSV download whose bytes are produced only when the analyst clicks."""
-    st.download_button(label, data=make, file_name=file_name, mime="text/csv", key=f"download-{key}",
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(label: str, make: Callable[[], bytes], file_name: str, key: str, mime: str = "text/csv") -> None:
+    """A download (CSV unless `mime` says otherwise) whose bytes are produced only when the analyst clicks."""
+    st.download_button(label, data=make, file_name=file_name, mime=mime, key=f"download-{key}",
                        on_click="ignore", icon=":material/download:")
 
 
@@ -242,6 +249,9 @@ def pick(label: str, frame: pd.DataFrame, id_column: str, shown: str, key: str):
     if not ids:
         return None
     wanted = st.query_params.get(key)
+    if wanted is not None and wanted not in labels:  # named, as other dropped values are
+        st.info(f"This link asked for {key} {plain(wanted)}, which is not among the selected rows, so it was "
+                "dropped; the first one is shown.")
     choice = st.selectbox(label, ids, index=ids.index(wanted) if wanted in labels else 0,
                           format_func=labels.get, key=key)
     if choice != ids[0]:  # the first row is the default: the URL stays clean

@@ -28,9 +28,10 @@ def not_counted(counts) -> str:
     """What a selection holds beside its completed defections, named so it is never taken for part of the
     count: "3 denied reports and 1 failed attempt are listed but not counted" ("" when there is none).
     `counts` is a row of queries.selection_counts."""
-    left_out = [plural(int(counts[column]), singular) for column, singular in
-                (("denied", "denied report"), ("failed", "failed attempt"),
-                 ("unresolved", "attempt of unknown outcome")) if int(counts[column])]
+    left_out = [plural(int(counts[column]), singular, several) for column, singular, several in
+                (("denied", "denied report", None), ("failed", "failed attempt", None),
+                 ("unresolved", "attempt of unknown outcome", "attempts of unknown outcome"))
+                if int(counts[column])]
     if not left_out:
         return ""
     listed = left_out[0] if len(left_out) == 1 else ", ".join(left_out[:-1]) + " and " + left_out[-1]

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from defections import cache, queries, ui, wording
-from defections.export import events_file_name
+from defections.export import events_file_name, workbook_bytes, workbook_file_name
 from defections.labels import code_label
 
 ROWS_SHOWN = 1000
@@ -26,6 +26,9 @@ else:
     label = f"Download every selected event matching “{ui.plain(term)}” with its sources (CSV)"
 ui.download(label, lambda: ui.csv_bytes(cache.query_uncached(queries.export_events, filters, term)),
             events_file_name(filters, term), "events")
+ui.download("The same rows as an Excel workbook (.xlsx: dates typed where known to the day, periods as text)",
+            lambda: workbook_bytes(cache.query_uncached(queries.export_events, filters, term)),
+            workbook_file_name(filters, term), "events-xlsx", ui.XLSX)
 ui.citation_download(events_file_name(filters, term), "events")
 if table.empty:
     near = cache.query(queries.spelling_suggestions, term)["person"].tolist()

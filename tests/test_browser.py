@@ -187,7 +187,8 @@ def test_the_citation_follows_the_event_picked_and_equals_the_address_bar(page, 
 
 def test_the_citation_follows_the_source_picked(page, app_url):
     open_page(page, f"{app_url}/sources?source=S001")
-    picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Facts citing a source").get_by_role("combobox")
+    picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Facts citing a source")
+    picker = picker.get_by_role("combobox")
     picker.click()
     page.keyboard.type("S002")
     page.get_by_role("option").filter(has_text="S002").first.click()

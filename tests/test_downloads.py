@@ -11,7 +11,7 @@ from helpers import open_page
 from bench import synth
 from defections import queries, ui
 from defections.db import connect
-from defections.export import csv_bytes, events_file_name
+from defections.export import csv_bytes, events_file_name, workbook_bytes, workbook_file_name
 from defections.filters import Filters
 from defections.validate import Row
 
@@ -53,7 +53,8 @@ VIEWS = {
         "posts_all.csv": queries.post_map(con, ALL)}),
     "timeline": ("pages/timeline.py", None, False, lambda con, at: {
         "timeline_monthly_all.csv": queries.timeline_density(con, ALL),
-        "trend_defection_category_all.csv": queries.yearly_trend(con, ALL),
+        "trend_defection_confirmation_all.csv": queries.yearly_trend(con, ALL),
+        "decade_totals_all.csv": queries.decade_totals(con, ALL),
         "yearly_arrivals_all.csv": queries.yearly_figures(con, ALL)}),
     "motives": ("pages/motives.py", None, True, lambda con, at: {
         "motives_all.csv": queries.motive_counts(con, ALL),
@@ -66,6 +67,7 @@ VIEWS = {
         "context_events_all.csv": queries.context_timeline(con, ALL)}),
     "events": ("pages/events.py", None, False, lambda con, at: {
         events_file_name(ALL): queries.export_events(con, ALL),
+        workbook_file_name(ALL): queries.export_events(con, ALL),
         f"event_{event(con, at)}.csv": queries.event_detail(con, event(con, at))}),
     "sources": ("pages/sources.py", None, True, lambda con, at: {
         "sources.csv": queries.sources_list(con),
@@ -82,9 +84,9 @@ def test_every_download_holds_every_row_of_its_view(big_db, monkeypatch, view):
     page, tab, cut, expected = VIEWS[view]
     offered, real = {}, ui.download
 
-    def download(label, make, file_name, key):  # what each button would hand over when clicked
+    def download(label, make, file_name, key, mime="text/csv"):  # what each button would hand over when clicked
         offered[file_name] = make
-        real(label, make, file_name, key)
+        real(label, make, file_name, key, mime)
 
     monkeypatch.setattr(ui, "download", download)
     monkeypatch.setenv("DEFECTIONS_DB", str(big_db))
@@ -97,4 +99,5 @@ def test_every_download_holds_every_row_of_its_view(big_db, monkeypatch, view):
         views = expected(con, at)
         assert sorted(offered) == sorted(views)  # a download nobody checks fails here
         for file_name, every_row in views.items():
-            assert offered[file_name]() == csv_bytes(every_row), file_name
+            write = workbook_bytes if file_name.endswith(".xlsx") else csv_bytes
+            assert offered[file_name]() == write(every_row), file_name

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import io
 import json
 import re
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pytest
 from helpers import append, find, open_page, read_table, selected_count, shown, write_table
 from streamlit.testing.v1 import AppTest
@@ -15,8 +18,9 @@ from streamlit.testing.v1 import AppTest
 from defections import queries, registry
 from defections.build import build
 from defections.db import connect, query
+from defections.export import workbook_bytes
 from defections.filters import Filters
-from defections.labels import plain
+from defections.labels import code_label, plain
 from defections.wording import MISSING
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +74,7 @@ def test_reversed_year_range_is_not_an_error(db_path, con):
     ordered = queries.events_in_view(con, Filters(2016, 2024))
     assert 0 < ordered < queries.events_in_view(con, Filters())
     assert selected_count(at) == ordered
-    assert len(at.dataframe[0].value) == ordered
+    assert len(at.dataframe[0].value) == queries.events_listed(con, Filters(2016, 2024))
 
 
 def test_overview_figures_match_the_database(db_path, con):
@@ -96,7 +100,7 @@ def test_overview_shows_2023_elite_count_as_approximate(db_path):
 def test_overview_map_plots_every_located_post(db_path, con):
     geo = [trace for spec in charts(open_page("pages/overview.py")) for trace in spec["data"]
            if trace["type"] == "scattergeo"]
-    mapped = con.execute("SELECT count(*) FROM events WHERE latitude IS NOT NULL").fetchone()[0]
+    mapped = con.execute("SELECT count(*) FROM events WHERE latitude IS NOT NULL AND counted").fetchone()[0]
     assert sum(values(geo[0]["marker"]["size"])) == mapped
 
 
@@ -172,7 +176,7 @@ def test_search_narrows_the_events_download(db_path, con):
     label = next(b.proto.label for b in at.get("download_button") if "selected events" in b.proto.label)
     assert label.startswith("Download the 1 selected events matching")
     assert len(queries.export_events(con, Filters(), "Ri Il-gyu")) == 1
-    assert len(queries.export_events(con, Filters())) == queries.events_in_view(con, Filters())
+    assert len(queries.export_events(con, Filters())) == queries.events_listed(con, Filters())
 
 
 def test_cite_this_view_names_the_filtered_url_and_the_as_of_date(db_path, con):
@@ -367,7 +371,7 @@ def test_trend_choices_come_from_the_url_and_say_what_the_bars_count(db_path, co
     trend = next(c for c in charts(at) if "beside the national elite figures" in c["layout"]["title"]["text"])
     assert "year of disclosure" in trend["layout"]["title"]["text"]
     bars = [t for t in trend["data"] if t["type"] == "bar"]
-    assert {t["name"] for t in bars} <= set(queries.filter_options(con)["confirmations"])
+    assert {t["name"] for t in bars} <= {code_label(c) for c in queries.filter_options(con)["confirmations"]}
     assert sum(sum(values(t["y"])) for t in bars) == queries.yearly_trend(
         con, Filters(posts=("China",)), "disclosure", "confirmation")["defections"].sum()
     assert any("why" in c.value.lower() or "The two differ" in c.value for c in at.caption)
@@ -386,3 +390,96 @@ def test_trend_and_lags_without_any_disclosure_show_a_message_not_an_empty_chart
     assert "None of the selected defections has a disclosure lag" in infos
     titles = [c["layout"]["title"]["text"] for c in charts(at)]
     assert not any("beside the national" in t or "until each defection" in t for t in titles)
+
+
+# Each spelling an analyst types, by the system it follows, and the person it must find.
+SPELLINGS = {
+    "Revised Romanization": ("Hwang Jang-yeop", "Hwang Jang-yop"),
+    "McCune-Reischauer": ("Hwang Chang-yop", "Hwang Jang-yop"),
+    "McCune-Reischauer with breve": ("Hwang Chang-yŏp", "Hwang Jang-yop"),
+    "press spelling": ("Tae Young-ho", "Thae Yong-ho"),
+    "Western name order": ("Yong-ho Thae", "Thae Yong-ho"),
+    "South Korean surname form": ("Lee Il-gyu", "Ri Il Kyu"),
+    "Rhee surname form": ("Rhee Il Kyu", "Ri Il Kyu"),
+    "hangul": ("황장엽", "Hwang Jang-yop"),
+    "post city": ("Havana", "Ri Il Kyu"),
+}
+
+
+@pytest.mark.parametrize("typed, person", SPELLINGS.values(), ids=SPELLINGS.keys())
+def test_a_spelling_by_any_romanization_system_finds_its_person(db_path, typed, person):
+    at = open_page("pages/events.py", q=typed)
+    assert person in set(at.dataframe[0].value["person"])
+
+
+def test_a_near_miss_is_answered_with_did_you_mean(db_path):
+    at = open_page("pages/events.py", q="Hwang Jang-yap")
+    assert any("Did you mean “Hwang Jang-yop”" in i.value.replace("\\", "") for i in at.info)
+
+
+def test_the_events_workbook_keeps_periods_as_text_and_types_only_day_precise_dates(con):
+    frame = queries.export_events(con, Filters())
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook_bytes(frame))).active
+    header = [cell.value for cell in sheet[1]]
+    rows = [dict(zip(header, row)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len(rows) == len(frame)
+    by_precision = {r["date_precision"]: r for r in rows}
+    assert isinstance(by_precision["month"]["defection_period"], str)
+    month = by_precision["month"]["defection_date"]
+    assert isinstance(month, str) and len(month) == 7  # "1956-10", never a first day
+    assert isinstance(by_precision["year"]["defection_date"], str)
+    assert isinstance(by_precision["day"]["defection_date"], dt.datetime)
+    formula_like = [r["summary"] for r in rows if str(r["summary"]).startswith("=")]
+    assert not [c for row in sheet.iter_rows(min_row=2) for c in row if c.data_type == "f"], formula_like
+
+
+def test_the_as_of_date_is_not_older_than_the_last_correction(con):
+    last_correction = con.execute("SELECT max(corrected_on) FROM corrections").fetchone()[0]
+    assert queries.as_of(con) >= last_correction
+
+
+def test_motives_say_how_many_selected_defections_report_no_motive(db_path, con):
+    at = open_page("pages/motives.py")
+    coverage = queries.motive_coverage(con, Filters()).iloc[0]
+    line = next(m.value for m in at.markdown if "report none" in m.value)
+    assert f"**{int(coverage.without_motive):,}** report none" in line and int(coverage.without_motive) > 0
+
+
+def test_the_header_names_what_is_listed_but_not_counted(db_path, con):
+    at = open_page("pages/events.py")
+    counts = queries.selection_counts(con, Filters()).iloc[0]
+    header = next(m.value for m in at.markdown if "defection(s) selected" in m.value)
+    assert f"{int(counts.denied)} denied reports" in header and "listed but not counted" in header
+    assert len(at.dataframe[0].value) == int(counts.listed) > int(counts.defections)
+
+
+def test_the_events_csv_pairs_every_source_title_with_its_url(con):
+    frame = queries.export_events(con, Filters())
+    pairs = {(s["source_id"], s["title"], s["url"]) for cell in frame["sources_json"] for s in json.loads(cell)}
+    expected = set(con.execute("SELECT source_id, title, url FROM sources WHERE source_id IN "
+                               "(SELECT source_id FROM seed.defection_sources)").fetchall())
+    assert pairs == expected
+
+
+def test_filters_in_force_are_named_and_cleared_in_one_click(db_path, con):
+    at = open_page("pages/motives.py", years=["2016", "2024"], region="Europe", confirmation="confirmed")
+    assert any(c.value == "Filters in force: years 2016–2024 · region Europe · confirmation confirmed"
+               for c in at.caption)
+    at.button(key="clear-filters").click().run()
+    assert not {"years", "region", "confirmation"} & set(at.query_params)
+    assert selected_count(at) == queries.events_in_view(con, Filters())
+    assert not any(c.value.startswith("Filters in force") for c in at.caption)
+
+
+def test_typed_years_set_the_year_filter_and_the_url(db_path, con):
+    at = open_page("pages/events.py")
+    at.number_input(key="years_from").set_value(2016).run()
+    at.number_input(key="years_to").set_value(2019).run()
+    assert at.slider(key="years").value == (2016, 2019)
+    assert at.query_params["years"] == ["2016", "2019"]
+    assert selected_count(at) == queries.events_in_view(con, Filters(2016, 2019))
+
+
+def test_an_unknown_event_in_a_link_is_named_when_dropped(db_path):
+    at = open_page("pages/events.py", event="E99999")
+    assert any("event E99999" in i.value and "dropped" in i.value for i in at.info)

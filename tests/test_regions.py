@@ -15,7 +15,7 @@ from defections import queries, ui
 from defections.__main__ import main
 from defections.db import query
 from defections.export import csv_bytes
-from defections.filters import Filters, dropped
+from defections.filters import URL_OPTIONS, Filters, dropped
 from defections.wording import MISSING
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,7 +120,7 @@ def test_a_dropped_value_is_shown_as_text_not_markup(db_path, monkeypatch):
     (["2024", "2016"], []),  # a reversed range is put in order, not dropped
 ])
 def test_years_outside_the_data_or_garbled_are_reported(years, lost):
-    options = {"years": (1950, 2025), "regions": [], "posts": [], "categories": [], "confirmations": []}
+    options = {"years": (1950, 2025), **{option: [] for option in URL_OPTIONS.values()}}
     assert dropped({"years": years}, options) == lost
 
 
@@ -132,7 +132,8 @@ def in_process(capsysbinary, *argv) -> tuple[int, bytes, str]:
 
 def test_cli_export_by_region_is_the_dashboards_download(capsysbinary, con, db_path):
     code, out, err = in_process(capsysbinary, "export", "events", "--region", "Europe", "--db", db_path)
-    assert (code, err) == (0, "")
+    counted = queries.events_in_view(con, Filters(regions=("Europe",)))
+    assert code == 0 and err.startswith(f"{counted} defection(s) selected and counted, ")
     assert out == csv_bytes(queries.export_events(con, Filters(regions=("Europe",))))
     assert {(r["post_country"], r["post_city"]) for r in rows(out)} == posts_of(con, "Europe")
 
