@@ -171,10 +171,15 @@ def yearly_arrivals(years: pd.DataFrame) -> dict:
     elite = _elite_figures(years)
     if len(elite):
         approx = elite["elite_count_approx"].astype(bool)
+        official = elite["elite_count_basis"].eq("official")
+        # One visual language with the trend's diamonds: an official figure filled, a press figure hollow
+        # (outlined), whatever its precision; an approximate one hatched.
         traces.append(dict(
             type="bar", x=elite["year"], y=elite["shown"], name="Elite defectors", text=elite["elite_count_label"],
             textposition="outside",
-            marker={"color": PALETTE[5], "pattern": {"shape": ["/" if a else "" for a in approx]}},
+            marker={"color": [PALETTE[5] if o else "rgba(255, 255, 255, 0)" for o in official],
+                    "line": {"color": PALETTE[5], "width": 2},
+                    "pattern": {"shape": ["/" if a else "" for a in approx], "fgcolor": PALETTE[5]}},
             error_y={"type": "data", "symmetric": False, "array": elite["plus"], "arrayminus": elite["minus"],
                      "color": "#555"},
             hovertext=[f"{r.year}: {_esc(r.elite_count_label)}"
@@ -185,7 +190,7 @@ def yearly_arrivals(years: pd.DataFrame) -> dict:
             hoverinfo="text", xaxis="x2", yaxis="y2"))
     # Room for the subplot titles under the chart's own title (margin); labels outside narrow bars would
     # otherwise shrink to fit the bar's width (uniformtext).
-    return _figure(traces, "Arrivals per year (hatched: approximate)", 560, **_merged(_ARRIVALS_GRID, {
+    return _figure(traces, "Arrivals per year (national figures)", 560, **_merged(_ARRIVALS_GRID, {
         "yaxis": {"title": {"text": "People"}}, "yaxis2": {"title": {"text": "Elite people"}, "rangemode": "tozero"},
         "xaxis2": {"title": {"text": "Year of arrival"}, "dtick": 2}, "margin": {"t": 90}, "showlegend": False,
         "uniformtext": {"minsize": 10, "mode": "show"}}))
@@ -195,7 +200,7 @@ def yearly_arrivals(years: pd.DataFrame) -> dict:
 # without the template _figure adds to every figure.
 _ARRIVALS_GRID = {key: value for key, value in make_subplots(
     rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.55, 0.45],
-    subplot_titles=("All arrivals in South Korea", "Elite defectors (where a figure exists)"),
+    subplot_titles=("All arrivals in South Korea", "Elite defectors: official filled, press hollow, ~ hatched"),
 ).layout.to_plotly_json().items() if key != "template"}
 
 

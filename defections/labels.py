@@ -58,6 +58,11 @@ def event_card_path(event_id: str) -> str:
     return f"events?{urlencode({'event': event_id})}"
 
 
+def event_link(label, event_id: str) -> str:
+    """A markdown link to a defection's event card, its label escaped like any data text."""
+    return f"[{plain(label)}](<{event_card_path(event_id)}>)"
+
+
 @dataclass(frozen=True)
 class Heading:
     """A column heading with how the column is shown: text, date, number or link (ui turns it into
@@ -99,6 +104,7 @@ HEADINGS: dict[str, str | Heading] = {
     "publisher": "Publisher", "published_date": Heading("Published", kind="date"),
     "url": Heading("URL", kind="link", display_text="open"),
     "source_url": Heading("Link", kind="link", display_text="open source"),
+    "event_card": Heading("Event card", kind="link", display_text="open card"),
     "document": "Document", "reliability": "Reliability", "fact_count": "Facts citing it",
     "fact_kind": "Kind of fact", "fact_id": "Fact id", "fact": "Fact", "context_id": "Id",
     "event_period": "Date", "actors": "Actors", "event_type": "Type",

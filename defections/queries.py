@@ -304,6 +304,8 @@ def context_timeline(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
     """Diplomatic context events within the year filter."""
     sql = """
     SELECT context_id, event_date, date_precision, event_period, actors, event_type, summary, event_id,
+           -- The defection's card on the Events page, relative to this page (labels.event_card_path).
+           if(event_id IS NULL, NULL, 'events?event=' || event_id) AS event_card,
            main_source_title AS source_title, main_source_url AS source_url,
            source_urls
     FROM context_events WHERE in_years(year(event_date), $year_from, $year_to) ORDER BY event_date, context_id
@@ -527,7 +529,7 @@ def events_table(con: duckdb.DuckDBPyConnection, filters: Filters, search: str =
            e.outcome, e.motives, e.position, e.elite_category, e.post_city, e.region, e.disclosed_period,
            e.disclosure_lag, e.main_source_url AS source_url
     FROM events e JOIN selected USING (event_id), (SELECT roman_key($search) AS term) AS search
-    WHERE key_matches(e.search_keys, search.term)
+    WHERE key_matches(e.search_keys, $search, search.term)
     ORDER BY e.defection_date DESC, e.event_id
     LIMIT $limit
     """
@@ -571,7 +573,7 @@ def export_events(con: duckdb.DuckDBPyConnection, filters: Filters, search: str 
            e.outcome_source_title, e.destination,
            e.accompanied_by, e.motives, e.summary, e.notes, e.sources_json
     FROM events e JOIN selected USING (event_id), (SELECT roman_key($search) AS term) AS search
-    WHERE key_matches(e.search_keys, search.term)
+    WHERE key_matches(e.search_keys, $search, search.term)
     ORDER BY e.defection_date, e.event_id
     """
     return query(con, sql, {**filters.params(), "search": search_term(search)})

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from defections import cache, charts, queries, ui, wording
-from defections.labels import code_label, event_card_path
+from defections.labels import code_label, event_link
 
 REMARKS_SHOWN = 10  # cards are read one by one; each costs the browser more than a table row
 # The URL holds the option as shown (?view=Whole+history): Streamlit binds the label, not a code.
@@ -16,7 +16,7 @@ ui.page_header("Diplomatic context",
 
 for fact in cache.query(queries.havana_background, filters).itertuples():
     st.markdown(f"**{ui.plain(fact.summary)}** {ui.source_link(fact.source_title, fact.source_url)} · "
-                f"[{ui.plain(fact.person)}: event card]({event_card_path(fact.event_id)})")
+                f"{event_link(str(fact.person) + ': event card', fact.event_id)}")
 
 view = st.segmented_control("Period shown", [SEQUENCE, HISTORY], default=SEQUENCE, required=True, key="view",
                             bind="query-params")
@@ -63,12 +63,15 @@ with left:
             st.markdown(ui.plain(remark.summary))
             role = f", {ui.plain(remark.speaker_role)}" if isinstance(remark.speaker_role, str) else ""
             link = ui.source_link(remark.source_title, remark.source_url)
+            if isinstance(remark.event_id, str):
+                link += " · " + event_link("event card", remark.event_id)
             st.caption(f"{ui.plain(remark.speaker)}{role} ({ui.plain(code_label(remark.attributed_to))}), "
                        f"{ui.plain(remark.stated_on) or 'date unknown'} · {link}")
 with right:
-    st.subheader("Elite arrivals per year")
+    st.subheader("Elite arrivals per year (national figures)")
     years = cache.query(queries.yearly_figures, filters)
     ui.chart(charts.yearly_arrivals, years, name=f"yearly_arrivals_{filters.describe()}", key="context-yearly")
+    st.caption("Official figures filled, press figures hollow, approximate ones hatched; no filter applies.")
 
 st.subheader("All diplomatic context events")
 context = cache.query(queries.context_timeline, filters)

@@ -81,5 +81,6 @@ elif summary.with_lag:
 
 if len(years):
     ui.chart(charts.yearly_arrivals, years, name=f"yearly_arrivals_{filters.describe()}", key="yearly")
-    st.caption("Elite figures exist only for a few years and are often approximate (~) or partial; "
-               "the Sources page lists each year's sources.")
+    st.caption("National figures for South Korea, all posts; no filter applies to them. Elite figures exist only "
+               "for a few years: a bar filled in is an official figure (Unification Ministry, NIS), a hollow one a "
+               "press figure, a hatched one approximate (~) or partial; the Sources page lists each year's sources.")

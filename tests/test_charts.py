@@ -226,3 +226,15 @@ def test_every_chart_is_written_as_plotly_itself_would_send_it(con, filters):
         sent = _plain(json.loads(plotly.io.to_json(spec, validate=False)))
         validated = _plain(json.loads(plotly.io.to_json(go.Figure(spec), validate=False)))
         assert sent == validated, name
+
+
+def test_arrivals_chart_draws_press_figures_hollow_and_official_ones_filled(con):
+    years = queries.yearly_figures(con, Filters())
+    fig = go.Figure(charts.yearly_arrivals(years))
+    elite = next(t for t in fig.data if t.name == "Elite defectors")
+    basis = dict(zip(years["year"], years["elite_count_basis"]))
+    fills = dict(zip(elite.x, elite.marker.color))
+    assert {basis[year] for year in fills} == {"official", "media"}
+    for year, fill in fills.items():
+        assert (fill == "rgba(255, 255, 255, 0)") == (basis[year] == "media"), year
+    assert "national figures" in fig.layout.title.text

@@ -70,6 +70,11 @@ def session(con, filters: Filters, search: str) -> dict:
         "cuba_timeline": [queries.cuba_timeline(con, filters).to_csv(index=False),
                           queries.cuba_timeline(con, filters, 300, queries.HAVANA_SEQUENCE).to_csv(index=False)],
         "commentary": queries.commentary(con, filters),
+        "havana_background": queries.havana_background(con, filters),
+        "decade_totals": queries.decade_totals(con, filters),
+        "motive_coverage": queries.motive_coverage(con, filters),
+        "spelling_suggestions": queries.spelling_suggestions(con, search or "Hwang Jang-yap"),
+        "events_listed": queries.events_listed(con, filters),
         "events_table": table,
         "search_term": queries.search_term(search),
         "export_events": csv_bytes(queries.export_events(con, filters)),  # the Events page download

@@ -48,7 +48,8 @@ YEAR_RANGES = [["2024", "2016"], ["-5", "-1"], ["0", "99999"], ["999999999999999
 URLS = ["https://evil.example/x", "www.evil.example", "someone@evil.example"]
 # Markup from data text, left unescaped: a raw script tag, or a markdown link or image that is not a
 # source link (ui.source_link writes exactly `](<http…>)`).
-LIVE_MARKUP = re.compile(r"(?<!\\)<\s*script|(?<!\\)\]\((?!<https?://)", re.IGNORECASE)
+# Live markup: a script tag, or a link other than to an http(s) source or to the app's own event card.
+LIVE_MARKUP = re.compile(r"(?<!\\)<\s*script|(?<!\\)\]\((?!<https?://|<events\?event=)", re.IGNORECASE)
 IMAGE = "![x](https://evil.example/pixel.png)"
 
 
@@ -155,7 +156,7 @@ def test_sql_in_the_search_matches_nothing_and_changes_nothing(db_path, con, ite
     at = events_page()
     before = (sha256(db_path), con.execute("SELECT count(*) FROM seed.defections").fetchone())
     at = search(item, at)
-    assert any("No selected defection has a name matching" in i.value for i in at.info)
+    assert any("No selected defection has a name, post or city matching" in i.value for i in at.info)
     assert not at.dataframe
     assert (sha256(db_path), con.execute("SELECT count(*) FROM seed.defections").fetchone()) == before
 
@@ -169,7 +170,7 @@ def test_search_finds_ri_il_kyu_by_any_romanization(db_path, spelling):
                                   "[Sign in again](https://evil.example/login)"], ids=repr)
 def test_search_text_is_echoed_as_plain_text_not_as_a_link(db_path, item):
     info = [i.value for i in open_page("pages/events.py", q=item).info]
-    assert any("No selected defection has a name matching" in text for text in info)
+    assert any("No selected defection has a name, post or city matching" in text for text in info)
     assert not any(re.search(r"(?<!\\)\]\(", text) for text in info)
 
 

@@ -52,10 +52,12 @@ CREATE MACRO search_keys(person, variants, post_country, post_city) AS list_filt
     flatten(list_transform(string_split(variants || ';' || person, ';'),
                            lambda v: [roman_key(v), roman_key(name_rotated(v))]))
     || [roman_key(post_country), roman_key(post_city)]), lambda k: k IS NOT NULL AND k <> '');
--- A row matched by a search key ('' matches everyone). A list filter, not EXISTS over unnest: DuckDB
--- turns that subquery into a join over every event even when the search is empty (seconds at a
--- million events, docs/benchmarks.md).
-CREATE MACRO key_matches(keys, term) AS term = '' OR len(list_filter(keys, lambda k: contains(k, term))) > 0;
+-- A row matched by a search (an empty search matches everyone; one that folds to no letters, such as
+-- '%' or '?', matches nobody). `term` is roman_key(search), computed once per query. A list filter, not
+-- EXISTS over unnest: DuckDB turns that subquery into a join over every event even when the search is
+-- empty (seconds at a million events, docs/benchmarks.md).
+CREATE MACRO key_matches(keys, search, term) AS
+    search = '' OR (term <> '' AND len(list_filter(keys, lambda k: contains(k, term))) > 0);
 
 CREATE VIEW sources AS
 WITH cited AS (
