@@ -18,7 +18,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from defections import cache, citation, queries
 from defections.build import BuildError
 from defections.charts import PLOTLY_CONFIG
-from defections.db import FIX_COMMAND, Freshness, ensure_database, is_stale
+from defections.db import FIX_COMMAND, DatabaseError, Freshness, ensure_database, is_stale
 from defections.export import csv_bytes
 from defections.filters import Filters, sidebar
 from defections.labels import HEADINGS, Heading, plain, source_link
@@ -58,6 +58,10 @@ def database() -> None:
         st.code("\n".join(map(str, err.problems[:50])), language=None)
         st.markdown(f"Fix the seed files named above, then run `{FIX_COMMAND}` or reload this page.")
         st.stop()
+    except DatabaseError as err:  # DEFECTIONS_DB names no database file, or a new one cannot be written
+        cache.stop_unusable(err)
+    if freshness.notice:  # full disk, read-only folder: the last good database serves, and the page says why
+        st.warning(plain(freshness.notice))
     if freshness.problems:
         # The problem quotes a seed cell: escaped, not in backticks (a backtick in the cell would end the code span).
         st.warning(f"The seeds changed but do not validate ({len(freshness.problems)} problem(s)); "
