@@ -149,7 +149,7 @@ def citation_download(file_name: str, key: str) -> None:
     text = citation.cite_text(st.session_state.get("_cite_title", ""), _view_url(), cache.query(queries.as_of),
                               dt.date.today(), file_name)
     st.download_button("Download the citation for this CSV (citation.txt)", data=text.encode("utf-8"),
-                       file_name="citation.txt", mime="text/plain", key=f"citation-{key}", on_click="ignore",
+                       file_name="citation.txt", mime="text/plain", key=f"citation-{key}", on_click="rerun",
                        icon=":material/format_quote:")
 
 
@@ -187,8 +187,13 @@ def wide_and_narrow(key: str):
 
 def download(label: str, make: Callable[[], bytes], file_name: str, key: str) -> None:
     """A CSV download whose bytes are produced only when the analyst clicks."""
+    # on_click="rerun", not "ignore": Streamlit keeps a button's file (or the callable making it) in the
+    # server's memory only, so in a tab loaded before the server restarted every button names a file the
+    # new server never had, and with "ignore" every click downloaded nothing, silently, until a filter
+    # changed. A rerun per click draws every button again with a file the new server holds: the next
+    # click works (docs/security.md, "Known gaps"). It costs one warm page run per download.
     st.download_button(label, data=make, file_name=file_name, mime="text/csv", key=f"download-{key}",
-                       on_click="ignore", icon=":material/download:")
+                       on_click="rerun", icon=":material/download:")
 
 
 def _column(heading: str | Heading):
