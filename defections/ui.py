@@ -188,10 +188,10 @@ def wide_and_narrow(key: str):
 def download(label: str, make: Callable[[], bytes], file_name: str, key: str) -> None:
     """A CSV download whose bytes are produced only when the analyst clicks."""
     # on_click="rerun", not "ignore": Streamlit keeps a button's file (or the callable making it) in the
-    # server's memory only, so in a tab loaded before the server restarted every button names a file the
-    # new server never had, and with "ignore" every click downloaded nothing, silently, until a filter
-    # changed. A rerun per click draws every button again with a file the new server holds: the next
-    # click works (docs/security.md, "Known gaps"). It costs one warm page run per download.
+    # server's memory only. In a tab reconnected to a restarted server, with "ignore" no click downloaded
+    # anything, silently, until a filter changed; with "rerun" the clicks work, and a click made while the
+    # tab was still reconnecting reruns the page so the next one does (docs/security.md). It costs one
+    # warm page run per download.
     st.download_button(label, data=make, file_name=file_name, mime="text/csv", key=f"download-{key}",
                        on_click="rerun", icon=":material/download:")
 
