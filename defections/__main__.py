@@ -126,7 +126,11 @@ def _read(args, con) -> int:
 
 
 def _emit(data: bytes) -> int:
-    """Write to stdout; a full disk or a closed pipe is one line on stderr and exit 1."""
+    """Write to stdout; a full disk, a closed pipe or a closed stdout is one line on stderr and exit 1."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`): Python then has no sys.stdout at all
+        print("cannot write to standard output (it is closed); redirect it to a file, e.g. > events.csv",
+              file=sys.stderr)
+        return 1
     try:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -153,9 +153,12 @@ def _call(database: tuple[str, int], function: Callable, args: tuple):
 
 
 def stop_unusable(err: Exception):
-    """Stop the page with what is wrong with the database and the command that fixes it."""
+    """Stop the page with what is wrong with the database and the command that fixes it (none when the
+    fix is not a rebuild: a folder or a device named as the database, a file held open by another program)."""
     st.error(plain(err))
-    st.code(FIX_COMMAND, language="bash")
+    fix = getattr(err, "fix", FIX_COMMAND)
+    if fix:
+        st.code(fix, language="bash")
     st.stop()
 
 

@@ -15,14 +15,23 @@ MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
 # "www" and before "@" does. Only source links (source_link) and page links stay clickable.
 AUTOLINK = re.compile(r"(?i)(?:https?|mailto|xmpp)(?=:)|www(?=\.)|(?=@)")
 WORD_JOINER = "\u2060"
+# Bidirectional controls (embeddings, overrides, isolates, marks) reorder the text around them: a search
+# text holding U+202E shows the app's own sentence reversed. Data text never needs them: removed.
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Streamlit turns :material/name: into an icon and :name: into an emoji after it has decoded the
+# backslash escapes (its frontend rewrites ":material/" in the source, and loads remark-emoji when
+# /:[\w+-][\w_+-]*:/ matches); a word joiner after the opening colon matches neither.
+SHORTCODE = re.compile(r":(?=[\w+-][\w/+-]*:)")
 
 
 def plain(text) -> str:
     """Text from the data or a visitor, escaped so markdown renders it literally: no markup, no HTML,
-    no link (not even a bare address). Every value a page puts into markdown goes through here."""
+    no link (not even a bare address), no icon or emoji shortcode, no reordering by bidi controls. Every
+    value a page puts into markdown goes through here."""
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return ""
-    inert = AUTOLINK.sub(lambda match: match.group(0) + WORD_JOINER, str(text))
+    inert = AUTOLINK.sub(lambda match: match.group(0) + WORD_JOINER, BIDI_CONTROLS.sub("", str(text)))
+    inert = SHORTCODE.sub(":" + WORD_JOINER, inert)
     return MARKDOWN_SPECIALS.sub(r"\\\1", inert)
 
 

@@ -18,7 +18,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from defections import cache, citation, queries
 from defections.build import BuildError
 from defections.charts import PLOTLY_CONFIG
-from defections.db import FIX_COMMAND, Freshness, ensure_database, is_stale
+from defections.db import FIX_COMMAND, DatabaseError, Freshness, ensure_database, is_stale
 from defections.export import csv_bytes
 from defections.filters import Filters, clear, sidebar
 from defections.labels import HEADINGS, LABELLED_COLUMNS, Heading, code_label, plain, source_link
@@ -58,6 +58,10 @@ def database() -> None:
         st.code("\n".join(map(str, err.problems[:50])), language=None)
         st.markdown(f"Fix the seed files named above, then run `{FIX_COMMAND}` or reload this page.")
         st.stop()
+    except DatabaseError as err:  # DEFECTIONS_DB names no database file, or a new one cannot be written
+        cache.stop_unusable(err)
+    if freshness.notice:  # full disk, read-only folder: the last good database serves, and the page says why
+        st.warning(plain(freshness.notice))
     if freshness.problems:
         # The problem quotes a seed cell: escaped, not in backticks (a backtick in the cell would end the code span).
         st.warning(f"The seeds changed but do not validate ({len(freshness.problems)} problem(s)); "
@@ -160,7 +164,7 @@ def cite_views() -> None:
         else:
             slot.download_button("Download the citation for this CSV (citation.txt)", data=text.encode("utf-8"),
                                  file_name="citation.txt", mime="text/plain", key=f"citation-{key}",
-                                 on_click="ignore", icon=":material/format_quote:")
+                                 on_click="rerun", icon=":material/format_quote:")
 
 
 def guard_empty(count: int) -> None:
@@ -200,8 +204,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def download(label: str, make: Callable[[], bytes], file_name: str, key: str, mime: str = "text/csv") -> None:
     """A download (CSV unless `mime` says otherwise) whose bytes are produced only when the analyst clicks."""
+    # on_click="rerun", not "ignore": Streamlit keeps a button's file (or the callable making it) in the
+    # server's memory only. In a tab reconnected to a restarted server, with "ignore" no click downloaded
+    # anything, silently, until a filter changed; with "rerun" the clicks work, and a click made while the
+    # tab was still reconnecting reruns the page so the next one does (docs/security.md). It costs one
+    # warm page run per download.
     st.download_button(label, data=make, file_name=file_name, mime=mime, key=f"download-{key}",
-                       on_click="ignore", icon=":material/download:")
+                       on_click="rerun", icon=":material/download:")
 
 
 def _column(heading: str | Heading):

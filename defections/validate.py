@@ -108,6 +108,10 @@ class Seeds:
     directory: Path
     tables: dict[str, list[Row]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # The seed files as read once, by name relative to `directory` (see snapshot); None reads the disk
+    # (bench.synth's generated rows). A build digests these bytes and builds from them, so a seed saved
+    # during a build cannot be recorded as built.
+    files: dict[str, bytes | int | OSError] | None = None
 
 
 def normalize_text(text: str) -> str:
@@ -145,13 +149,39 @@ def schema() -> tuple[Table, ...]:
         con.close()
 
 
-def seeds_digest(seeds_dir: Path) -> str:
-    """A fingerprint of every seed file and document, to tell whether a database is stale."""
+def seeds_digest(seeds_dir: Path, files: dict | None = None) -> str:
+    """A fingerprint of every seed file and document (of `files`, a snapshot, when given), to tell
+    whether a database is stale."""
+    files = snapshot(seeds_dir) if files is None else files
     digest = hashlib.sha256()
-    for path in sorted(seed_files(seeds_dir)):
-        digest.update(path.relative_to(seeds_dir).as_posix().encode())
-        digest.update(path.read_bytes())
+    for name in sorted(files):
+        content = files[name]
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+        if isinstance(content, bytes):
+            digest.update(len(content).to_bytes(8, "big") + content)
+        else:  # too large or unreadable: validation refuses it, so its size or error stands for it
+            digest.update(repr(content).encode("utf-8", "backslashreplace"))
     return digest.hexdigest()
+
+
+def snapshot(seeds_dir: Path) -> dict[str, bytes | int | OSError]:
+    """Every seed file read once, by its name relative to seeds_dir ("people.csv", "documents/S001.txt"):
+    its bytes, its size when it is a document too large to hold, or the error reading it."""
+    files: dict[str, bytes | int | OSError] = {}
+    for entry in _seed_entries(seeds_dir):
+        path = Path(entry.path)
+        name = path.relative_to(seeds_dir).as_posix()
+        try:
+            size = entry.stat(follow_symlinks=False).st_size
+            if name.startswith("documents/") and size > MAX_DOCUMENT_BYTES:
+                files[name] = size  # never read a whole oversized file: validation refuses it by its size
+                continue
+            files[name] = path.read_bytes()
+        except FileNotFoundError:
+            continue  # removed since the listing: it is not a seed any more
+        except OSError as err:
+            files[name] = err
+    return files
 
 
 def seed_files(seeds_dir: Path) -> list[Path]:
@@ -160,17 +190,44 @@ def seed_files(seeds_dir: Path) -> list[Path]:
     return [Path(entry.path) for entry in _seed_entries(seeds_dir)]
 
 
-def seed_stamps(seeds_dir: Path) -> tuple[tuple[int, str], ...]:
-    """(mtime_ns, path) of every seed file, sorted: what a staleness check compares on every page run."""
-    return tuple(sorted((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path)
-                        for entry in _seed_entries(seeds_dir)))
+def seed_stamps(seeds_dir: Path) -> tuple[tuple, ...]:
+    """(path, size, mtime_ns, ctime_ns, inode) of every seed file, sorted: the cheap signature a staleness
+    check compares on every page run. ctime and the inode change on any write, copy or rename, so a
+    file copied in with an older mtime (cp -p, rsync -t, tar, git checkout) still changes it."""
+    stamps = []
+    for entry in _seed_entries(seeds_dir):
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except FileNotFoundError:
+            continue  # removed between the listing and the stat (an editor's save): not a seed any more
+        stamps.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    return tuple(sorted(stamps))
+
+
+def is_seed_csv(name: str) -> bool:
+    """A seed table: a visible *.csv file (an editor's lock or swap file is hidden, or ends otherwise)."""
+    return name.endswith(".csv") and not name.startswith(".")
+
+
+def is_held_document(name: str) -> bool:
+    """A held document: a visible *.txt file in seeds/documents/. Editors' swap files (.S001.txt.swp),
+    rsync's temporary files (.S001.txt.Ab12Cd) and backups (S001.txt~) are not seeds: they neither
+    trigger a rebuild nor can be named by sources.csv."""
+    return name.endswith(".txt") and not name.startswith(".")
 
 
 def _seed_entries(seeds_dir: Path) -> list[os.DirEntry]:
     # os.scandir: the listing carries each file's type, so only the stamp's own stat reaches the disk
     # (pathlib's is_file/is_symlink made three system calls a file, ~8 ms a page run for 321 files).
-    entries = [e for e in _listing(seeds_dir) if e.name.endswith(".csv") and e.is_file(follow_symlinks=False)]
-    return entries + [e for e in _listing(seeds_dir / "documents") if e.is_file(follow_symlinks=False)]
+    entries = [e for e in _listing(seeds_dir) if is_seed_csv(e.name) and _regular(e)]
+    return entries + [e for e in _listing(seeds_dir / "documents") if is_held_document(e.name) and _regular(e)]
+
+
+def _regular(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file(follow_symlinks=False)
+    except OSError:  # the type was not in the listing and the file is gone
+        return False
 
 
 def _listing(folder: Path) -> list[os.DirEntry]:
@@ -216,35 +273,51 @@ def parse_document(text: str, with_header: bool = True) -> Document:
     return Document(header, body)
 
 
-def read_document(documents_dir: Path, name: str, with_header: bool = True) -> Document:
-    """Read one held document, refusing links, files outside documents_dir and oversized files."""
+def read_document(documents_dir: Path, name: str, with_header: bool = True, files: dict | None = None) -> Document:
+    """Read one held document, refusing links, files outside documents_dir and oversized files; from
+    `files` (a snapshot of the seeds folder) when given, else from the disk."""
     if "/" in name or "\\" in name or name in (".", ".."):
         raise ValueError(f"{name!r} is not a plain file name (expected a file directly in seeds/documents/)")
-    path = documents_dir / name
-    if path.is_symlink() or not path.is_file():
+    if not is_held_document(name):
+        raise ValueError(f"{name!r} is not a held document's name (expected a .txt file whose name does not "
+                         "start with a dot, e.g. S123.txt)")
+    content = _document_bytes(documents_dir, name) if files is None else files.get(f"documents/{name}")
+    if content is None:
         raise ValueError(f"{name!r} is not a regular file in {_show(documents_dir)} "
                          "(add the file there, not a link, or empty the cell)")
-    if path.resolve().parent != documents_dir.resolve():
-        raise ValueError(f"{name!r} resolves outside {_show(documents_dir)}")
-    size = path.stat().st_size
+    size = content if isinstance(content, int) else len(content) if isinstance(content, bytes) else 0
     if size > MAX_DOCUMENT_BYTES:
         raise ValueError(f"{name!r} is {size:,} bytes (at most {MAX_DOCUMENT_BYTES:,}: hold the passage read, "
                          "not the whole page)")
+    if isinstance(content, OSError):
+        raise ValueError(f"{name!r} cannot be read ({content.strerror or content}); make the file readable")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = content.decode("utf-8")
     except UnicodeDecodeError:
         raise ValueError(f"{name!r} is not UTF-8 text") from None
-    except OSError as err:
-        raise ValueError(f"{name!r} cannot be read ({err.strerror or err}); make the file readable") from None
     return parse_document(text, with_header)
+
+
+def _document_bytes(documents_dir: Path, name: str) -> bytes | int | OSError | None:
+    # The disk read for rows not loaded from a snapshot (bench.synth): the same answers a snapshot gives.
+    path = documents_dir / name
+    if path.is_symlink() or not path.is_file() or path.resolve().parent != documents_dir.resolve():
+        return None
+    size = path.stat().st_size
+    if size > MAX_DOCUMENT_BYTES:
+        return size
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        return err
 
 
 def load_seeds(seeds_dir: Path) -> Seeds:
     """Read, type and check every seed file; never raises on bad data, collects problems instead."""
-    seeds = Seeds(Path(seeds_dir))
+    seeds = Seeds(Path(seeds_dir), files=snapshot(Path(seeds_dir)))
     tables = schema()
     known = {t.name for t in tables}
-    for path in sorted(Path(seeds_dir).glob("*.csv")):
+    for path in sorted(Path(seeds_dir) / name for name in seeds.files if "/" not in name):
         if path.stem not in known:
             hint = difflib.get_close_matches(path.stem, known, n=1)
             expected = f"did you mean {hint[0]}.csv?" if hint else "one of " + ", ".join(sorted(known))
@@ -275,13 +348,12 @@ def _read_table(seeds: Seeds, table: Table) -> list[Row]:
     if path.is_symlink():
         problem(0, "-", "is a link (expected a regular file in the seeds folder: copy the file here instead)")
         return []
-    if not path.is_file():
+    raw = seeds.files.get(path.name) if seeds.files is not None else None
+    if raw is None:
         problem(0, "-", f"file is missing (expected a CSV with columns {', '.join(c.name for c in table.columns)})")
         return []
-    try:
-        raw = path.read_bytes()
-    except OSError as err:  # e.g. chmod 000 while the app runs: report it like any other problem
-        problem(0, "-", f"cannot be read ({err.strerror or err}); make the file readable")
+    if isinstance(raw, OSError):  # e.g. chmod 000 while the app runs: report it like any other problem
+        problem(0, "-", f"cannot be read ({raw.strerror or raw}); make the file readable")
         return []
     try:
         text = raw.decode("utf-8-sig")
@@ -471,7 +543,7 @@ def _check_rules(seeds: Seeds) -> None:
         if isinstance(document, str):
             try:
                 held = read_document(seeds.directory / "documents", document,
-                                     with_header=row.values.get("reliability") != "client")
+                                     with_header=row.values.get("reliability") != "client", files=seeds.files)
             except ValueError as err:
                 problem("sources", row.line, "document", str(err))
             else:

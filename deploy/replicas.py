@@ -6,16 +6,21 @@ reading one database file read-only; runs until Ctrl-C (or SIGTERM), then stops 
 
 It prints one line per process ("replica http://127.0.0.1:8501 pid 1234", "proxy http://... pid ...")
 and then "ready". Replicas get an empty DEFECTIONS_SEEDS folder, so they never rebuild the database;
-roll out a rebuilt file by atomic rename (docs/deploy.md).
+roll out a rebuilt file by atomic rename (docs/deploy.md). It supervises what it started: when a replica
+or nginx exits, it stops everything and exits 1, so a service manager restarts the whole set; killed
+itself (even by SIGKILL), its processes stop too.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
+import errno
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -30,6 +35,9 @@ TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 HOST = "127.0.0.1"  # replicas and proxy listen on loopback only; TLS and a public name are the site's job
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
 @dataclass
 class Deployment:
     proxy_url: str
@@ -37,6 +45,40 @@ class Deployment:
     replica_urls: list[str]
     replica_pids: list[int]
     db: Path
+    processes: dict[str, subprocess.Popen] | None = None  # what each is ("replica http://…", "proxy …")
+
+    def exited(self) -> str | None:
+        """The first supervised process that has exited, as 'NAME (pid N) exited with CODE', or None."""
+        for name, process in (self.processes or {}).items():
+            if process.poll() is not None:
+                return f"{name} (pid {process.pid}) exited with {process.returncode}"
+        return None
+
+
+def _stop_with_parent():
+    """A preexec_fn: the kernel sends the child SIGTERM when the launcher dies, however it dies (a SIGKILL
+    runs none of its cleanup). nginx's master then stops its workers; a replica just stops."""
+    launcher = os.getpid()
+
+    def in_child() -> None:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != launcher:  # the launcher died before prctl took effect
+            os._exit(1)
+    return in_child
+
+
+def port_in_use(port: int) -> bool:
+    """True when something on this machine already listens on 127.0.0.1:port (so a health check
+    answered there would be its answer, not ours)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                return True
+            raise
+    return False
 
 
 def render(listen: int, replica_ports: list[int], runtime: Path) -> str:
@@ -52,7 +94,7 @@ def _healthy(url: str, process: subprocess.Popen, log: Path, timeout: float, exp
     while True:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == expect:
+                if response.read().strip() == expect and process.poll() is None:  # ours answered, not another's
                     return
         except OSError:
             pass
@@ -73,6 +115,18 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def stop_group(process: subprocess.Popen) -> None:
+    """Stop a process started in its own group, and whatever is left of the group: nginx's workers stay
+    behind, orphaned and still serving, when their master dies by SIGKILL."""
+    stop(process)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return  # the group is empty
+        time.sleep(0.5)
+
+
 @contextlib.contextmanager
 def deployment(db: Path, replicas: int = 2, port: int = 8080, first_replica_port: int = 8501,
                runtime: Path | None = None, env: dict[str, str] | None = None, timeout: float = 90,
@@ -84,16 +138,22 @@ def deployment(db: Path, replicas: int = 2, port: int = 8080, first_replica_port
         raise RuntimeError("nginx is not installed: apt-get install nginx-light (or nginx)")
     if not db.is_file():
         raise RuntimeError(f"{db} does not exist: build it first (python -m defections build --db {db})")
+    ports = replica_ports or [first_replica_port + number for number in range(replicas)]
+    busy = [str(p) for p in [*ports, port] if port_in_use(p)]
+    if busy:
+        raise RuntimeError(f"port {', '.join(busy)} on {HOST} is in use by another program: stop it, or choose "
+                           "other ports (--port, --replica-port)")
     with contextlib.ExitStack() as stack:
         if runtime is None:
             runtime = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="defections-deploy-")))
+        # Absolute: nginx reads a relative path in its configuration against its own prefix, not our folder.
+        runtime = Path(os.path.abspath(runtime))
         runtime.mkdir(parents=True, exist_ok=True)
         runtime.chmod(0o755)  # nginx's workers (www-data or nobody when started as root) write their temp files here
         no_seeds = runtime / "no-seeds"
         no_seeds.mkdir(exist_ok=True)
-        ports = replica_ports or [first_replica_port + number for number in range(replicas)]
         processes = []
-        stack.callback(lambda: [stop(p) for p in reversed(processes)])
+        stack.callback(lambda: [stop_group(p) for p in reversed(processes)])
         replica_env = {**os.environ, "PYTHONUNBUFFERED": "1", "DEFECTIONS_DB": str(db.resolve()),
                        "DEFECTIONS_SEEDS": str(no_seeds), **(env or {})}
         for replica_port in ports:
@@ -103,22 +163,38 @@ def deployment(db: Path, replicas: int = 2, port: int = 8080, first_replica_port
                     [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
                      "--server.port", str(replica_port), "--server.address", HOST, "--server.headless", "true",
                      "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
-                    cwd=ROOT, env=replica_env, stdout=out, stderr=subprocess.STDOUT))
+                    cwd=ROOT, env=replica_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                    preexec_fn=_stop_with_parent()))
         for replica_port, process in zip(ports, processes, strict=True):
             _healthy(f"http://{HOST}:{replica_port}", process, runtime / f"replica-{replica_port}.log", timeout)
         config = runtime / "nginx.conf"
         config.write_text(render(port, ports, runtime), encoding="utf-8")
         with open(runtime / "nginx.out", "w") as out:
+            # Its own process group: stopping the group also stops workers whose master died.
             proxy = subprocess.Popen([nginx, "-p", str(runtime), "-c", str(config), "-g", "daemon off;"],
-                                     stdout=out, stderr=subprocess.STDOUT)
+                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                                     preexec_fn=_stop_with_parent())
         processes.append(proxy)
         _healthy(f"http://{HOST}:{port}", proxy, runtime / "nginx.out", timeout)
-        yield Deployment(f"http://{HOST}:{port}", proxy.pid, [f"http://{HOST}:{p}" for p in ports],
-                         [p.pid for p in processes[:-1]], db.resolve())
+        urls = [f"http://{HOST}:{p}" for p in ports]
+        named = {**{f"replica {url}": p for url, p in zip(urls, processes, strict=False)},
+                 f"proxy http://{HOST}:{port}": proxy}
+        yield Deployment(f"http://{HOST}:{port}", proxy.pid, urls, [p.pid for p in processes[:-1]], db.resolve(),
+                         named)
 
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
+
+
+def _supervise(running: Deployment, every: float = 1.0) -> int:
+    """Wait until a replica or nginx exits; then say which, and exit 1 (the caller stops the rest)."""
+    while True:
+        gone = running.exited()
+        if gone:
+            print(f"deploy.replicas: {gone}; stopping everything", file=sys.stderr, flush=True)
+            return 1
+        time.sleep(every)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,15 +213,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.print_config:
         print(render(args.port, ports, args.runtime or Path("/var/lib/defections-proxy")), end="")
         return 0
-    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop: the same clean shutdown as Ctrl-C
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # a service manager's stop, a closed terminal: as Ctrl-C
+        signal.signal(sig, _interrupt)
     try:
         with deployment(args.db, args.replicas, args.port, args.replica_port, args.runtime) as running:
             for url, pid in zip(running.replica_urls, running.replica_pids, strict=True):
                 print(f"replica {url} pid {pid}", flush=True)
             print(f"proxy {running.proxy_url} pid {running.proxy_pid}", flush=True)
             print("ready", flush=True)
-            while True:
-                time.sleep(3600)
+            return _supervise(running)
     except KeyboardInterrupt:
         return 0
     except RuntimeError as err:

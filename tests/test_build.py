@@ -202,19 +202,22 @@ def other_schema_version(path):
     con.close()
 
 
-@pytest.mark.parametrize("damage, fragment", [
-    (corrupt, "cannot be opened"),
-    (other_schema_version, f"another schema version ({SCHEMA_VERSION + 1}, this code expects {SCHEMA_VERSION})"),
-    (lambda path: path.unlink(), "does not exist"),
+@pytest.mark.parametrize("damage, fragment, fix", [
+    # Not a DuckDB file: someone else's, so the fix is to move it, not to build over it.
+    (corrupt, "it is not a DuckDB database", None),
+    (other_schema_version, f"another schema version ({SCHEMA_VERSION + 1}, this code expects {SCHEMA_VERSION})",
+     "python -m defections build"),
+    (lambda path: path.unlink(), "does not exist", "python -m defections build"),
 ])
-def test_unusable_database_says_how_to_fix_it(db_path, tmp_path, damage, fragment):
+def test_unusable_database_says_how_to_fix_it(db_path, tmp_path, damage, fragment, fix):
     path = tmp_path / "defections.duckdb"
     shutil.copy(db_path, path)
     damage(path)
     with pytest.raises(DatabaseError) as err:
         connect(path)
     assert fragment in str(err.value)
-    assert "python -m defections build" in str(err.value)
+    assert err.value.fix == fix
+    assert (fix or "Move it away") in str(err.value)
 
 
 @pytest.mark.parametrize("where, fragment", [

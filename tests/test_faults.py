@@ -105,17 +105,29 @@ def test_a_database_built_by_older_code_is_rebuilt_when_the_app_starts(db_path, 
     assert selected_count(at) == completed(db)
 
 
-@pytest.mark.parametrize("damage", [garbage, empty, truncated, damaged_in_the_middle],
-                         ids=["garbage", "empty", "truncated", "damaged_in_the_middle"])
+@pytest.mark.parametrize("damage", [empty, truncated, damaged_in_the_middle],
+                         ids=["empty", "truncated", "damaged_in_the_middle"])
 def test_unusable_database_shows_the_problem_and_the_fix_command(db_path, seeds_copy, tmp_path, monkeypatch, damage):
     db = tmp_path / "defections.duckdb"
     shutil.copy(db_path, db)
-    damage(db)  # the file is now newer than the seeds, so the app does not rebuild it
+    damage(db)  # a DuckDB file of ours (or an empty one) the app cannot read: shown, not silently rebuilt
     at = open_app(db, seeds_copy, monkeypatch)
     assert not at.exception, [e.value for e in at.exception]
     assert any(str(db) in shown(e.value) and FIX_COMMAND in shown(e.value) for e in at.error)
     assert FIX_COMMAND in [c.value for c in at.code]
     assert "Traceback" not in page_text(at)
+
+
+def test_a_file_that_is_not_duckdb_is_shown_as_such_and_never_replaced(seeds_copy, tmp_path, monkeypatch):
+    db = tmp_path / "defections.duckdb"
+    garbage(db)
+    before = sha256(db)
+    touch_future(seeds_copy / "people.csv")  # seeds newer than the file: an mtime rule would build over it
+    at = open_app(db, seeds_copy, monkeypatch)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(str(db) in shown(e.value) and "will not replace" in shown(e.value) for e in at.error)
+    assert FIX_COMMAND not in [c.value for c in at.code]  # a build would refuse: the fix is to move it
+    assert sha256(db) == before
 
 
 def test_invalid_seeds_keep_the_last_good_database_serving_with_a_warning(seeds_copy, tmp_path, monkeypatch):

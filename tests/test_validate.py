@@ -252,7 +252,7 @@ def test_an_unclosed_quote_in_a_large_file_is_reported_at_its_row(seeds_copy, tm
     assert not (tmp_path / "defections.duckdb").exists()
 
 
-@pytest.mark.parametrize("name, method", [("people.csv", "read_bytes"), (DOCUMENT, "read_text")])
+@pytest.mark.parametrize("name, method", [("people.csv", "read_bytes"), (DOCUMENT, "read_bytes")])
 def test_an_unreadable_seed_is_reported_not_raised(seeds_copy, capsys, monkeypatch, name, method):
     # Tests run as root, where chmod 000 does not stop reading: the read is made to fail instead.
     real = getattr(Path, method)
