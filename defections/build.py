@@ -10,12 +10,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from defections import release
 from defections.paths import SEEDS_DIR, SQL_DIR
 from defections.paths import db_path as default_db_path
 from defections.validate import Problem, Seeds, load_seeds, read_document, schema, seeds_digest
 
 # Bump when schema.sql or views.sql change shape: the app refuses a database of another version.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class BuildError(Exception):
@@ -48,6 +49,7 @@ def populate(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
                                h.get("read"), held.text]
     if documents:  # in one statement: 600 single-row inserts took half the build's time
         con.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)", list(documents.values()))
+    release.populate(con, seeds)  # before views.sql: its corrections view says each one's release
     con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
     as_of = con.execute("SELECT max(published_date) FROM seed.sources").fetchone()[0]
     con.execute("INSERT INTO build_info VALUES (?, ?, ?, ?)",
