@@ -15,7 +15,7 @@ import streamlit as st
 # detects that folder by name): see _leave_pages_directory_mode.
 from streamlit.runtime.pages_manager import PagesManager
 
-from defections import cache, citation, queries
+from defections import cache, citation, queries, release
 from defections.build import BuildError
 from defections.charts import PLOTLY_CONFIG
 from defections.db import FIX_COMMAND, Freshness, ensure_database, is_stale
@@ -114,8 +114,10 @@ def page_header(title: str, question: str, filters: Filters) -> int:
     counts = cache.query(queries.selection_counts, filters).iloc[0]
     count, confirmed = int(counts["defections"]), int(counts["confirmed"])
     as_of = cache.query(queries.as_of)
+    data_release = cache.query(release.release_label)  # "release 2026.12.1" or "unreleased changes since …"
     st.markdown(f"**{count:,}** defection(s) selected by the filters, **{confirmed:,}** confirmed by a government"
-                f" · data as of **{plain(as_of or 'unknown')}**  \n:gray[{plain(question)}]")
+                f" · data as of **{plain(as_of or 'unknown')}**, **{plain(data_release)}**"
+                f"  \n:gray[{plain(question)}]")
     dropped = st.session_state.get("_dropped")
     if dropped:
         st.info("This link asked for filter values that do not exist, so they were dropped: "
@@ -133,7 +135,7 @@ def _view_url() -> str:
 
 def cite_view(title: str, as_of) -> None:
     """A "Cite this view" block with a copy button: the view's title, URL, as-of date and licence."""
-    text = citation.cite_text(title, _view_url(), as_of, dt.date.today())
+    text = citation.cite_text(title, _view_url(), as_of, dt.date.today(), release=cache.query(release.release_label))
     st.session_state["_cite_title"] = title
     with st.expander("Cite this view", icon=":material/format_quote:"):
         st.code(text, language=None, wrap_lines=True)
@@ -143,7 +145,7 @@ def citation_download(file_name: str, key: str) -> None:
     """A citation.txt beside a download: the cite text naming the file it accompanies (the CSV's rows stay
     clean)."""
     text = citation.cite_text(st.session_state.get("_cite_title", ""), _view_url(), cache.query(queries.as_of),
-                              dt.date.today(), file_name)
+                              dt.date.today(), file_name, release=cache.query(release.release_label))
     st.download_button("Download the citation for this CSV (citation.txt)", data=text.encode("utf-8"),
                        file_name="citation.txt", mime="text/plain", key=f"citation-{key}", on_click="ignore",
                        icon=":material/format_quote:")
@@ -181,9 +183,9 @@ def wide_and_narrow(key: str):
     return st.container(key=f"wide-{key}"), st.container(key=f"narrow-{key}")
 
 
-def download(label: str, make: Callable[[], bytes], file_name: str, key: str) -> None:
-    """A CSV download whose bytes are produced only when the analyst clicks."""
-    st.download_button(label, data=make, file_name=file_name, mime="text/csv", key=f"download-{key}",
+def download(label: str, make: Callable[[], bytes], file_name: str, key: str, mime: str = "text/csv") -> None:
+    """A CSV download (or another `mime`) whose bytes are produced only when the analyst clicks."""
+    st.download_button(label, data=make, file_name=file_name, mime=mime, key=f"download-{key}",
                        on_click="ignore", icon=":material/download:")
 
 
