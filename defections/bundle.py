@@ -43,10 +43,12 @@ def bundle_bytes(con: duckdb.DuckDBPyConnection) -> bytes:
         cursor = con.cursor()
         try:
             cursor.execute("USE defections")
-            table = cursor.sql(sql).to_arrow_table()
+            # The CSV from a DataFrame, as every other download of the app is made; Parquet from Arrow,
+            # which keeps the column types.
+            frame, table = cursor.sql(sql).df(), cursor.sql(sql).to_arrow_table()
         finally:
             cursor.close()
-        files[f"csv/{view}.csv"] = csv_bytes(table.to_pandas())
+        files[f"csv/{view}.csv"] = csv_bytes(frame)
         parquet = io.BytesIO()
         pq.write_table(table, parquet)
         files[f"parquet/{view}.parquet"] = parquet.getvalue()
