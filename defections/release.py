@@ -141,7 +141,7 @@ def unreleased_message(label: str, seeds_name: str = "seeds") -> str:
     """What to do about unreleased changes: the file that records a release, and the command that writes it."""
     return (f"This data holds {label}: it is not a release. To record one, add a row to "
             f"{seeds_name}/{RELEASES_FILE} (release, released_on, note, digest) and the rows it adds or removes to "
-            f"{seeds_name}/{ROWS_FILE}; `{RECORD_COMMAND}` writes both with the right digest.")
+            f"{seeds_name}/{ROWS_FILE}: the command {RECORD_COMMAND} writes both, with the right digest.")
 
 
 def file_label(label: str) -> str:

@@ -44,8 +44,8 @@ about AS (
            END AS about_event
     FROM changes c
 )
-SELECT a.change, coalesce(a.release, 'unreleased') AS release, a.table_name, a.row_key, a.what, a.reason,
-       d.event_id, '/events?event=' || d.event_id AS event_card
+SELECT a.change, coalesce(a.release, 'unreleased') AS release, '/events?event=' || d.event_id AS event_card,
+       a.table_name, a.row_key, a.what, a.reason, d.event_id
 FROM about a
 LEFT JOIN seed.defections d ON d.event_id = a.about_event
 LEFT JOIN releases r ON r.release = a.release
