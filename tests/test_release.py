@@ -180,3 +180,9 @@ def test_a_release_appends_and_validates(seeds_copy):
     assert after.startswith(before)  # earlier releases' lines untouched
     assert f"\n{NEXT},defections,E01,removed\n".encode() in after
     assert not load_seeds(seeds_copy).problems
+
+
+def test_a_release_row_of_an_unknown_table_is_reported(seeds_copy):
+    line = append(seeds_copy, "release_rows", 0, {"table_name": "defection"})
+    problems = [p for p in load_seeds(seeds_copy).problems if p.line == line]
+    assert [(p.column, "is not a curated table" in p.message) for p in problems] == [("table_name", True)]
