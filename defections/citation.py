@@ -27,7 +27,7 @@ def cite_text(page_title: str, url: str, as_of: dt.date | None, accessed: dt.dat
              f"Data as of {as_of.isoformat() if as_of else 'an unknown date'}; accessed {accessed.isoformat()}.",
              LICENCE]
     if release:
-        lines.insert(2, f"Data: {release[:1].upper()}{release[1:]}.")
+        lines.insert(2, f"Data: {release}.")
     if file_name:
         lines.insert(2, f"File: {file_name} (its columns are described in the data dictionary, docs/sql-interface.md).")
     return "\n".join(lines)

@@ -30,7 +30,7 @@ from browser_support import (
 )
 from playwright.sync_api import Error as PlaywrightError
 
-from defections import bundle, queries, registry
+from defections import bundle, queries, registry, release
 from defections.export import csv_bytes
 from defections.filters import Filters
 
@@ -328,6 +328,7 @@ def test_trend_chart_draws_the_databases_yearly_totals_for_a_filtered_view(page,
     cite = page.locator('[data-testid="stExpander"] [data-testid="stCode"]').first.inner_text()
     assert f"{app_url}/timeline?" in cite and "post=China" in cite and "years=2014&years=2024" in cite
     assert f"Data as of {queries.as_of(con).isoformat()}" in cite
+    assert f"Data: {release.release_label(con)}." in cite
 
 
 @pytest.fixture(scope="module")

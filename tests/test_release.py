@@ -3,12 +3,13 @@ row and correction came with, and what changed since a release (app and CLI)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
 from helpers import append, edit, find, keep_only_defections, open_page, read_table, run_cli, write_table
 
-from defections import release
+from defections import citation, release
 from defections.build import build
 from defections.db import connect
 from defections.validate import load_seeds
@@ -95,14 +96,14 @@ def test_the_app_says_unreleased_changes_and_names_the_file_to_edit(seeds_copy, 
     header = next(m.value for m in at.markdown if "defection(s) selected" in m.value).replace("\\", "")
     assert f"unreleased changes since {base}" in header
     assert any("seeds/releases.csv" in i.value.replace("\\", "") for i in at.info)
-    assert any(f"Data: Unreleased changes since {base}." in c.value for c in at.code)  # the cite text
+    assert any(f"Data: unreleased changes since {base}." in c.value for c in at.code)  # the cite text
 
 
 def test_the_header_and_the_cite_text_name_the_release(db_path, con):
     label = release.release_label(con)
     at = open_page("pages/overview.py")
     assert any(label in m.value.replace("\\", "") for m in at.markdown if "defection(s) selected" in m.value)
-    assert any(label[:1].upper() + label[1:] in c.value for c in at.code)
+    assert any(f"Data: {label}." in c.value for c in at.code)
 
 
 @pytest.fixture
@@ -186,3 +187,10 @@ def test_a_release_row_of_an_unknown_table_is_reported(seeds_copy):
     line = append(seeds_copy, "release_rows", 0, {"table_name": "defection"})
     problems = [p for p in load_seeds(seeds_copy).problems if p.line == line]
     assert [(p.column, "is not a curated table" in p.message) for p in problems] == [("table_name", True)]
+
+
+def test_citation_txt_names_the_file_and_the_release():
+    text = citation.cite_text("Events", "http://localhost:8501/events", dt.date(2026, 2, 4), dt.date(2026, 12, 7),
+                              "defections_all.csv", release=f"unreleased changes since {FIRST}")
+    assert f"Data: unreleased changes since {FIRST}." in text.splitlines()
+    assert "File: defections_all.csv" in text
