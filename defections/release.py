@@ -139,13 +139,16 @@ def _append(path: Path, header: list[str], rows: list[list[str]]) -> None:
 
 def unreleased_message(label: str, seeds_name: str = "seeds") -> str:
     """What to do about unreleased changes: the file that records a release, and the command that writes it."""
-    return (f"This data holds {label}: it is not a release. To record one, add a row to "
+    return (f"{label[:1].upper()}{label[1:]}: this data is not a release. To record one, add a row to "
             f"{seeds_name}/{RELEASES_FILE} (release, released_on, note, digest) and the rows it adds or removes to "
             f"{seeds_name}/{ROWS_FILE}: the command {RECORD_COMMAND} writes both, with the right digest.")
 
 
 def file_label(label: str) -> str:
-    """The release as file names carry it: "2026.12.1", or "unreleased-since-2026.12.1"."""
+    """The release as file names carry it: "2026.12.1", "unreleased-since-2026.12.1", or "unreleased" before
+    the first release."""
+    if label.startswith("unreleased ("):
+        return "unreleased"
     short = label.removeprefix("release ").replace("unreleased changes since ", "unreleased-since-")
     return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in short)
 

@@ -79,3 +79,4 @@ def test_the_file_name_says_the_release(con):
     name = bundle.file_name(con)
     assert name == f"defections_{release.file_label(release.release_label(con))}.zip"
     assert release.file_label("unreleased changes since 2026.12.1") == "unreleased-since-2026.12.1"
+    assert release.file_label("unreleased (no release recorded yet)") == "unreleased"

@@ -194,3 +194,16 @@ def test_citation_txt_names_the_file_and_the_release():
                               "defections_all.csv", release=f"unreleased changes since {FIRST}")
     assert f"Data: unreleased changes since {FIRST}." in text.splitlines()
     assert "File: defections_all.csv" in text
+
+
+def test_before_the_first_release_the_data_says_so_and_the_app_still_runs(seeds_copy, tmp_path, monkeypatch):
+    for table in ("release_rows", "releases"):
+        write_table(seeds_copy, table, read_table(seeds_copy, table)[0], [])
+    db = build(seeds_copy, tmp_path / "defections.duckdb")
+    with connect(db) as con:
+        assert release.release_label(con) == "unreleased (no release recorded yet)"
+        assert release.release_counts(con)["release"].unique().tolist() == ["unreleased"]
+    monkeypatch.setenv("DEFECTIONS_DB", str(db))
+    monkeypatch.setenv("DEFECTIONS_SEEDS", str(seeds_copy))
+    at = open_page("pages/sources.py", tab="What's new")
+    assert any("this data is not a release" in i.value for i in at.info)
