@@ -1,10 +1,15 @@
-"""Command line: validate the seeds, build the database, export the events CSV.
+"""Command line: validate the seeds, build the database, export the events CSV, the dataset, what changed.
 
     python -m defections validate [--seeds DIR]
     python -m defections build [--seeds DIR] [--db PATH]
     python -m defections export events [--from YEAR] [--to YEAR] [--region REGION ...] [--post COUNTRY ...]
                                        [--category CATEGORY ...] [--confirmation STATUS ...] [--db PATH]
+    python -m defections export bundle [--db PATH] > dataset.zip
+    python -m defections export changes --since RELEASE [--db PATH] > changes.csv
+    python -m defections release VERSION --note TEXT [--seeds DIR]
     python -m defections dictionary [--db PATH]
+
+Every export says on stderr which release its data is, or that it holds unreleased changes.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from defections import queries
+from defections import bundle, queries, release
 from defections.build import BuildError, WriteError, build
 from defections.db import DatabaseError, connect, unreadable
 from defections.export import csv_bytes
@@ -43,8 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--db", type=Path, default=None,
                       help="the file to write (default $DEFECTIONS_DB or data/defections.duckdb); a symlink is "
                            "followed: its target is replaced and the link kept")
-    export = commands.add_parser("export", help="write a CSV to stdout")
-    export.add_argument("table", choices=["events"])
+    export = commands.add_parser("export", help="write a CSV (or the dataset's zip) to stdout")
+    export.add_argument("table", choices=["events", "bundle", "changes"],
+                        help="events (filtered), bundle (every view, docs and citation, zipped), changes (--since)")
+    export.add_argument("--since", metavar="RELEASE", help="changes: the release to compare with (e.g. 2026.12.1)")
     export.add_argument("--from", dest="year_from", type=year, metavar="YEAR",
                         help="first year of defection (a reversed range is put in order, as the app does)")
     export.add_argument("--to", dest="year_to", type=year, metavar="YEAR")
@@ -57,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="completed, failed or unknown (default: every outcome is listed; only completed "
                              "defections are counted)")
     export.add_argument("--db", type=Path, default=None)
+    record = commands.add_parser("release", help="record the seeds as a release (appends to seeds/releases.csv)")
+    record.add_argument("version", help="the new version, e.g. 2026.12.2")
+    record.add_argument("--note", required=True, help="what the release brings, in a sentence")
+    record.add_argument("--seeds", type=Path, default=None)
     dictionary = commands.add_parser("dictionary", help="print the data dictionary as markdown")
     dictionary.add_argument("--db", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -84,6 +95,16 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"built {path}", file=sys.stderr)
         return 0
+    if args.command == "release":
+        try:
+            done = release.record(args.seeds, args.version, args.note)
+        except release.ReleaseError as err:
+            print(f"release not recorded: {err}", file=sys.stderr)
+            return 1
+        print(f"recorded release {done.release} (digest {done.digest}) in {args.seeds / release.RELEASES_FILE}; "
+              f"{done.added} row(s) added and {done.removed} removed listed in {args.seeds / release.ROWS_FILE}. "
+              "Commit both files, and rebuild: python -m defections build", file=sys.stderr)
+        return 0
     path = (args.db or db_path()).resolve()
     try:
         con = connect(path)
@@ -98,6 +119,32 @@ def main(argv: list[str] | None = None) -> int:
 def _read(args, con) -> int:
     if args.command == "dictionary":
         return _emit(queries.dictionary_markdown(queries.data_dictionary(con)).encode("utf-8"))
+    if args.table == "events":
+        code = _events(args, con)
+    elif args.table == "bundle":
+        code = _emit(bundle.bundle_bytes(con), bundle.file_name(con))
+    else:
+        known = release.release_list(con)["release"].tolist()
+        if args.since not in known:
+            asked = f"--since {args.since!r} is not a release" if args.since else "export changes needs --since RELEASE"
+            print(f"{asked}; releases: {', '.join(known) or 'none recorded yet'}",
+                  file=sys.stderr)
+            return 2
+        code = _emit(csv_bytes(release.changes_since(con, args.since)))
+    if code == 0:
+        _say_release(con)
+    return code
+
+
+def _say_release(con) -> None:
+    # On stderr, so the file on stdout stays clean; unreleased data says how to record a release.
+    status = release.release_status(con).iloc[0]
+    print(f"data: {status['label']}", file=sys.stderr)
+    if not status["is_release"]:
+        print(release.unreleased_message(status["label"]), file=sys.stderr)
+
+
+def _events(args, con) -> int:
     options = queries.filter_options(con)
     if args.year_from is not None and args.year_to is not None:
         args.year_from, args.year_to = sorted((args.year_from, args.year_to))
@@ -125,10 +172,10 @@ def _read(args, con) -> int:
     return written
 
 
-def _emit(data: bytes) -> int:
+def _emit(data: bytes, example: str = "events.csv") -> int:
     """Write to stdout; a full disk, a closed pipe or a closed stdout is one line on stderr and exit 1."""
     if sys.stdout is None:  # started with stdout closed (`>&-`): Python then has no sys.stdout at all
-        print("cannot write to standard output (it is closed); redirect it to a file, e.g. > events.csv",
+        print(f"cannot write to standard output (it is closed); redirect it to a file, e.g. > {example}",
               file=sys.stderr)
         return 1
     try:
@@ -136,7 +183,7 @@ def _emit(data: bytes) -> int:
         sys.stdout.flush()
     except OSError as err:
         print(f"cannot write to standard output ({err.strerror or err}); redirect it to a file with room, "
-              "e.g. > events.csv", file=sys.stderr)
+              f"e.g. > {example}", file=sys.stderr)
         return 1
     return 0
 

@@ -12,12 +12,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from defections import release
 from defections.paths import SEEDS_DIR, SQL_DIR
 from defections.paths import db_path as default_db_path
 from defections.validate import Problem, Seeds, load_seeds, read_document, schema, seeds_digest
 
 # Bump when schema.sql or views.sql change shape: the app refuses a database of another version.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class BuildError(Exception):
@@ -118,6 +119,7 @@ def populate(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
                                h.get("read"), held.text]
     if documents:  # in one statement: 600 single-row inserts took half the build's time
         con.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)", list(documents.values()))
+    release.populate(con, seeds)  # before views.sql: its corrections view says each one's release
     con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
     # The data is as of the day it was last curated: the newest page read or correction made, not the
     # newest source's publication (a correction made today of a 2024 fact is today's data).

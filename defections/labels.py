@@ -122,6 +122,8 @@ HEADINGS: dict[str, str | Heading] = {
     "previous_value": "Earlier value", "current_value": "Current value",
     "revised_on": Heading("Revised on", kind="date"),
     "reason": Heading("Why", width="large"),
+    "change": "Change", "release": "Release", "what": Heading("What", width="large"),
+    "made_in_release": "Made in release",
     "field": Heading("Field", width="small"),
     "value": Heading("Value", width="large"),
 }

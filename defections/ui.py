@@ -15,7 +15,7 @@ import streamlit as st
 # detects that folder by name): see _leave_pages_directory_mode.
 from streamlit.runtime.pages_manager import PagesManager
 
-from defections import cache, citation, queries
+from defections import cache, citation, queries, release
 from defections.build import BuildError
 from defections.charts import PLOTLY_CONFIG
 from defections.db import FIX_COMMAND, DatabaseError, Freshness, ensure_database, is_stale
@@ -119,9 +119,11 @@ def page_header(title: str, question: str, filters: Filters) -> int:
     count, confirmed = int(counts["defections"]), int(counts["confirmed"])
     left_out = not_counted(counts)
     as_of = cache.query(queries.as_of)
+    data_release = cache.query(release.release_label)  # "release 2026.12.1" or "unreleased changes since …"
     st.markdown(f"**{count:,}** defection(s) selected by the filters, **{confirmed:,}** confirmed by a government"
                 + (f"; {left_out}" if left_out else "")
-                + f" · data as of **{plain(as_of or 'unknown')}**  \n:gray[{plain(question)}]")
+                + f" · data as of **{plain(as_of or 'unknown')}**, **{plain(data_release)}**"
+                  f"  \n:gray[{plain(question)}]")
     if in_force := filters.in_words():
         words, button = st.columns([5, 1], vertical_alignment="center")
         words.caption(f"Filters in force: {plain(in_force)}")
@@ -156,8 +158,9 @@ def cite_views() -> None:
     if not slots:
         return
     title, url, as_of = st.session_state.get("_cite_title", ""), _view_url(), cache.query(queries.as_of)
+    data_release = cache.query(release.release_label)
     for slot, file_name, key in slots:
-        text = citation.cite_text(title, url, as_of, dt.date.today(), file_name)
+        text = citation.cite_text(title, url, as_of, dt.date.today(), file_name, release=data_release)
         if file_name is None:
             with slot.expander("Cite this view", icon=":material/format_quote:"):
                 st.code(text, language=None, wrap_lines=True)

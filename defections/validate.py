@@ -591,6 +591,7 @@ def _check_rules(seeds: Seeds) -> None:
 
     _check_evidence(seeds, problem)
     _check_corrections(seeds, problem)
+    _check_release_rows(seeds, problem)
 
     for fact_table, key, link_table in CITED_THROUGH:
         cited = {r.values.get(key) for r in t.get(link_table, [])}
@@ -706,6 +707,16 @@ def _check_corrections(seeds: Seeds, problem) -> None:
                     f"{v['column_name']!r} is not a column of {table} (or '(row)' for a row removed or added)")
         if v.get("previous_value") == v.get("current_value"):
             problem("corrections", row.line, "current_value", "equals previous_value (a correction changes a value)")
+
+
+def _check_release_rows(seeds: Seeds, problem) -> None:
+    # A row key of a table that does not exist would never match a row, and its release would say nothing.
+    curated = {table.name for table in schema()} - {"releases", "release_rows"}
+    for row in seeds.tables.get("release_rows", []):
+        table = row.values.get("table_name")
+        if isinstance(table, str) and table not in curated:
+            problem("release_rows", row.line, "table_name",
+                    f"{table!r} is not a curated table (expected one of {', '.join(sorted(curated))})")
 
 
 def _check_elite_figure(row: Row, problem) -> None:

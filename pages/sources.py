@@ -1,17 +1,22 @@
 """Sources and method: every source and the facts citing it, the seed document, the data dictionary,
-the methodology and the changelog."""
+the methodology, the changelog, what's new since a release, and the whole dataset in one download."""
 
 import streamlit as st
 
-from defections import cache, queries, ui
+from defections import bundle, cache, queries, release, ui
 from defections.paths import ROOT
 
 filters = ui.filters()
 ui.page_header("Sources and method", "Where does every number come from, and how was it coded?", filters)
+# The zip is made only on a click; the same database gives the same bytes as the CLI's export bundle.
+ui.download("Download the whole dataset (zip: every table as CSV and Parquet, the data dictionary, the methodology, "
+            "the licence, the citation and the release notes)", lambda: cache.query_uncached(bundle.bundle_bytes),
+            cache.query(bundle.file_name), "bundle", mime="application/zip")
 
 # Bound to the URL (?tab=Changelog), so a link opens a tab; only the open tab runs and is sent.
-sources_tab, document_tab, dictionary_tab, method_tab, changelog_tab = st.tabs(
-    ["Sources", "Seed document", "Data dictionary", "Methodology", "Changelog"], key="tab", bind="query-params")
+sources_tab, document_tab, dictionary_tab, method_tab, changelog_tab, news_tab = st.tabs(
+    ["Sources", "Seed document", "Data dictionary", "Methodology", "Changelog", "What's new"], key="tab",
+    bind="query-params")
 
 if sources_tab.open:
     with sources_tab:
@@ -63,3 +68,21 @@ if changelog_tab.open:
         st.caption("Official totals are corrected after release; we keep the current figure and record the "
                    "earlier one.")
         ui.table(cache.query(queries.revisions), "changelog")
+
+if news_tab.open:
+    with news_tab:
+        status = cache.query(release.release_status).iloc[0]
+        if not status["is_release"]:
+            st.info(ui.plain(release.unreleased_message(status["label"])))
+        releases = cache.query(release.release_list)
+        since = ui.pick("Changes since release", releases, "release", "{release} (released {released_on:%-d %B %Y})",
+                        key="since")
+        if since is None:
+            st.stop()
+        changes = cache.query(release.changes_since, since)
+        st.caption("Defections added, facts corrected (the changelog) and rows removed after that release, each "
+                   "with the release that brought it (unreleased: not in a release yet) and its event card.")
+        if changes.empty:
+            st.info(f"Nothing has changed since release {ui.plain(since)}.")
+        else:
+            ui.table(changes, f"changes_since_{since}_in_{release.file_label(status['label'])}")

@@ -8,9 +8,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from collections import defaultdict
 from urllib.parse import parse_qs, quote, urlsplit
 
+import pyarrow.parquet as pq
 import pytest
 from browser_support import (
     CHARTS,
@@ -29,7 +31,7 @@ from browser_support import (
 )
 from playwright.sync_api import Error as PlaywrightError
 
-from defections import queries, registry
+from defections import bundle, queries, registry, release
 from defections.export import csv_bytes
 from defections.filters import Filters
 
@@ -148,6 +150,30 @@ def test_events_download_is_the_filtered_export_with_sources(page, app_url, con)
     records = [dict(zip(rows[0], row)) for row in rows[1:]]
     ri = [r for r in records if r["person"] == "Ri Il Kyu"]
     assert ri and any((source["url"] or "").startswith("http") for source in json.loads(ri[0]["sources_json"]))
+
+
+def test_the_whole_dataset_downloads_as_one_zip_whose_every_file_reads(page, app_url, con):
+    open_page(page, f"{app_url}/sources")
+    with page.expect_download(timeout=TIMEOUT_MS) as download:
+        page.get_by_role("button", name="Download the whole dataset").click()
+    data = download.value.path().read_bytes()
+
+    assert download.value.suggested_filename == bundle.file_name(con)
+    assert data == bundle.bundle_bytes(con)  # which test_bundle checks against the CLI's bytes
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert archive.testzip() is None
+    for name in archive.namelist():
+        content = archive.read(name)
+        if name.endswith(".csv"):
+            assert content.startswith(b"\xef\xbb\xbf"), name
+            header, *rows = csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""))
+            assert header and all(len(row) == len(header) for row in rows), name
+        elif name.endswith(".parquet"):
+            table = pq.read_table(io.BytesIO(content))
+            assert table.num_columns and table.num_rows == len(list(csv.reader(io.StringIO(
+                archive.read(name.replace("parquet", "csv")).decode("utf-8-sig"), newline="")))) - 1, name
+        else:
+            assert content.decode("utf-8").strip(), name
 
 
 def test_an_event_link_holds_the_event_id_both_ways(page, app_url):
@@ -373,6 +399,7 @@ def test_trend_chart_draws_the_databases_yearly_totals_for_a_filtered_view(page,
     cite = page.locator('[data-testid="stExpander"] [data-testid="stCode"]').first.inner_text()
     assert f"{app_url}/timeline?" in cite and "post=China" in cite and "years=2014&years=2024" in cite
     assert f"Data as of {queries.as_of(con).isoformat()}" in cite
+    assert f"Data: {release.release_label(con)}." in cite
 
 
 @pytest.fixture(scope="module")

@@ -286,7 +286,7 @@ def rendered_text(at: AppTest) -> list[str]:
     return [element.value for kind in kinds for element in at.get(kind)]
 
 
-TABS = ["Sources", "Seed document", "Data dictionary", "Methodology", "Changelog"]
+TABS = ["Sources", "Seed document", "Data dictionary", "Methodology", "Changelog", "What's new"]
 VIEWS = [*((page, None) for page in PAGES if page != "pages/sources.py"), *(("pages/sources.py", tab) for tab in TABS)]
 
 

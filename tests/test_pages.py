@@ -15,7 +15,7 @@ import pytest
 from helpers import append, find, open_page, read_table, selected_count, shown, write_table
 from streamlit.testing.v1 import AppTest
 
-from defections import queries, registry
+from defections import queries, registry, release
 from defections.build import build
 from defections.db import connect, query
 from defections.export import workbook_bytes
@@ -275,6 +275,9 @@ def test_sources_page_shows_the_seed_document_in_full(db_path):
     ("Data dictionary", lambda con: [len(queries.data_dictionary(con))]),
     ("Changelog", lambda con: [len(queries.corrections(con)), len(queries.revisions(con))]),
     ("Methodology", lambda con: []),
+    # Changes since the last release: none while the data is that release (then no table, a line saying so).
+    ("What's new", lambda con: [n] if (n := len(release.changes_since(con, release.release_list(con)["release"][0])))
+     else []),
 ])
 def test_a_sources_tab_opens_from_the_url_and_runs_alone(db_path, con, tab, rows_of):
     at = open_page("pages/sources.py", **({"tab": tab} if tab else {}))

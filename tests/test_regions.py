@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from defections import queries, ui
+from defections import queries, release, ui
 from defections.__main__ import main
 from defections.db import query
 from defections.export import csv_bytes
@@ -133,7 +133,8 @@ def in_process(capsysbinary, *argv) -> tuple[int, bytes, str]:
 def test_cli_export_by_region_is_the_dashboards_download(capsysbinary, con, db_path):
     code, out, err = in_process(capsysbinary, "export", "events", "--region", "Europe", "--db", db_path)
     counted = queries.events_in_view(con, Filters(regions=("Europe",)))
-    assert code == 0 and err.startswith(f"{counted} defection(s) selected and counted, ")
+    assert code == 0 and err.startswith(f"data: {release.release_label(con)}\n")  # which data it is, no error
+    assert f"{counted} defection(s) selected and counted, " in err
     assert out == csv_bytes(queries.export_events(con, Filters(regions=("Europe",))))
     assert {(r["post_country"], r["post_city"]) for r in rows(out)} == posts_of(con, "Europe")
 

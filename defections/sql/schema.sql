@@ -307,6 +307,35 @@ COMMENT ON COLUMN seed.corrections.corrected_on IS 'When the correction was made
 COMMENT ON COLUMN seed.corrections.reason IS 'Why, in the curators'' words.';
 COMMENT ON COLUMN seed.corrections.source_id IS 'The source that shows the corrected value.';
 
+-- Releases of the curated data (defections/release.py, README "Citing a release"). Bookkeeping about the
+-- data, not data: these two files are left out of the digest they record.
+CREATE TABLE seed.releases (
+    release     VARCHAR PRIMARY KEY CHECK (regexp_matches(release, '^[0-9][0-9A-Za-z.-]*$')),
+    released_on DATE NOT NULL,
+    note        VARCHAR NOT NULL,
+    digest      VARCHAR NOT NULL CHECK (regexp_matches(digest, '^[0-9a-f]{64}$'))
+);
+COMMENT ON TABLE seed.releases IS 'Every release of the curated data: its version, date, note and the digest of the seeds it holds.';
+COMMENT ON COLUMN seed.releases.release IS 'Version, date-based (2026.12.1: the first release of December 2026).';
+COMMENT ON COLUMN seed.releases.released_on IS 'When the release was recorded.';
+COMMENT ON COLUMN seed.releases.note IS 'What the release brings, in the curators'' words.';
+COMMENT ON COLUMN seed.releases.digest IS 'sha256 of the curated data released (the seed CSVs as rows, in any order, and the held documents).';
+
+-- Row keys rather than whole past seeds: enough to say when a row first appeared and which rows a release
+-- removed, in a file that grows by the rows that change.
+CREATE TABLE seed.release_rows (
+    release    VARCHAR NOT NULL REFERENCES seed.releases (release),
+    table_name VARCHAR NOT NULL,
+    row_key    VARCHAR NOT NULL,
+    change     ENUM('added', 'removed') NOT NULL,
+    PRIMARY KEY (release, table_name, row_key)
+);
+COMMENT ON TABLE seed.release_rows IS 'The rows each release added to or removed from the curated tables (the first release lists every row).';
+COMMENT ON COLUMN seed.release_rows.release IS 'The release (releases.release).';
+COMMENT ON COLUMN seed.release_rows.table_name IS 'The curated table.';
+COMMENT ON COLUMN seed.release_rows.row_key IS 'The row''s primary key; the columns of a composite key joined by |.';
+COMMENT ON COLUMN seed.release_rows.change IS 'added (first in this release, or back) or removed (held by the release before, not by this one).';
+
 CREATE TABLE build_info (
     schema_version INTEGER NOT NULL,
     built_at       TIMESTAMP NOT NULL,
@@ -325,3 +354,9 @@ CREATE TABLE documents (
     text      VARCHAR NOT NULL
 );
 COMMENT ON TABLE documents IS 'Source texts held in seeds/documents/: the passage read (its header fields apart), against which quotes are checked.';
+
+-- Filled by the build (defections/release.py): what the release views compare with seed.releases.
+CREATE TABLE curated_digest (digest VARCHAR NOT NULL);
+COMMENT ON TABLE curated_digest IS 'The digest of the curated data this database was built from (as seed.releases.digest).';
+CREATE TABLE row_keys (table_name VARCHAR NOT NULL, row_key VARCHAR NOT NULL, PRIMARY KEY (table_name, row_key));
+COMMENT ON TABLE row_keys IS 'The key of every row of the curated tables, as seed.release_rows writes it.';

@@ -270,8 +270,11 @@ FROM seed.revisions r LEFT JOIN seed.sources s USING (source_id);
 
 CREATE VIEW corrections AS
 SELECT c.correction_id, c.table_name, c.row_key, c.column_name, c.previous_value, c.current_value,
-       c.corrected_on, c.reason, s.title AS source_title, s.url AS source_url, c.source_id
-FROM seed.corrections c JOIN seed.sources s USING (source_id);
+       c.corrected_on, c.reason, s.title AS source_title, s.url AS source_url, c.source_id,
+       -- The release that first held the correction's row (sql/releases.sql); NULL until one does.
+       rr.first_release AS made_in_release
+FROM seed.corrections c JOIN seed.sources s USING (source_id)
+LEFT JOIN row_releases rr ON rr.table_name = 'corrections' AND rr.row_key = c.correction_id;
 
 -- Every quote a fact rests on, with the held document it was checked against at build time.
 CREATE VIEW evidence AS
@@ -469,6 +472,7 @@ COMMENT ON COLUMN corrections.reason IS 'Why, in the curators'' words.';
 COMMENT ON COLUMN corrections.source_title IS 'Title of the source that shows the corrected value.';
 COMMENT ON COLUMN corrections.source_url IS 'Its URL.';
 COMMENT ON COLUMN corrections.source_id IS 'Its id (sources view).';
+COMMENT ON COLUMN corrections.made_in_release IS 'The release the correction was made in (the first that held it); NULL while it is unreleased.';
 
 COMMENT ON VIEW evidence IS 'Every verbatim quote a fact rests on, checked at build time against the held document of its source.';
 COMMENT ON COLUMN evidence.fact_table IS 'defections, event_motives, yearly_counts, context_events or commentary.';
