@@ -131,7 +131,7 @@ def _read(args, con) -> int:
                   file=sys.stderr)
             return 2
         code = _emit(csv_bytes(release.changes_since(con, args.since)))
-    if code == 0:
+    if code == 0 and args.table != "events":  # the events export says it with its count
         _say_release(con)
     return code
 
@@ -164,6 +164,7 @@ def _events(args, con) -> int:
               file=sys.stderr)
         return 2
     if (written := _emit(csv_bytes(queries.export_events(con, filters)))) == 0:
+        _say_release(con)
         counts = queries.selection_counts(con, filters).iloc[0]
         left_out = not_counted(counts)
         print(f"{int(counts['defections']):,} defection(s) selected and counted, {int(counts['confirmed']):,} "
