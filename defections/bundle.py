@@ -1,5 +1,5 @@
-"""The whole dataset in one zip: every public view as CSV and Parquet, the data dictionary, the methodology,
-the licence, a citation naming the release (also CITATION.cff) and the release notes.
+"""The whole dataset in one zip: every public view as CSV and Parquet, the events as an Excel workbook, the data
+dictionary, the methodology, the licence, a citation naming the release (also CITATION.cff) and the release notes.
 
 Built only from the database and the repository's docs, with fixed file times, so the Sources page's button
 and `python -m defections export bundle` give the same bytes for the same database."""
@@ -10,11 +10,14 @@ import io
 import zipfile
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pyarrow.parquet as pq
 
 from defections import citation, queries, release
 from defections.db import query
-from defections.export import csv_bytes
+from defections.export import csv_bytes, workbook_bytes
+from defections.filters import Filters
 from defections.paths import ROOT
 
 # Fixed: a zip's entries carry a time, and the time of building would make every download differ.
@@ -48,10 +51,12 @@ def bundle_bytes(con: duckdb.DuckDBPyConnection) -> bytes:
             frame, table = cursor.sql(sql).df(), cursor.sql(sql).to_arrow_table()
         finally:
             cursor.close()
-        files[f"csv/{view}.csv"] = csv_bytes(frame)
+        files[f"csv/{view}.csv"] = csv_bytes(_lists_as_text(frame))
         parquet = io.BytesIO()
         pq.write_table(table, parquet)
         files[f"parquet/{view}.parquet"] = parquet.getvalue()
+    # The Events page's workbook of every defection, as an analyst opens it in a spreadsheet.
+    files["defections.xlsx"] = workbook_bytes(queries.export_events(con, Filters()))
     dictionary = queries.data_dictionary(con)
     files["data_dictionary.csv"] = csv_bytes(dictionary)
     files["data_dictionary.md"] = queries.dictionary_markdown(dictionary).encode()
@@ -70,12 +75,25 @@ def bundle_bytes(con: duckdb.DuckDBPyConnection) -> bytes:
     return out.getvalue()
 
 
+def _lists_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    # A CSV cell holds no list (events.search_keys): its items joined by "; ", as name_variants reads.
+    # The Parquet file keeps the list.
+    listed = [c for c in frame.columns
+              if frame[c].dtype == object and frame[c].map(lambda v: isinstance(v, (list, np.ndarray))).any()]
+    if not listed:
+        return frame
+    joined = {c: frame[c].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, np.ndarray)) else v)
+              for c in listed}
+    return frame.assign(**joined)
+
+
 def _readme(label: str) -> str:
     return f"""North Korean elite defections: the whole dataset ({label}).
 
 csv/        every public view of the database as CSV: UTF-8 with BOM, cells a spreadsheet would run as a
-            formula prefixed with ' (the same as the dashboard's downloads)
+            formula prefixed with ' (the same as the dashboard's downloads), a list's items joined by "; "
 parquet/    the same views as Parquet, with their column types (ENUM columns as text)
+defections.xlsx     every defection as the Events page's Excel workbook (dates typed where known to the day)
 data_dictionary.csv, data_dictionary.md   every column of the views and curated tables, and what it means
 methodology.md      how the data is collected, coded and checked
 LICENCE.txt         the terms of use

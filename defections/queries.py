@@ -528,7 +528,7 @@ def events_table(con: duckdb.DuckDBPyConnection, filters: Filters, search: str =
     SELECT e.event_id, e.person, e.defection_period, e.post_country, e.confirmation_status, e.confirmed_by,
            e.outcome, e.motives, e.position, e.elite_category, e.post_city, e.region, e.disclosed_period,
            e.disclosure_lag, e.main_source_url AS source_url
-    FROM events e JOIN selected USING (event_id), (SELECT roman_key($search) AS term) AS search
+    FROM derived.events e JOIN selected USING (event_id), (SELECT roman_key($search) AS term) AS search
     WHERE key_matches(e.search_keys, $search, search.term)
     ORDER BY e.defection_date DESC, e.event_id
     LIMIT $limit
@@ -542,7 +542,7 @@ def spelling_suggestions(con: duckdb.DuckDBPyConnection, search: str, limit: int
     sql = """
     WITH term AS (SELECT roman_key($search) AS k),
     keyed AS (
-        SELECT person, unnest(search_keys) AS search_key FROM events
+        SELECT person, unnest(search_keys) AS search_key FROM derived.events
     ),
     scored AS (
         SELECT person, max(jaro_winkler_similarity(search_key, term.k)) AS similarity
@@ -572,7 +572,7 @@ def export_events(con: duckdb.DuckDBPyConnection, filters: Filters, search: str 
            e.disclosure_lag, e.confirmation_status, e.confirmed_by, e.confirmed_date, e.outcome, e.counted,
            e.outcome_source_title, e.destination,
            e.accompanied_by, e.motives, e.summary, e.notes, e.sources_json
-    FROM events e JOIN selected USING (event_id), (SELECT roman_key($search) AS term) AS search
+    FROM derived.events e JOIN selected USING (event_id), (SELECT roman_key($search) AS term) AS search
     WHERE key_matches(e.search_keys, $search, search.term)
     ORDER BY e.defection_date, e.event_id
     """

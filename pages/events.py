@@ -28,7 +28,7 @@ ui.download(label, lambda: ui.csv_bytes(cache.query_uncached(queries.export_even
             events_file_name(filters, term), "events")
 ui.download("The same rows as an Excel workbook (.xlsx: dates typed where known to the day, periods as text)",
             lambda: workbook_bytes(cache.query_uncached(queries.export_events, filters, term)),
-            workbook_file_name(filters, term), "events-xlsx", ui.XLSX)
+            workbook_file_name(filters, term), "events-xlsx", mime=ui.XLSX)
 ui.citation_download(events_file_name(filters, term), "events")
 if table.empty:
     near = cache.query(queries.spelling_suggestions, term)["person"].tolist()

@@ -26,9 +26,9 @@ def open_events(monkeypatch, **params) -> tuple[AppTest, dict]:
     """The Events page opened from a link; also what each download button would hand over."""
     offered, real = {}, ui.download
 
-    def download(label, make, file_name, key):
+    def download(label, make, file_name, key, **options):
         offered[file_name] = make
-        real(label, make, file_name, key)
+        real(label, make, file_name, key, **options)
 
     monkeypatch.setattr(ui, "download", download)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)

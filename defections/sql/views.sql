@@ -168,7 +168,8 @@ final AS (
 )
 SELECT * FROM final;
 
-CREATE VIEW events AS SELECT * FROM derived.events;
+-- search_keys is the search's internal index (a list per row): not part of the published interface.
+CREATE VIEW events AS SELECT * EXCLUDE (search_keys) FROM derived.events;
 
 -- The defections the dashboard's filters select (an empty list or a NULL year means "all"); every
 -- filtered query starts from it. The app calls it with bound parameters,
@@ -357,7 +358,6 @@ COMMENT ON COLUMN events.source_urls IS 'URLs of those sources, separated by spa
 COMMENT ON COLUMN events.sources_json IS 'The sources as a JSON array of objects {"source_id", "title", "url"} (url null when none), in source_id order: the form a program pairs safely.';
 COMMENT ON COLUMN events.main_source_title IS 'The source charts link to: a public page before a document, primary first.';
 COMMENT ON COLUMN events.main_source_url IS 'URL of main_source_title.';
-COMMENT ON COLUMN events.search_keys IS 'What the search compares: each recorded name in both orders and the post country and city, folded by roman_key() so that any common romanization matches.';
 COMMENT ON COLUMN events.defection_year IS 'Calendar year of the defection (what the year filter selects on).';
 COMMENT ON COLUMN events.person_id IS 'Id of the person (seed.people).';
 COMMENT ON COLUMN events.post_id IS 'Id of the post (posts view).';
