@@ -17,7 +17,8 @@ LEAF_FIELDS = {**{kind: ("body",) for kind in TEXT},
                "code": ("code_text",), "radio": ("label", "options"), "button_group": ("label", "options"),
                "page_link": ("label", "icon"), "text_input": ("label", "max_chars"), "selectbox": ("label", "options"),
                "slider": ("label", "min", "max", "default", "step"),
-               "multiselect": ("label", "options", "placeholder")}
+               "multiselect": ("label", "options", "placeholder"), "number_input": ("label", "min", "max"),
+               "button": ("label",)}
 
 
 def _length(array) -> int:

@@ -99,6 +99,9 @@ LEAVES = {
     "radio": lambda item, key: st.radio(item["label"], item["options"], horizontal=True, key=key),
     "multiselect": lambda item, key: st.multiselect(item["label"], item["options"], placeholder=item["placeholder"],
                                                     key=key),
+    "number_input": lambda item, key: st.number_input(item["label"], min_value=int(item["min"]),
+                                                      max_value=int(item["max"]), step=1, key=key),
+    "button": lambda item, key: st.button(item["label"], key=key),
 } | {kind: lambda item, key, kind=kind: getattr(st, kind)(item["body"]) for kind in TEXT}
 
 

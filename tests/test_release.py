@@ -112,7 +112,9 @@ def second_release(seeds_copy, tmp_path):
     correction made, recorded as NEXT, then edited again without a release; the database built from them."""
     base = as_released(seeds_copy)
     summary = find(seeds_copy, "defections", event_id="E27")["summary"]
-    append(seeds_copy, "defections", {"event_id": "E27"}, {"event_id": "E900", "notes": "A later defection."})
+    cited = find(seeds_copy, "defection_sources", event_id="E27")["source_id"]  # the one copied for E900 below
+    append(seeds_copy, "defections", {"event_id": "E27"}, {"event_id": "E900", "notes": "A later defection.",
+                                                           "outcome_source_id": cited})
     append(seeds_copy, "defection_sources", {"event_id": "E27"}, {"event_id": "E900"})
     keep = {r[0] for r in read_table(seeds_copy, "defections")[1]} - {"E01"}
     keep_only_defections(seeds_copy, keep)
