@@ -48,11 +48,11 @@ def _figure(traces: list, title: str, height: int = 420, **layout) -> dict:
     `layout` adds to or overrides them, nested keys merged."""
     # The legend goes under the plot, at the foot of the figure: above it, a legend that wraps on a
     # narrow screen grows into the title. Plotly widens the bottom margin to fit it.
+    # The title starts below the mode bar's row (about 30 px at the top right): on a phone a long title
+    # reaches the right edge, where the bar would cover it.
     shared = {"title": {"text": title, "automargin": True, "yref": "container", "y": 1, "yanchor": "top",
-                        "pad": {"t": 10}},
+                        "pad": {"t": 34}},
               "height": height, "margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "hoverlabel": {"align": "left"},
-              # Upright at the right edge: lying across the top, the mode bar covers the title on a phone.
-              "modebar": {"orientation": "v"},
               "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom",
                          "yref": "container"}}
     return {"data": traces, "layout": {**_merged(shared, layout), "template": TEMPLATE}}

@@ -121,13 +121,6 @@ def clear() -> None:
         st.session_state["years"] = st.session_state["_year_bounds"]
 
 
-def _typed_years() -> None:
-    # The two boxes set the slider, which holds the years and writes them to the URL.
-    import streamlit as st
-
-    st.session_state["years"] = tuple(sorted((st.session_state["years_from"], st.session_state["years_to"])))
-
-
 def sidebar(options: dict) -> tuple[Filters | None, list[str]]:
     """The shared filters in the sidebar, bound to the URL
     (?years=2016&years=2024&region=Europe&post=Cuba&category=diplomat&confirmation=confirmed), from
@@ -151,11 +144,6 @@ def sidebar(options: dict) -> tuple[Filters | None, list[str]]:
             years = st.slider("Year of defection", min_value=lo, max_value=hi, value=(lo, hi), step=1,
                               key="years", bind="query-params")
             st.session_state["_year_bounds"] = (lo, hi)
-            # Typed years for an analyst who knows them: the boxes follow the slider and set it.
-            st.session_state["years_from"], st.session_state["years_to"] = years
-            first, last = st.columns(2)
-            first.number_input("From", min_value=lo, max_value=hi, step=1, key="years_from", on_change=_typed_years)
-            last.number_input("To", min_value=lo, max_value=hi, step=1, key="years_to", on_change=_typed_years)
         regions = st.multiselect("Region", options["regions"], key="region", bind="query-params",
                                  placeholder="All regions",
                                  help="Region of the post." + split)

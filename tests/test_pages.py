@@ -474,15 +474,6 @@ def test_filters_in_force_are_named_and_cleared_in_one_click(db_path, con):
     assert not any(c.value.startswith("Filters in force") for c in at.caption)
 
 
-def test_typed_years_set_the_year_filter_and_the_url(db_path, con):
-    at = open_page("pages/events.py")
-    at.number_input(key="years_from").set_value(2016).run()
-    at.number_input(key="years_to").set_value(2019).run()
-    assert at.slider(key="years").value == (2016, 2019)
-    assert at.query_params["years"] == ["2016", "2019"]
-    assert selected_count(at) == queries.events_in_view(con, Filters(2016, 2019))
-
-
 def test_an_unknown_event_in_a_link_is_named_when_dropped(db_path):
     at = open_page("pages/events.py", event="E99999")
     assert any("event E99999" in i.value and "dropped" in i.value for i in at.info)
