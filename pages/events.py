@@ -19,7 +19,8 @@ search = st.text_input("Search a person by any romanization or script, or a post
 table = cache.query(queries.events_table, filters, search, ROWS_SHOWN)
 term = queries.search_term(search)
 if not term:
-    label = f"Download all {count:,} selected events with their sources (CSV)"
+    listed = int(cache.query(queries.selection_counts, filters).iloc[0]["listed"])  # every outcome, as the CSV
+    label = f"Download all {listed:,} selected rows ({count:,} counted defections) with their sources (CSV)"
 elif len(table) < ROWS_SHOWN:
     label = f"Download the {len(table):,} selected events matching “{ui.plain(term)}” with their sources (CSV)"
 else:

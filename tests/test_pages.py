@@ -477,3 +477,11 @@ def test_filters_in_force_are_named_and_cleared_in_one_click(db_path, con):
 def test_an_unknown_event_in_a_link_is_named_when_dropped(db_path):
     at = open_page("pages/events.py", event="E99999")
     assert any("event E99999" in i.value and "dropped" in i.value for i in at.info)
+
+
+def test_the_events_download_label_gives_the_rows_the_csv_holds(db_path, con):
+    at = open_page("pages/events.py")
+    label = next(b.proto.label for b in at.get("download_button") if b.proto.label.startswith("Download all"))
+    listed, counted = queries.events_listed(con, Filters()), queries.events_in_view(con, Filters())
+    assert label.startswith(f"Download all {listed:,} selected rows ({counted:,} counted defections)")
+    assert len(queries.export_events(con, Filters())) == listed
