@@ -80,9 +80,13 @@ def row_keys(seeds: Seeds) -> list[tuple[str, str]]:
 def populate(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
     """Store the seeds' digest and row keys and create the release views (build.populate calls it)."""
     con.execute("INSERT INTO curated_digest VALUES (?)", [data_digest(seeds.directory)])
-    keys = row_keys(seeds)
-    if keys:
-        con.executemany("INSERT INTO row_keys VALUES (?, ?)", keys)
+    # As one registered frame: executemany inserts row by row (14 s for a 12,000-event synthetic build).
+    keys = pd.DataFrame(row_keys(seeds), columns=["table_name", "row_key"], dtype=object)
+    con.register("row_key_frame", keys)
+    try:
+        con.execute("INSERT INTO row_keys SELECT table_name, row_key FROM row_key_frame")
+    finally:
+        con.unregister("row_key_frame")
     con.execute(_sql("releases"))
 
 

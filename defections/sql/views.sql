@@ -34,17 +34,41 @@ CREATE MACRO in_years(y, year_from, year_to) AS
 -- voiced and voiceless consonants (g/k, d/t, b/p, j/ch), l/r, the vowel spellings eo/o, eu/u, oo/u, ou/o,
 -- aspiration marks (th, kh, ph) and everything that is not a letter. No maintained library folds these
 -- systems into one another (the romanizers on PyPI write Revised Romanization from hangul only), so the
--- rules are here, applied once per name at build time and once per search.
-CREATE MACRO roman_key(s) AS list_reduce(
-    [['\b(rhee|rhie|ri|lee|yi|yee)\b', 'i'], ['\b(choi|choe|chwe)\b', 'choe'], ['\b(park|pak|bak)\b', 'pak'],
-     ['\b(roh|noh|ro)\b', 'no'], ['\b(rim|lim)\b', 'im'], ['\b(ryu|yoo|ryoo)\b', 'yu'], ['\bryang\b', 'yang'],
-     ['\b(ryom|yeom)\b', 'yom'],
-     ['[^a-z0-9\p{L}]', ''],
-     ['yeo', 'yo'], ['eo', 'o'], ['eu', 'u'], ['oo', 'u'], ['ee', 'i'], ['ou', 'o'], ['hyun', 'hyon'], ['ung', 'ong'],
-     ['th', 't'], ['kh', 'k'], ['ph', 'p'], ['sh', 's'], ['j', 'ch'], ['g', 'k'], ['d', 't'], ['b', 'p'], ['l', 'r'],
-     ['kk', 'k'], ['tt', 't'], ['pp', 'p'], ['ss', 's'], ['chch', 'ch']],
-    lambda acc, rule: regexp_replace(acc, rule[1], rule[2], 'g'),
-    lower(strip_accents(s)));
+-- rules are here, applied once per name at build time and once per search. One call per rule with a
+-- literal pattern, so DuckDB compiles each regex once; a list of rules folded by a lambda recompiled
+-- them for every row (300 times slower, 150 s for a 12,000-event synthetic build).
+CREATE MACRO roman_key(s) AS lower(strip_accents(s))
+    .regexp_replace('\b(rhee|rhie|ri|lee|yi|yee)\b', 'i', 'g')
+    .regexp_replace('\b(choi|choe|chwe)\b', 'choe', 'g')
+    .regexp_replace('\b(park|pak|bak)\b', 'pak', 'g')
+    .regexp_replace('\b(roh|noh|ro)\b', 'no', 'g')
+    .regexp_replace('\b(rim|lim)\b', 'im', 'g')
+    .regexp_replace('\b(ryu|yoo|ryoo)\b', 'yu', 'g')
+    .regexp_replace('\bryang\b', 'yang', 'g')
+    .regexp_replace('\b(ryom|yeom)\b', 'yom', 'g')
+    .regexp_replace('[^a-z0-9\p{L}]', '', 'g')
+    .regexp_replace('yeo', 'yo', 'g')
+    .regexp_replace('eo', 'o', 'g')
+    .regexp_replace('eu', 'u', 'g')
+    .regexp_replace('oo', 'u', 'g')
+    .regexp_replace('ee', 'i', 'g')
+    .regexp_replace('ou', 'o', 'g')
+    .regexp_replace('hyun', 'hyon', 'g')
+    .regexp_replace('ung', 'ong', 'g')
+    .regexp_replace('th', 't', 'g')
+    .regexp_replace('kh', 'k', 'g')
+    .regexp_replace('ph', 'p', 'g')
+    .regexp_replace('sh', 's', 'g')
+    .regexp_replace('j', 'ch', 'g')
+    .regexp_replace('g', 'k', 'g')
+    .regexp_replace('d', 't', 'g')
+    .regexp_replace('b', 'p', 'g')
+    .regexp_replace('l', 'r', 'g')
+    .regexp_replace('kk', 'k', 'g')
+    .regexp_replace('tt', 't', 'g')
+    .regexp_replace('pp', 'p', 'g')
+    .regexp_replace('ss', 's', 'g')
+    .regexp_replace('chch', 'ch', 'g');
 -- Western order (Yong-ho Thae) is the display order turned round: the first word moved to the end.
 CREATE MACRO name_rotated(s) AS regexp_replace(trim(s), '^(\S+)\s+(.+)$', '\2 \1');
 -- Every key a search compares against: each recorded name in both orders, the post's country and city.
