@@ -10,6 +10,8 @@ st.set_page_config(page_title="North Korean elite defections", page_icon="🌏",
 
 ui.database()
 ui.sidebar_filters()
+with st.sidebar:
+    ui.rerun_on_reconnect()
 
 try:
     ui.navigation(PAGES).run()

@@ -42,6 +42,14 @@ def _leave_pages_directory_mode() -> None:
         st.rerun()
 
 
+@st.fragment(run_every="1h")
+def rerun_on_reconnect() -> None:
+    """Nothing to show: an auto-rerun fragment makes Streamlit's frontend rerun a tab that reconnects to a
+    restarted server. Without that rerun the tab keeps the old server's session id, its first download
+    click is rejected, and the rejection is dropped with the run the click starts: the button spins for
+    three minutes (docs/security.md, "After a restart"). One empty fragment run an hour costs nothing."""
+
+
 def database() -> None:
     """Make sure the database exists, is fresh and opens (pages then query it through cache.query).
 
@@ -207,11 +215,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def download(label: str, make: Callable[[], bytes], file_name: str, key: str, mime: str = "text/csv") -> None:
     """A download (CSV unless `mime` says otherwise) whose bytes are produced only when the analyst clicks."""
-    # on_click="rerun", not "ignore": Streamlit keeps a button's file (or the callable making it) in the
-    # server's memory only. In a tab reconnected to a restarted server, with "ignore" no click downloaded
-    # anything, silently, until a filter changed; with "rerun" the clicks work, and a click made while the
-    # tab was still reconnecting reruns the page so the next one does (docs/security.md). It costs one
-    # warm page run per download.
+    # on_click="rerun", not "ignore": a click that fails (made while a tab is still reconnecting to a
+    # restarted server, docs/security.md) reruns the page, so the next click works. It costs one warm
+    # page run per download.
     st.download_button(label, data=make, file_name=file_name, mime=mime, key=f"download-{key}",
                        on_click="rerun", icon=":material/download:")
 
