@@ -175,7 +175,7 @@ def cite_views() -> None:
         else:
             slot.download_button("Download the citation for this CSV (citation.txt)", data=text.encode("utf-8"),
                                  file_name="citation.txt", mime="text/plain", key=f"citation-{key}",
-                                 on_click="rerun", icon=":material/format_quote:")
+                                 on_click="ignore", icon=":material/format_quote:")
 
 
 def guard_empty(count: int) -> None:
@@ -215,11 +215,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def download(label: str, make: Callable[[], bytes], file_name: str, key: str, mime: str = "text/csv") -> None:
     """A download (CSV unless `mime` says otherwise) whose bytes are produced only when the analyst clicks."""
-    # on_click="rerun", not "ignore": a click that fails (made while a tab is still reconnecting to a
-    # restarted server, docs/security.md) reruns the page, so the next click works. It costs one warm
-    # page run per download.
+    # on_click="ignore": a click that starts a run has a failed request's error dropped with the run's
+    # queue (Streamlit 1.67), so the button spun for minutes; without a run the error shows under the
+    # button and the next click works (docs/security.md, "After a restart"). It also saves a page run.
     st.download_button(label, data=make, file_name=file_name, mime=mime, key=f"download-{key}",
-                       on_click="rerun", icon=":material/download:")
+                       on_click="ignore", icon=":material/download:")
 
 
 def _column(heading: str | Heading):

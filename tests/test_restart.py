@@ -11,7 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from browser_support import ARTIFACTS, TIMEOUT_MS, new_context, open_page, wait_finished
+from browser_support import ARTIFACTS, TIMEOUT_MS, new_context, open_page
 
 from bench.browser import free_port, stop
 
@@ -42,15 +42,22 @@ def server(port: int, db: Path, log: Path):
         stop(process)
 
 
-def wait_for_a_run(page) -> None:
-    """Wait for a script run to start (if it has not already come and gone) and to finish: a click on a
-    button of a run still under way does nothing."""
-    try:
-        page.wait_for_function(f"{RUN} === 'running'", timeout=10_000, polling=50)
-    except Exception as err:  # Playwright's TimeoutError: the run was over before we looked
-        if "Timeout" not in type(err).__name__:
-            raise
-    wait_finished(page)
+# Counts the script runs the tab sees start (a run can come and go between two polls).
+COUNT_RUNS = """() => {
+  window.runsSeen = 0;
+  const app = document.querySelector('[data-testid=stApp]');
+  new MutationObserver(() => { if (app.dataset.testScriptState === 'running') window.runsSeen += 1; })
+    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+# Collects the messages a download button shows under itself (each stays 5 s).
+WATCH_ERRORS = """() => {
+  window.downloadErrors = [];
+  new MutationObserver(() => document.querySelectorAll('[data-testid=stDownloadButtonError]')
+      .forEach(e => window.downloadErrors.push(e.innerText)))
+    .observe(document.body, {childList: true, subtree: true});
+}"""
 
 
 def try_download(page, name: str, timeout: float) -> str | None:
@@ -73,13 +80,22 @@ def test_downloads_work_again_after_the_server_restarts(browser, db_path):
         with server(port, db_path, log):
             open_page(page, f"http://127.0.0.1:{port}/events?years=2023&years=2023&post=Cuba")
             assert try_download(page, "Download all", TIMEOUT_MS)
+            page.evaluate(COUNT_RUNS)
         page.wait_for_function(f"{STATE} !== 'CONNECTED'", timeout=TIMEOUT_MS)  # the tab saw the server go
+        page.evaluate("window.runsSeen = 0")
         with server(port, db_path, log):
-            page.wait_for_function(f"{STATE} === 'CONNECTED'", timeout=TIMEOUT_MS)
-            wait_for_a_run(page)  # the page's run on the new server (slow on a cold server under load)
-            # The reconnected tab reruns on its own (ui.rerun_on_reconnect), so the first click downloads.
+            # The page's own run on the new server (slow on a cold server under load), then its end.
+            page.wait_for_function(f"window.runsSeen > 0 && {STATE} === 'CONNECTED' && {RUN} === 'notRunning'",
+                                   timeout=TIMEOUT_MS, polling=100)
+            # The reconnected tab reruns on its own (ui.rerun_on_reconnect). A click that races a run still
+            # reaching the tab may find its file gone: then the button says so, and the next click downloads.
             # Without that rerun the tab kept the old server's session id and the click spun for minutes.
+            page.evaluate(WATCH_ERRORS)
             got = try_download(page, "Download all", 30_000)
+            if not got:
+                said = page.evaluate("window.downloadErrors")
+                assert said, "the click downloaded nothing and the button said nothing"
+                got = try_download(page, "Download all", 30_000)
             if not got:
                 page.screenshot(path=ARTIFACTS / "restart-failed.png", full_page=True)
             assert got and "Cuba" in got, (got, page.evaluate(f"[{STATE}, {RUN}]"))
