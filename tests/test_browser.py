@@ -379,6 +379,10 @@ def test_at_desktop_width_every_legend_lies_inside_its_chart(page, app_url, path
 def test_trend_chart_draws_the_databases_yearly_totals_for_a_filtered_view(page, app_url, con):
     page.set_viewport_size({"width": 1400, "height": 2600})
     open_page(page, f"{app_url}/timeline?years=2014&years=2024&post=China&stack=confirmation")
+    assert page.locator('.st-key-chart-trend').count() == 0  # one view at a time: the events first
+    page.get_by_role("tab", name="Per year").click()  # the view is named in the URL, so the link cites it
+    page.wait_for_url("**view=Per*", timeout=TIMEOUT_MS)
+    wait_finished(page)
     assert_no_exception(page)
     plot = page.locator('.st-key-chart-trend .js-plotly-plot')
     plot.scroll_into_view_if_needed()
@@ -400,6 +404,7 @@ def test_trend_chart_draws_the_databases_yearly_totals_for_a_filtered_view(page,
     page.get_by_text("Cite this view").click()
     cite = page.locator('[data-testid="stExpander"] [data-testid="stCode"]').first.inner_text()
     assert f"{app_url}/timeline?" in cite and "post=China" in cite and "years=2014&years=2024" in cite
+    assert "view=Per" in cite
     assert f"Data as of {queries.as_of(con).isoformat()}" in cite
     assert f"Data: {release.release_label(con)}." in cite
 

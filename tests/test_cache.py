@@ -75,7 +75,9 @@ def test_a_rebuilt_database_is_never_served_from_the_cache(seeds_copy, tmp_path,
 
 def test_a_cached_figure_sends_exactly_what_its_builder_drew(db_path, con):
     # The app keeps each figure as the JSON Streamlit sends; the chart must not differ from the figure.
-    at = visit("pages/timeline.py", years=["2016", "2024"])
+    sent = [json.loads(chart.proto.spec) for view in ("Each defection", "Per year", "Disclosure lag",
+                                                       "Official arrivals")
+            for chart in visit("pages/timeline.py", years=["2016", "2024"], view=view).get("plotly_chart")]
     filters = Filters(2016, 2024)
     events, context = queries.timeline_events(con, filters, 500), queries.timeline_context(con, filters)
     years = queries.yearly_figures(con, filters)
@@ -83,6 +85,5 @@ def test_a_cached_figure_sends_exactly_what_its_builder_drew(db_path, con):
     trend = queries.yearly_trend(con, filters)
     expected = [charts.defection_timeline(events, context), charts.defection_trend(trend, years),
                 charts.lag_distribution(lags, summary), charts.yearly_arrivals(years)]
-    sent = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     assert sent == [json.loads(plotly.io.to_json(figure, validate=False)) for figure in expected]
     assert sent[0]["layout"]["height"] == expected[0]["layout"]["height"]

@@ -58,14 +58,16 @@ def whole(con) -> dict:
 ZIPS: dict[str, dict] = {}
 
 
-# (page, sources tab, a table is cut at TABLE_ROWS, {download file name: the view's every row})
+# (page, its URL parameters, a table is cut at TABLE_ROWS, {download file name: the view's every row})
 VIEWS = {
     "overview": ("pages/overview.py", None, False, lambda con, at: {
         "posts_all.csv": queries.post_map(con, ALL)}),
     "timeline": ("pages/timeline.py", None, False, lambda con, at: {
-        "timeline_monthly_all.csv": queries.timeline_density(con, ALL),
+        "timeline_monthly_all.csv": queries.timeline_density(con, ALL)}),
+    "timeline per year": ("pages/timeline.py", {"view": "Per year"}, False, lambda con, at: {
         "trend_defection_confirmation_all.csv": queries.yearly_trend(con, ALL),
-        "decade_totals_all.csv": queries.decade_totals(con, ALL),
+        "decade_totals_all.csv": queries.decade_totals(con, ALL)}),
+    "timeline arrivals": ("pages/timeline.py", {"view": "Official arrivals"}, False, lambda con, at: {
         "yearly_arrivals_all.csv": queries.yearly_figures(con, ALL)}),
     "motives": ("pages/motives.py", None, True, lambda con, at: {
         "motives_all.csv": queries.motive_counts(con, ALL),
@@ -83,16 +85,16 @@ VIEWS = {
     "sources": ("pages/sources.py", None, True, lambda con, at: {
         **whole(con), "sources.csv": queries.sources_list(con),
         f"facts_citing_{source(con, at)}.csv": queries.citations(con, source(con, at))}),
-    "dictionary": ("pages/sources.py", "Data dictionary", False, lambda con, at: {
+    "dictionary": ("pages/sources.py", {"tab": "Data dictionary"}, False, lambda con, at: {
         **whole(con), "data_dictionary.csv": queries.data_dictionary(con)}),
-    "changelog": ("pages/sources.py", "Changelog", True, lambda con, at: {
+    "changelog": ("pages/sources.py", {"tab": "Changelog"}, True, lambda con, at: {
         **whole(con), "corrections.csv": queries.corrections(con), "changelog.csv": queries.revisions(con)}),
 }
 
 
 @pytest.mark.parametrize("view", VIEWS)
 def test_every_download_holds_every_row_of_its_view(big_db, monkeypatch, view):
-    page, tab, cut, expected = VIEWS[view]
+    page, params, cut, expected = VIEWS[view]
     offered, real = {}, ui.download
 
     def download(label, make, file_name, key, **options):  # what each button would hand over when clicked
@@ -102,7 +104,7 @@ def test_every_download_holds_every_row_of_its_view(big_db, monkeypatch, view):
     monkeypatch.setattr(ui, "download", download)
     monkeypatch.setenv("DEFECTIONS_DB", str(big_db))
     monkeypatch.setenv("DEFECTIONS_SEEDS", str(big_db.parent / "seeds"))
-    at = open_page(page, timeout=120, **({"tab": tab} if tab else {}))
+    at = open_page(page, timeout=120, **(params or {}))
 
     assert all(len(frame.value) <= ui.TABLE_ROWS for frame in at.dataframe)
     assert any(f"Showing the first {ui.TABLE_ROWS:,}" in c.value for c in at.caption) == cut

@@ -369,7 +369,7 @@ def remark_cards(at: AppTest) -> list[str]:
 
 
 def test_trend_choices_come_from_the_url_and_say_what_the_bars_count(db_path, con):
-    at = open_page("pages/timeline.py", post="China", by="disclosure", stack="confirmation")
+    at = open_page("pages/timeline.py", view="Per year", post="China", by="disclosure", stack="confirmation")
     assert at.radio(key="by").value == "disclosure" and at.radio(key="stack").value == "confirmation"
     trend = next(c for c in charts(at) if "beside the national elite figures" in c["layout"]["title"]["text"])
     assert "year of disclosure" in trend["layout"]["title"]["text"]
@@ -379,19 +379,30 @@ def test_trend_choices_come_from_the_url_and_say_what_the_bars_count(db_path, co
         con, Filters(posts=("China",)), "disclosure", "confirmation")["defections"].sum()
     assert any("why" in c.value.lower() or "The two differ" in c.value for c in at.caption)
     median = queries.lag_summary(con, Filters(posts=("China",)))["median"].item()
+    at = open_page("pages/timeline.py", view="Disclosure lag", post="China")
     assert any(f"made public within {median} of defecting" in shown(c.value) for c in at.caption)
+
+
+def test_the_timeline_draws_only_the_view_the_url_names(db_path):
+    # One chart per run: a slider step redraws what the analyst looks at (issue #28).
+    titles = {}
+    for view in ("Each defection", "Per year", "Disclosure lag", "Official arrivals", "Atlantis"):
+        titles[view] = [c["layout"]["title"]["text"] for c in charts(open_page("pages/timeline.py", view=view))]
+    assert all(len(shown) == 1 for shown in titles.values()), titles
+    assert len({shown[0] for shown in titles.values()}) == 4
+    assert titles["Atlantis"] == titles["Each defection"]  # an unknown view falls back to the first
 
 
 def test_trend_and_lags_without_any_disclosure_show_a_message_not_an_empty_chart(db_path, con):
     # The two defections of 1955 from North Korea itself (Lee Un-yong, Lee In-seon) have no disclosure date.
     params = {"years": ["1955", "1955"], "post": "North Korea", "by": "disclosure"}
     assert queries.lag_summary(con, Filters(1955, 1955, ("North Korea",)))["without_lag"].item() == 2
-    at = open_page("pages/timeline.py", **params)
-    assert selected_count(at) > 0
-    infos = " ".join(i.value for i in at.info)
+    per_year, lag = (open_page("pages/timeline.py", view=view, **params) for view in ("Per year", "Disclosure lag"))
+    assert selected_count(per_year) > 0
+    infos = " ".join(i.value for at in (per_year, lag) for i in at.info)
     assert "None of the selected defections has a disclosure date" in infos
     assert "None of the selected defections has a disclosure lag" in infos
-    titles = [c["layout"]["title"]["text"] for c in charts(at)]
+    titles = [c["layout"]["title"]["text"] for at in (per_year, lag) for c in charts(at)]
     assert not any("beside the national" in t or "until each defection" in t for t in titles)
 
 
