@@ -30,8 +30,9 @@ def pad(rows: list[Row], key: str, unique: tuple[str, ...] = ()) -> None:
 @pytest.fixture(scope="module")
 def big_db(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("big")
-    seeds = synth.generate(12_000, folder / "seeds")
+    seeds = synth.generate(2_500, folder / "seeds")  # more rows than any table shows
     pad(seeds.tables["context_events"], "context_id")
+    pad(seeds.tables["commentary"], "commentary_id")
     pad(seeds.tables["sources"], "source_id", unique=("url",))
     pad(seeds.tables["revisions"], "revision_id")
     path = folder / "big.duckdb"
