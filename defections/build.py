@@ -18,7 +18,7 @@ from defections.paths import db_path as default_db_path
 from defections.validate import Problem, Seeds, load_seeds, read_document, schema, seeds_digest
 
 # Bump when schema.sql or views.sql change shape: the app refuses a database of another version.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 class BuildError(Exception):

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from defections import citation, queries, release
-from defections.db import query
+from defections.db import frame, query_sql
 from defections.export import csv_bytes, workbook_bytes
 from defections.filters import Filters
 from defections.paths import ROOT
@@ -27,8 +27,7 @@ LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/legalcode"
 
 def public_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The public views' names, as the database lists them (the data dictionary reads the same list)."""
-    return query(con, "SELECT view_name FROM duckdb_views() WHERE database_name = current_database() "
-                      "AND schema_name = 'main' AND NOT internal ORDER BY view_name")["view_name"].tolist()
+    return frame(con, query_sql("public_views"))["view_name"].tolist()
 
 
 def file_name(con: duckdb.DuckDBPyConnection) -> str:

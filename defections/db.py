@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import os
 import re
 import stat
@@ -12,7 +13,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import duckdb
@@ -29,10 +30,11 @@ from defections.build import (
     shown,
     writer_holding,
 )
-from defections.paths import SEEDS_DIR
+from defections.paths import SEEDS_DIR, SQL_DIR
 from defections.validate import Problem, Seeds, load_seeds, seed_stamps, seeds_digest
 
 FIX_COMMAND = "python -m defections build"
+QUERIES_DIR = SQL_DIR / "queries"  # one file per named query, loaded by query_sql
 # After a failed write (full disk, read-only folder), the next attempt waits this long, doubling up to
 # RETRY_MAX: a build costs ~0.8 s of CPU, and every page run of every session would otherwise retry it.
 RETRY_FIRST, RETRY_MAX = 30.0, 600.0
@@ -99,8 +101,9 @@ def unreadable(db_path: Path, err: Exception) -> DatabaseError:
                          f"It may be corrupt; rebuild it with: {FIX_COMMAND}")
 
 
-def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pd.DataFrame:
-    """Run one statement on its own cursor (a connection is shared across threads) and return a frame."""
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+    """Run one statement on its own cursor (a connection is shared across threads) and return its result
+    as a DataFrame: the database seam every query goes through (cache.cached_frame keeps the results)."""
     if isinstance(params, dict):
         # DuckDB rejects unused named parameters; the filters offer more than a query may use.
         used = set(re.findall(r"\$(\w+)", sql))
@@ -111,6 +114,23 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None =
         return cursor.execute(sql, params or []).df()
     finally:
         cursor.close()
+
+
+@cache
+def query_sql(name: str) -> str:
+    """The text of the named query, sql/queries/<name>.sql (read once)."""
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def select_list(name: str) -> list[str]:
+    """The names of the columns the named query's final SELECT gives, read by DuckDB's own parser (no
+    database needed): a column list is then written once, in its .sql file."""
+    con = duckdb.connect(config=NO_NETWORK)
+    try:
+        tree = json.loads(con.execute("SELECT json_serialize_sql(?::VARCHAR)", [query_sql(name)]).fetchone()[0])
+    finally:
+        con.close()
+    return [column["alias"] or column["column_names"][-1] for column in tree["statements"][0]["node"]["select_list"]]
 
 
 def _unopenable(db_path: Path, err: Exception) -> DatabaseError:

@@ -13,8 +13,8 @@ ui.guard_empty(count)
 show_context = st.toggle("Show diplomatic context events on the same axis", value=True, key="context",
                          bind="query-params")
 if count <= MAX_MARKS:
-    events = cache.query(queries.timeline_events, filters, MAX_MARKS)
-    context = cache.query(queries.timeline_context, filters) if show_context else None
+    events = cache.cached(queries.timeline_events, filters, MAX_MARKS)
+    context = cache.cached(queries.timeline_context, filters) if show_context else None
     wide, narrow = ui.wide_and_narrow("timeline")
     with wide:
         ui.chart(charts.defection_timeline, events, context, name=f"timeline_{filters.describe()}", key="timeline")
@@ -25,7 +25,7 @@ if count <= MAX_MARKS:
                "whole year. The dotted line runs to the day it was made public. Rows are grouped by decade; narrow the "
                "years in the sidebar to zoom in.")
 else:
-    density = cache.query(queries.timeline_density, filters)
+    density = cache.cached(queries.timeline_density, filters)
     st.info(f"{count:,} defections are too many to draw one by one; showing counts per month.")
     ui.chart(charts.timeline_density, density, name=f"timeline_monthly_{filters.describe()}", key="density")
 
@@ -36,8 +36,8 @@ by = left.radio("Count each defection in its year of", list(queries.TREND_BY), h
                 bind="query-params")
 stack = right.radio("Stack the bars by", list(queries.TREND_STACK), horizontal=True, key="stack",
                     bind="query-params")
-trend = cache.query(queries.yearly_trend, filters, by, stack)
-years = cache.query(queries.yearly_figures, filters)
+trend = cache.cached(queries.yearly_trend, filters, by, stack)
+years = cache.cached(queries.yearly_figures, filters)
 if trend.empty:
     st.info("None of the selected defections has a disclosure date: choose the year of defection.")
 else:
@@ -51,7 +51,7 @@ else:
                "also holds defections to other countries and years with no national figure."
                + (f" {left_out:,} selected defection(s) with no disclosure date are not counted." if left_out else ""))
 
-decades = cache.query(queries.decade_totals, filters)
+decades = cache.cached(queries.decade_totals, filters)
 st.markdown("**Per decade: how many of the counted defections a government confirmed**")
 ui.table(decades, f"decade_totals_{filters.describe()}")
 st.caption("Is it rising? Read the confirmed share first: in recent decades most cases are press reports citing "
@@ -60,18 +60,18 @@ st.caption("Is it rising? Read the confirmed share first: in recent decades most
            "found one by one in the press archives of the time (docs/methodology.md, \"How complete the record "
            "is\"). Only completed defections are counted.")
 
-summary = cache.query(queries.lag_summary, filters).iloc[0]
+summary = cache.cached(queries.lag_summary, filters).iloc[0]
 if summary.with_lag > MAX_MARKS:  # one span per defection: thousands would stall the browser
     lags = None
     st.info(f"{int(summary.with_lag):,} disclosure lags are too many to draw one by one; the median is below.")
 else:
-    lags = cache.query(queries.lag_distribution, filters, MAX_MARKS)
+    lags = cache.cached(queries.lag_distribution, filters, MAX_MARKS)
 if lags is not None and lags.empty:
     st.info("None of the selected defections has a disclosure lag at the precision of its dates (a year-dated "
             "defection or disclosure, or no disclosure date).")
 elif summary.with_lag:
     if lags is not None:
-        ui.chart(charts.lag_distribution, lags, cache.query(queries.lag_summary, filters),
+        ui.chart(charts.lag_distribution, lags, cache.cached(queries.lag_summary, filters),
                  name=f"disclosure_lags_{filters.describe()}", key="lags")
     st.caption(f"Half of the {int(summary.with_lag):,} selected defections with a lag at their dates' precision were "
                f"made public within {ui.plain(summary['median'])} of defecting. A month-dated defection leaves its lag "
