@@ -13,7 +13,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -30,11 +30,10 @@ from defections.build import (
     shown,
     writer_holding,
 )
-from defections.paths import SEEDS_DIR, SQL_DIR
+from defections.paths import SEEDS_DIR, sql_file
 from defections.validate import Problem, Seeds, load_seeds, seed_stamps, seeds_digest
 
 FIX_COMMAND = "python -m defections build"
-QUERIES_DIR = SQL_DIR / "queries"  # one file per named query, loaded by query_sql
 # After a failed write (full disk, read-only folder), the next attempt waits this long, doubling up to
 # RETRY_MAX: a build costs ~0.8 s of CPU, and every page run of every session would otherwise retry it.
 RETRY_FIRST, RETRY_MAX = 30.0, 600.0
@@ -79,9 +78,7 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
         con.close()
         raise _unopenable(db_path, err) from None
     try:
-        version = con.execute("SELECT max(schema_version) FROM build_info").fetchone()[0]
-        blocks = con.execute("SELECT total_blocks * block_size FROM pragma_database_size() "
-                             "WHERE database_name = 'defections'").fetchone()[0]
+        version, blocks = con.execute(query_sql("database_header")).fetchone()
     except duckdb.Error:
         version, blocks = None, 0
     if blocks and db_path.stat().st_size < blocks:
@@ -116,14 +113,13 @@ def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None =
         cursor.close()
 
 
-@cache
 def query_sql(name: str) -> str:
     """The text of the named query, sql/queries/<name>.sql (read once)."""
-    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return sql_file(f"queries/{name}")
 
 
 def select_list(name: str) -> list[str]:
-    """The names of the columns the named query's final SELECT gives, read by DuckDB's own parser (no
+    """The names of the columns the named query's last select list gives, read by DuckDB's own parser (no
     database needed): a column list is then written once, in its .sql file."""
     con = duckdb.connect(config=NO_NETWORK)
     try:
@@ -266,7 +262,7 @@ def _recorded(db_path: Path, identity: tuple) -> tuple[int, str] | None:
     con = duckdb.connect(config=NO_NETWORK)
     try:
         con.execute("ATTACH ? AS built (READ_ONLY)", [str(db_path)])
-        return con.execute("SELECT max(schema_version), max(seeds_digest) FROM built.build_info").fetchone()
+        return con.execute(query_sql("recorded_build")).fetchone()
     except (duckdb.Error, UnicodeError):
         return None
     finally:

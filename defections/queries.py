@@ -1,11 +1,11 @@
 """Every question a page asks, as a named function: (connection, filters) -> DataFrame of what it shows.
 
-Each function runs its query, sql/queries/<function name>.sql, with bound parameters; no SQL text is
-ever joined or formatted. The filters reach SQL as one bound struct, $filters (Filters.params()), which
-the filtered queries hand to the table macro selected_by (sql/views.sql): their first step is
-`selected AS (FROM selected_by($filters))`, the rows tables and the CSV list (failed and unresolved
-attempts and denied reports too, each with its outcome), and counts, charts and maps add
-`WHERE counted` (completed defections only). Aggregation happens in DuckDB.
+Each function runs its own query, sql/queries/<function name>.sql, with bound parameters; no SQL text is
+ever joined or formatted here. The filters reach SQL as one bound struct, $filters (Filters.params()),
+which a filtered query hands to the table macro selected_by (sql/views.sql) as its first step, named
+`selected`: the rows tables and the CSV list (failed and unresolved attempts and denied reports too, each
+with its outcome); counts, charts and maps keep the counted rows only (completed defections).
+Aggregation happens in DuckDB.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ EXPORT_COLUMNS = select_list("export_events")
 
 def filter_options(con: duckdb.DuckDBPyConnection) -> dict:
     """The values the sidebar and the CLI offer: year bounds (None when there is no defection), and for
-    each entry of filters.FILTERS, under its name, its valid values; under "notes", what its tooltip adds
-    (for regions, the countries whose cities decide their region)."""
+    each entry of filters.FILTERS, under its name, its valid values; under "notes", by name, the notes its
+    tooltip adds (filter_choices in sql/views.sql gives both)."""
     years = _run(con, "filter_years").iloc[0]
     choices = _run(con, "filter_choices").set_index("filter")
     return {
