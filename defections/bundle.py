@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from defections import citation, queries, release
-from defections.db import frame, query_sql
+from defections.db import frame, own_cursor, query_sql
 from defections.export import csv_bytes, workbook_bytes
 from defections.filters import Filters
 from defections.paths import ROOT
@@ -42,15 +42,11 @@ def bundle_bytes(con: duckdb.DuckDBPyConnection) -> bytes:
     for view in public_views(con):
         # Every column in the sort: the same rows in the same order on every call, so the same bytes.
         sql = f'FROM "{view}" ORDER BY ALL'  # a name from the catalog, never from input
-        cursor = con.cursor()
-        try:
-            cursor.execute("USE defections")
+        with own_cursor(con) as cursor:
             # The CSV from a DataFrame, as every other download of the app is made; Parquet from Arrow,
             # which keeps the column types.
-            frame, table = cursor.sql(sql).df(), cursor.sql(sql).to_arrow_table()
-        finally:
-            cursor.close()
-        files[f"csv/{view}.csv"] = csv_bytes(_lists_as_text(frame))
+            rows, table = cursor.sql(sql).df(), cursor.sql(sql).to_arrow_table()
+        files[f"csv/{view}.csv"] = csv_bytes(_lists_as_text(rows))
         parquet = io.BytesIO()
         pq.write_table(table, parquet)
         files[f"parquet/{view}.parquet"] = parquet.getvalue()

@@ -100,15 +100,23 @@ def unreadable(db_path: Path, err: Exception) -> DatabaseError:
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pd.DataFrame:
     """Run one statement on its own cursor (a connection is shared across threads) and return its result
-    as a DataFrame: the database seam every query goes through (cache.cached_frame keeps the results)."""
+    as a DataFrame: the database seam every query goes through (cache.cached keeps the results)."""
     if isinstance(params, dict):
         # DuckDB rejects unused named parameters; the filters offer more than a query may use.
         used = set(re.findall(r"\$(\w+)", sql))
         params = {name: value for name, value in params.items() if name in used}
+    with own_cursor(con) as cursor:
+        return cursor.execute(sql, params or []).df()
+
+
+@contextmanager
+def own_cursor(con: duckdb.DuckDBPyConnection):
+    """A cursor of its own on the shared connection, in the attached database (a new cursor starts in the
+    in-memory catalog, see connect); closed after use."""
     cursor = con.cursor()
     try:
-        cursor.execute("USE defections")  # a cursor starts in the in-memory catalog (see connect)
-        return cursor.execute(sql, params or []).df()
+        cursor.execute("USE defections")
+        yield cursor
     finally:
         cursor.close()
 
