@@ -2,13 +2,13 @@
 
     python -m defections validate [--seeds DIR]
     python -m defections build [--seeds DIR] [--db PATH]
-    python -m defections export events [--from YEAR] [--to YEAR] [--region REGION ...] [--post COUNTRY ...]
-                                       [--category CATEGORY ...] [--confirmation STATUS ...] [--db PATH]
+    python -m defections export events [--from YEAR] [--to YEAR] [--FILTER VALUE ...] [--db PATH]
     python -m defections export bundle [--db PATH] > dataset.zip
     python -m defections export changes --since RELEASE [--db PATH] > changes.csv
     python -m defections release VERSION --note TEXT [--seeds DIR]
     python -m defections dictionary [--db PATH]
 
+One repeatable --FILTER flag per entry of filters.FILTERS (--post COUNTRY, --category CATEGORY, ...).
 Every export says on stderr which release its data is, or that it holds unreleased changes.
 """
 
@@ -24,7 +24,7 @@ from defections import bundle, queries, release
 from defections.build import BuildError, WriteError, build
 from defections.db import DatabaseError, connect, unreadable
 from defections.export import csv_bytes
-from defections.filters import URL_OPTIONS, Filters
+from defections.filters import FILTERS, Filters, unknown_in_cli
 from defections.paths import db_path, seeds_dir
 from defections.validate import validate
 from defections.wording import not_counted
@@ -55,14 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--from", dest="year_from", type=year, metavar="YEAR",
                         help="first year of defection (a reversed range is put in order, as the app does)")
     export.add_argument("--to", dest="year_to", type=year, metavar="YEAR")
-    export.add_argument("--region", action="append", default=[], metavar="REGION",
-                        help="region of the post, e.g. Europe or 'East Asia' (Vladivostok counts as East Asia)")
-    export.add_argument("--post", action="append", default=[], metavar="COUNTRY")
-    export.add_argument("--category", action="append", default=[])
-    export.add_argument("--confirmation", action="append", default=[], metavar="STATUS")
-    export.add_argument("--outcome", action="append", default=[], metavar="OUTCOME",
-                        help="completed, failed or unknown (default: every outcome is listed; only completed "
-                             "defections are counted)")
+    for f in FILTERS:
+        export.add_argument(f"--{f.key}", action="append", default=[], metavar=f.metavar or None,
+                            help=f.cli_help)
     export.add_argument("--db", type=Path, default=None)
     record = commands.add_parser("release", help="record the seeds as a release (appends to seeds/releases.csv)")
     record.add_argument("version", help="the new version, e.g. 2026.12.2")
@@ -148,21 +143,12 @@ def _events(args, con) -> int:
     options = queries.filter_options(con)
     if args.year_from is not None and args.year_to is not None:
         args.year_from, args.year_to = sorted((args.year_from, args.year_to))
-    asked = {"region": args.region, "post": args.post, "category": args.category,
-             "confirmation": args.confirmation, "outcome": args.outcome}
-    known = {name: options[option] for name, option in URL_OPTIONS.items()}
-    filters = Filters(args.year_from, args.year_to, posts=tuple(dict.fromkeys(args.post)),
-                      categories=tuple(dict.fromkeys(args.category)),
-                      confirmations=tuple(dict.fromkeys(args.confirmation)), regions=tuple(dict.fromkeys(args.region)),
-                      outcomes=tuple(dict.fromkeys(args.outcome)))
-    unknown = [f"--{name} {value!r}" for name, values in asked.items() for value in values
-               if value not in known[name]]
+    asked = {f.key: getattr(args, f.key) for f in FILTERS}
+    unknown = unknown_in_cli(asked, options)
     if unknown:
-        print(f"unknown {', '.join(unknown)}; regions: {', '.join(known['region'])}; "
-              f"posts: {', '.join(known['post'])}; categories: {', '.join(known['category'])}; "
-              f"confirmations: {', '.join(known['confirmation'])}; outcomes: {', '.join(known['outcome'])}",
-              file=sys.stderr)
+        print(unknown, file=sys.stderr)
         return 2
+    filters = Filters(args.year_from, args.year_to, **{f.name: tuple(dict.fromkeys(asked[f.key])) for f in FILTERS})
     if (written := _emit(csv_bytes(queries.export_events(con, filters)))) == 0:
         _say_release(con)
         counts = queries.selection_counts(con, filters).iloc[0]

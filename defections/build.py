@@ -13,12 +13,12 @@ import duckdb
 import pandas as pd
 
 from defections import release
-from defections.paths import SEEDS_DIR, SQL_DIR
+from defections.paths import SEEDS_DIR, sql_file
 from defections.paths import db_path as default_db_path
 from defections.validate import Problem, Seeds, load_seeds, read_document, schema, seeds_digest
 
 # Bump when schema.sql or views.sql change shape: the app refuses a database of another version.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 class BuildError(Exception):
@@ -70,8 +70,7 @@ def _foreign_duckdb(path: Path) -> str | None:
     con = duckdb.connect(config=NO_NETWORK)
     try:
         con.execute("ATTACH ? AS target (READ_ONLY)", [str(path)])
-        tables = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'target' "
-                             "AND table_name = 'build_info'").fetchone()[0]
+        tables = con.execute(sql_file("queries/build_info_tables")).fetchone()[0]
     except duckdb.Error as err:
         holder = writer_holding(err)
         return f"it is held open for writing by {holder}" if holder else None
@@ -103,7 +102,7 @@ def refuse_foreign(db_path: Path) -> None:
 
 def populate(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
     """Create the schema and views in `con` and load the typed seed rows (works on :memory: too)."""
-    con.execute((SQL_DIR / "schema.sql").read_text(encoding="utf-8"))
+    con.execute(sql_file("schema"))
     for table in schema():
         columns = [c.name for c in table.columns]
         frame = pd.DataFrame([row.values for row in seeds.tables[table.name]], columns=columns, dtype=object)
@@ -120,14 +119,11 @@ def populate(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
     if documents:  # in one statement: 600 single-row inserts took half the build's time
         con.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)", list(documents.values()))
     release.populate(con, seeds)  # before views.sql: its corrections view says each one's release
-    con.execute((SQL_DIR / "views.sql").read_text(encoding="utf-8"))
-    # The data is as of the day it was last curated: the newest page read or correction made, not the
-    # newest source's publication (a correction made today of a 2024 fact is today's data).
-    as_of = con.execute("SELECT greatest((SELECT max(read_on) FROM documents), "
-                        "(SELECT max(corrected_on) FROM seed.corrections))").fetchone()[0]
-    con.execute("INSERT INTO build_info VALUES (?, ?, ?, ?)",
-                [SCHEMA_VERSION, dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                 seeds_digest(seeds.directory, seeds.files), as_of])  # the bytes built, not the disk now
+    con.execute(sql_file("views"))
+    con.execute(sql_file("build_info"), {"schema_version": SCHEMA_VERSION,
+                                         "built_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                                         # the bytes built, not the disk now
+                                         "seeds_digest": seeds_digest(seeds.directory, seeds.files)})
 
 
 def _insert(con, table: str, columns: list[str], frame: pd.DataFrame) -> None:

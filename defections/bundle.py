@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from defections import citation, queries, release
-from defections.db import query
+from defections.db import frame, own_cursor, query_sql
 from defections.export import csv_bytes, workbook_bytes
 from defections.filters import Filters
 from defections.paths import ROOT
@@ -27,8 +27,7 @@ LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/legalcode"
 
 def public_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The public views' names, as the database lists them (the data dictionary reads the same list)."""
-    return query(con, "SELECT view_name FROM duckdb_views() WHERE database_name = current_database() "
-                      "AND schema_name = 'main' AND NOT internal ORDER BY view_name")["view_name"].tolist()
+    return frame(con, query_sql("public_views"))["view_name"].tolist()
 
 
 def file_name(con: duckdb.DuckDBPyConnection) -> str:
@@ -43,15 +42,11 @@ def bundle_bytes(con: duckdb.DuckDBPyConnection) -> bytes:
     for view in public_views(con):
         # Every column in the sort: the same rows in the same order on every call, so the same bytes.
         sql = f'FROM "{view}" ORDER BY ALL'  # a name from the catalog, never from input
-        cursor = con.cursor()
-        try:
-            cursor.execute("USE defections")
+        with own_cursor(con) as cursor:
             # The CSV from a DataFrame, as every other download of the app is made; Parquet from Arrow,
             # which keeps the column types.
-            frame, table = cursor.sql(sql).df(), cursor.sql(sql).to_arrow_table()
-        finally:
-            cursor.close()
-        files[f"csv/{view}.csv"] = csv_bytes(_lists_as_text(frame))
+            rows, table = cursor.sql(sql).df(), cursor.sql(sql).to_arrow_table()
+        files[f"csv/{view}.csv"] = csv_bytes(_lists_as_text(rows))
         parquet = io.BytesIO()
         pq.write_table(table, parquet)
         files[f"parquet/{view}.parquet"] = parquet.getvalue()

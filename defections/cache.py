@@ -127,16 +127,17 @@ def clear() -> None:
     CONNECTIONS.clear()
 
 
-def query(function: Callable, *args):
-    """queries.function(connection, *args), cached on the database file and the arguments.
+def cached(function: Callable, *args):
+    """The result of queries.function(connection, *args) (a DataFrame, or whatever the function returns),
+    cached on the database file and the arguments.
 
     The result is shared: derive new frames from it, never modify it in place."""
     database = _database()
     return RESULTS.get((*database, function.__name__, args), lambda: _call(database, function, args))
 
 
-def query_uncached(function: Callable, *args):
-    """queries.function(connection, *args), run afresh and not kept (a large one-off result such as a
+def uncached(function: Callable, *args):
+    """The result of queries.function(connection, *args), run afresh and not kept (a large one-off result such as a
     download, produced on a click that may come long after the page ran)."""
     return _call(_identity(db_path()), function, args)
 
@@ -165,7 +166,7 @@ def stop_unusable(err: Exception):
 def figure(builder: Callable, frames: tuple) -> go.Figure:
     """builder(*frames) (a charts.* dict) as the figure st.plotly_chart sends, built once per distinct
     data: a rerun with the same results (any widget click) reuses it, keyed by the queries its frames
-    came from. A frame that did not come from query() is drawn afresh. Figures are never modified after
+    came from. A frame that did not come from cached() is drawn afresh. Figures are never modified after
     they are built."""
     keys = tuple(None if frame is None else RESULTS.key_of(frame) for frame in frames)
     if any(key is None for key, frame in zip(keys, frames) if frame is not None):
@@ -175,7 +176,7 @@ def figure(builder: Callable, frames: tuple) -> go.Figure:
 
 def derived(kind: tuple, frame, make: Callable):
     """make(), kept with a cached result `frame` under `kind` (e.g. ("table", columns)); made afresh
-    for a frame that did not come from query()."""
+    for a frame that did not come from cached()."""
     key = RESULTS.key_of(frame)
     return make() if key is None else RENDERED.get((*kind, key), make)
 

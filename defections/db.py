@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import os
 import re
 import stat
@@ -29,7 +30,7 @@ from defections.build import (
     shown,
     writer_holding,
 )
-from defections.paths import SEEDS_DIR
+from defections.paths import SEEDS_DIR, sql_file
 from defections.validate import Problem, Seeds, load_seeds, seed_stamps, seeds_digest
 
 FIX_COMMAND = "python -m defections build"
@@ -77,9 +78,7 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
         con.close()
         raise _unopenable(db_path, err) from None
     try:
-        version = con.execute("SELECT max(schema_version) FROM build_info").fetchone()[0]
-        blocks = con.execute("SELECT total_blocks * block_size FROM pragma_database_size() "
-                             "WHERE database_name = 'defections'").fetchone()[0]
+        version, blocks = con.execute(query_sql("database_header")).fetchone()
     except duckdb.Error:
         version, blocks = None, 0
     if blocks and db_path.stat().st_size < blocks:
@@ -99,18 +98,43 @@ def unreadable(db_path: Path, err: Exception) -> DatabaseError:
                          f"It may be corrupt; rebuild it with: {FIX_COMMAND}")
 
 
-def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pd.DataFrame:
-    """Run one statement on its own cursor (a connection is shared across threads) and return a frame."""
+def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+    """Run one statement on its own cursor (a connection is shared across threads) and return its result
+    as a DataFrame: the database seam every query goes through (cache.cached keeps the results)."""
     if isinstance(params, dict):
         # DuckDB rejects unused named parameters; the filters offer more than a query may use.
         used = set(re.findall(r"\$(\w+)", sql))
         params = {name: value for name, value in params.items() if name in used}
+    with own_cursor(con) as cursor:
+        return cursor.execute(sql, params or []).df()
+
+
+@contextmanager
+def own_cursor(con: duckdb.DuckDBPyConnection):
+    """A cursor of its own on the shared connection, in the attached database (a new cursor starts in the
+    in-memory catalog, see connect); closed after use."""
     cursor = con.cursor()
     try:
-        cursor.execute("USE defections")  # a cursor starts in the in-memory catalog (see connect)
-        return cursor.execute(sql, params or []).df()
+        cursor.execute("USE defections")
+        yield cursor
     finally:
         cursor.close()
+
+
+def query_sql(name: str) -> str:
+    """The text of the named query, sql/queries/<name>.sql (read once)."""
+    return sql_file(f"queries/{name}")
+
+
+def select_list(name: str) -> list[str]:
+    """The names of the columns the named query's last select list gives, read by DuckDB's own parser (no
+    database needed): a column list is then written once, in its .sql file."""
+    con = duckdb.connect(config=NO_NETWORK)
+    try:
+        tree = json.loads(con.execute("SELECT json_serialize_sql(?::VARCHAR)", [query_sql(name)]).fetchone()[0])
+    finally:
+        con.close()
+    return [column["alias"] or column["column_names"][-1] for column in tree["statements"][0]["node"]["select_list"]]
 
 
 def _unopenable(db_path: Path, err: Exception) -> DatabaseError:
@@ -246,7 +270,7 @@ def _recorded(db_path: Path, identity: tuple) -> tuple[int, str] | None:
     con = duckdb.connect(config=NO_NETWORK)
     try:
         con.execute("ATTACH ? AS built (READ_ONLY)", [str(db_path)])
-        return con.execute("SELECT max(schema_version), max(seeds_digest) FROM built.build_info").fetchone()
+        return con.execute(query_sql("recorded_build")).fetchone()
     except (duckdb.Error, UnicodeError):
         return None
     finally:

@@ -1,12 +1,19 @@
 """Where things live. Everything is built from this file's location, so any working directory works."""
 
 import os
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = ROOT / "seeds"
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 STATIC_DIR = ROOT / "static"
+
+
+@cache
+def sql_file(name: str) -> str:
+    """The text of sql/<name>.sql (read once); queries are sql/queries/<name>.sql (db.query_sql)."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def seeds_dir() -> Path:

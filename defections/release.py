@@ -9,13 +9,12 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from defections.paths import SQL_DIR
+from defections.paths import sql_file
 from defections.validate import Seeds, load_seeds, schema, seed_files
 
 RELEASES_FILE = "releases.csv"
@@ -87,12 +86,7 @@ def populate(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
         con.execute("INSERT INTO row_keys SELECT table_name, row_key FROM row_key_frame")
     finally:
         con.unregister("row_key_frame")
-    con.execute(_sql("releases"))
-
-
-@cache
-def _sql(name: str) -> str:
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    con.execute(sql_file("releases"))
 
 
 def record(seeds_dir: Path, version: str, note: str, on: dt.date | None = None) -> Recorded:
@@ -159,16 +153,16 @@ def file_label(label: str) -> str:
 
 # Named queries: (connection, ...) -> DataFrame of what a page or an export shows.
 
-def query(con, sql: str, params: dict | None = None) -> pd.DataFrame:
-    """db.query, imported when first used: db imports build, which imports this module."""
-    from defections.db import query as run
+def frame(con, sql: str, params: dict | None = None) -> pd.DataFrame:
+    """db.frame, imported when first used: db imports build, which imports this module."""
+    from defections.db import frame as run
 
     return run(con, sql, params)
 
 
 def release_status(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row: the last release, the data's digest, whether the data is that release, and its label."""
-    return query(con, "SELECT last_release, last_released_on, data_digest, is_release, label FROM release_status")
+    return frame(con, sql_file("queries/release_status"))
 
 
 def release_label(con: duckdb.DuckDBPyConnection) -> str:
@@ -178,17 +172,17 @@ def release_label(con: duckdb.DuckDBPyConnection) -> str:
 
 def release_list(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every release, newest first: what "What's new" offers to compare with."""
-    return query(con, "SELECT release, released_on, note FROM releases ORDER BY release_number DESC")
+    return frame(con, sql_file("queries/release_list"))
 
 
 def changes_since(con: duckdb.DuckDBPyConnection, since: str) -> pd.DataFrame:
     """The defections added, facts corrected and rows removed after release `since`, with their event cards."""
-    return query(con, _sql("changes_since"), {"since": since})
+    return frame(con, sql_file("changes_since"), {"since": since})
 
 
 def release_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Rows added and removed per release and curated table, newest first (the release notes)."""
-    return query(con, _sql("release_notes"))
+    return frame(con, sql_file("release_notes"))
 
 
 def release_notes(con: duckdb.DuckDBPyConnection) -> str:

@@ -20,7 +20,7 @@ from defections.build import BuildError
 from defections.charts import PLOTLY_CONFIG
 from defections.db import FIX_COMMAND, DatabaseError, Freshness, ensure_database, is_stale
 from defections.export import csv_bytes
-from defections.filters import Filters, clear, sidebar
+from defections.filters import Filters, clear, names_in_words, sidebar
 from defections.labels import HEADINGS, LABELLED_COLUMNS, Heading, code_label, plain, source_link
 from defections.paths import db_path, seeds_dir
 from defections.wording import MISSING, not_counted, plural
@@ -51,7 +51,7 @@ def rerun_on_reconnect() -> None:
 
 
 def database() -> None:
-    """Make sure the database exists, is fresh and opens (pages then query it through cache.query).
+    """Make sure the database exists, is fresh and opens (pages then query it through cache.cached).
 
     Shows a clear page and stops the script when it cannot be used."""
     _leave_pages_directory_mode()
@@ -84,7 +84,7 @@ def database() -> None:
 def sidebar_filters() -> None:
     """The shared filters in the sidebar, bound to the URL (filters.sidebar); every page reads them
     through filters()."""
-    chosen, dropped = sidebar(cache.query(queries.filter_options))
+    chosen, dropped = sidebar(cache.cached(queries.filter_options))
     st.session_state["_filters"] = chosen
     st.session_state["_dropped"] = dropped
 
@@ -123,11 +123,11 @@ def filters() -> Filters:
 def page_header(title: str, question: str, filters: Filters) -> int:
     """Title, the question the page answers, and how many events the filters select (returned)."""
     st.title(title)
-    counts = cache.query(queries.selection_counts, filters).iloc[0]
+    counts = cache.cached(queries.selection_counts, filters).iloc[0]
     count, confirmed = int(counts["defections"]), int(counts["confirmed"])
     left_out = not_counted(counts)
-    as_of = cache.query(queries.as_of)
-    data_release = cache.query(release.release_label)  # "release 2026.12.1" or "unreleased changes since …"
+    as_of = cache.cached(queries.as_of)
+    data_release = cache.cached(release.release_label)  # "release 2026.12.1" or "unreleased changes since …"
     st.markdown(f"**{count:,}** defection(s) selected by the filters, **{confirmed:,}** confirmed by a government"
                 + (f"; {left_out}" if left_out else "")
                 + f" · data as of **{plain(as_of or 'unknown')}**, **{plain(data_release)}**"
@@ -165,8 +165,8 @@ def cite_views() -> None:
     slots = st.session_state.pop("_cite_slots", [])
     if not slots:
         return
-    title, url, as_of = st.session_state.get("_cite_title", ""), _view_url(), cache.query(queries.as_of)
-    data_release = cache.query(release.release_label)
+    title, url, as_of = st.session_state.get("_cite_title", ""), _view_url(), cache.cached(queries.as_of)
+    data_release = cache.cached(release.release_label)
     for slot, file_name, key in slots:
         text = citation.cite_text(title, url, as_of, dt.date.today(), file_name, release=data_release)
         if file_name is None:
@@ -181,8 +181,8 @@ def cite_views() -> None:
 def guard_empty(count: int) -> None:
     """Stop the page with a helpful message when the filters select no defection."""
     if count == 0:
-        st.info("No defections match these filters. Widen the year range or clear the region, post, category "
-                "and confirmation filters in the sidebar.")
+        st.info(f"No defections match these filters. Widen the year range or clear the {names_in_words()} "
+                "filters in the sidebar.")
         st.stop()
 
 
@@ -288,7 +288,7 @@ def _labels(frame: pd.DataFrame, id_column: str, shown: str) -> dict:
 
 def _arrow(frame: pd.DataFrame, columns: tuple[str, ...]):
     # The rows a table sends, as Arrow: converting a DataFrame is most of st.dataframe's cost, so a
-    # result from cache.query() is converted once. A frame Arrow cannot type as it is goes to Streamlit as is.
+    # result from cache.cached() is converted once. A frame Arrow cannot type as it is goes to Streamlit as is.
     def make():
         rows = frame[list(columns)].head(TABLE_ROWS)
         # An empty text cell reads as the one missing mark used everywhere (Streamlit would print "None").

@@ -14,14 +14,14 @@ ui.page_header("Diplomatic context",
                "How do the Cuba–South Korea ties of 14 February 2024 and North Korea's embassy closures "
                "relate to the defections?", filters)
 
-for fact in cache.query(queries.havana_background, filters).itertuples():
+for fact in cache.cached(queries.havana_background, filters).itertuples():
     st.markdown(f"**{ui.plain(fact.summary)}** {ui.source_link(fact.source_title, fact.source_url)} · "
                 f"{event_link(str(fact.person) + ': event card', fact.event_id)}")
 
 view = st.segmented_control("Period shown", [SEQUENCE, HISTORY], default=SEQUENCE, required=True, key="view",
                             bind="query-params")
 if view == HISTORY:
-    items = cache.query(queries.cuba_timeline, filters)
+    items = cache.cached(queries.cuba_timeline, filters)
     ui.chart(charts.cuba_timeline, items, name=f"cuba_timeline_{filters.describe()}", key="cuba")
     aggregated = (" A track with too many items to draw one by one has one mark per month or year; hover a mark "
                   "for what it stands for.") if items["items"].gt(1).any() else ""
@@ -30,7 +30,7 @@ if view == HISTORY:
                "worked to block; the ties did not cause it. Stars are defections from the North Korean embassy in "
                f"Havana that the sidebar filters select, each running on to the diamond of its disclosure.{aggregated}")
 else:
-    items = cache.query(queries.cuba_timeline, filters, 300, queries.HAVANA_SEQUENCE)
+    items = cache.cached(queries.cuba_timeline, filters, 300, queries.HAVANA_SEQUENCE)
     wide, narrow = ui.wide_and_narrow("havana")
     if items.empty:  # an empty chart would never draw: say so instead
         st.info("No Cuba event and no selected Havana defection falls in these months; see the whole history.")
@@ -48,13 +48,13 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader("What experts and officials said")
-    remarks = cache.query(queries.commentary, filters, REMARKS_SHOWN + 1)  # one more tells that there are more
+    remarks = cache.cached(queries.commentary, filters, REMARKS_SHOWN + 1)  # one more tells that there are more
     if remarks.empty:
         st.info("No attributed commentary in the selected years.")
     if len(remarks) > REMARKS_SHOWN:
         st.caption(f"The {REMARKS_SHOWN} most recent remarks; the download holds every one in the selected years.")
         ui.download("Download every remark in the selected years (CSV)",
-                    lambda: ui.csv_bytes(cache.query_uncached(queries.commentary, filters, None)),
+                    lambda: ui.csv_bytes(cache.uncached(queries.commentary, filters, None)),
                     f"commentary_{filters.describe()}.csv", "commentary")
     for remark in remarks.head(REMARKS_SHOWN).itertuples():
         with st.container(border=True):
@@ -69,10 +69,10 @@ with left:
                        f"{ui.plain(remark.stated_on) or 'date unknown'} · {link}")
 with right:
     st.subheader("Elite arrivals per year (national figures)")
-    years = cache.query(queries.yearly_figures, filters)
+    years = cache.cached(queries.yearly_figures, filters)
     ui.chart(charts.yearly_arrivals, years, name=f"yearly_arrivals_{filters.describe()}", key="context-yearly")
     st.caption("Official figures filled, press figures hollow, approximate ones hatched; no filter applies.")
 
 st.subheader("All diplomatic context events")
-context = cache.query(queries.context_timeline, filters)
+context = cache.cached(queries.context_timeline, filters)
 ui.table(context, f"context_events_{filters.describe()}", hide=("event_date", "source_urls"))

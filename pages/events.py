@@ -16,23 +16,23 @@ ui.guard_empty(count)
 
 search = st.text_input("Search a person by any romanization or script, or a post's country or city (Hwang Jang-yeop, "
                        "Hwang Chang-yop, Yong-ho Thae, 고영환, Havana…)", key="q", bind="query-params", max_chars=100)
-table = cache.query(queries.events_table, filters, search, ROWS_SHOWN)
+table = cache.cached(queries.events_table, filters, search, ROWS_SHOWN)
 term = queries.search_term(search)
 if not term:
-    listed = int(cache.query(queries.selection_counts, filters).iloc[0]["listed"])  # every outcome, as the CSV
+    listed = int(cache.cached(queries.selection_counts, filters).iloc[0]["listed"])  # every outcome, as the CSV
     label = f"Download all {listed:,} selected rows ({count:,} counted defections) with their sources (CSV)"
 elif len(table) < ROWS_SHOWN:
     label = f"Download the {len(table):,} selected events matching “{ui.plain(term)}” with their sources (CSV)"
 else:
     label = f"Download every selected event matching “{ui.plain(term)}” with its sources (CSV)"
-ui.download(label, lambda: ui.csv_bytes(cache.query_uncached(queries.export_events, filters, term)),
+ui.download(label, lambda: ui.csv_bytes(cache.uncached(queries.export_events, filters, term)),
             events_file_name(filters, term), "events")
 ui.download("The same rows as an Excel workbook (.xlsx: dates typed where known to the day, periods as text)",
-            lambda: workbook_bytes(cache.query_uncached(queries.export_events, filters, term)),
+            lambda: workbook_bytes(cache.uncached(queries.export_events, filters, term)),
             workbook_file_name(filters, term), "events-xlsx", mime=ui.XLSX)
 ui.citation_download(events_file_name(filters, term), "events")
 if table.empty:
-    near = cache.query(queries.spelling_suggestions, term)["person"].tolist()
+    near = cache.cached(queries.spelling_suggestions, term)["person"].tolist()
     hint = (" Did you mean " + " or ".join(f"“{ui.plain(name)}”" for name in near) + "?") if near else ""
     st.info(f"No selected defection has a name, post or city matching “{ui.plain(search)}”.{hint} Try another "
             "spelling or clear the search (the sidebar filters apply too).")
@@ -54,12 +54,12 @@ with narrow:  # a phone shows two columns of a wide table: one card per defectio
 
 st.subheader("Event detail")
 event_id = ui.pick("Event", table, "event_id", "{person} ({event_id})", key="event")
-detail = cache.query(queries.event_detail, event_id)
+detail = cache.cached(queries.event_detail, event_id)
 if detail.empty:
     st.stop()
 fields = dict(zip(detail["field"], detail["value"]))
-motives = cache.query(queries.event_motive_evidence, event_id)
-sources = cache.query(queries.event_sources, event_id)
+motives = cache.cached(queries.event_motive_evidence, event_id)
+sources = cache.cached(queries.event_sources, event_id)
 # A card read top to bottom: text wraps, nothing scrolls sideways; "—" marks what no source records.
 with st.container(border=True, key="event-card"):
     st.markdown(f"#### {ui.plain(fields['Person'])}  \n:gray[{ui.plain(fields['Position'])}]")

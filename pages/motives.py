@@ -8,8 +8,8 @@ filters = ui.filters()
 count = ui.page_header("Motives", "Why did they leave, as reported, and who attributes each motive?", filters)
 ui.guard_empty(count)
 
-counts = cache.query(queries.motive_counts, filters)
-coverage = cache.query(queries.motive_coverage, filters).iloc[0]
+counts = cache.cached(queries.motive_counts, filters)
+coverage = cache.cached(queries.motive_coverage, filters).iloc[0]
 st.markdown(f"**{int(coverage.defections - coverage.without_motive):,}** of the "
             f"{wording.plural(int(coverage.defections), 'selected defection')} have a reported motive; "
             f"**{int(coverage.without_motive):,}** report none and appear in no bar.")
@@ -27,6 +27,6 @@ st.caption("A defection counts once under each motive reported for it, however m
 ui.table(counts, f"motive_counts_{filters.describe()}")
 
 st.subheader("The evidence behind each bar")
-evidence = cache.query(queries.motive_evidence, filters, ui.TABLE_ROWS + 1)  # one more tells that there are more
+evidence = cache.cached(queries.motive_evidence, filters, ui.TABLE_ROWS + 1)  # one more tells that there are more
 ui.table(evidence, f"motive_evidence_{filters.describe()}",
-         every_row=lambda: cache.query_uncached(queries.motive_evidence, filters, None))
+         every_row=lambda: cache.uncached(queries.motive_evidence, filters, None))

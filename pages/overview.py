@@ -11,7 +11,7 @@ count = ui.page_header("North Korean elite defections",
                        filters)
 ui.guard_empty(count)
 
-figures = cache.query(queries.headline_figures, filters)
+figures = cache.cached(queries.headline_figures, filters)
 for column, figure in zip(st.columns(len(figures)), figures.itertuples()):
     with column:
         st.metric(ui.plain(figure.figure), ui.plain(figure.value), border=True)  # both are markdown
@@ -21,7 +21,7 @@ for column, figure in zip(st.columns(len(figures)), figures.itertuples()):
             cited = "Sources: see the Events and Sources pages." if figure.figure == "Defections in view" else ""
         st.caption(f"{ui.plain(figure.detail)}  \n{cited}")
 
-posts = cache.query(queries.post_map, filters)
+posts = cache.cached(queries.post_map, filters)
 ui.chart(charts.post_map, posts, name=f"posts_{filters.describe()}", key="map")
 st.caption("Marker size is the number of defections. Posts whose country no source names (e.g. “an African "
            "country”) are counted above but not mapped.")

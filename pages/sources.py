@@ -10,8 +10,8 @@ filters = ui.filters()
 ui.page_header("Sources and method", "Where does every number come from, and how was it coded?", filters)
 # The zip is made only on a click; the same database gives the same bytes as the CLI's export bundle.
 ui.download("Download the whole dataset (zip: every table as CSV and Parquet, the data dictionary, the methodology, "
-            "the licence, the citation and the release notes)", lambda: cache.query_uncached(bundle.bundle_bytes),
-            cache.query(bundle.file_name), "bundle", mime="application/zip")
+            "the licence, the citation and the release notes)", lambda: cache.uncached(bundle.bundle_bytes),
+            cache.cached(bundle.file_name), "bundle", mime="application/zip")
 
 # Bound to the URL (?tab=Changelog), so a link opens a tab; only the open tab runs and is sent.
 sources_tab, document_tab, dictionary_tab, method_tab, changelog_tab, news_tab = st.tabs(
@@ -20,13 +20,13 @@ sources_tab, document_tab, dictionary_tab, method_tab, changelog_tab, news_tab =
 
 if sources_tab.open:
     with sources_tab:
-        sources = cache.query(queries.sources_list)
+        sources = cache.cached(queries.sources_list)
         ui.table(sources, "sources")
         source_id = ui.pick("Facts citing a source", sources, "source_id", "{source_id}: {title}", key="source")
         # One row more than a table shows tells that there are more; the download fetches them all.
-        ui.table(cache.query(queries.citations, source_id, ui.TABLE_ROWS + 1), f"facts_citing_{source_id}",
-                 every_row=lambda: cache.query_uncached(queries.citations, source_id, None))
-        passage = cache.query(queries.held_passage, source_id)
+        ui.table(cache.cached(queries.citations, source_id, ui.TABLE_ROWS + 1), f"facts_citing_{source_id}",
+                 every_row=lambda: cache.uncached(queries.citations, source_id, None))
+        passage = cache.cached(queries.held_passage, source_id)
         if passage.empty:
             st.caption("No passage of this source is held, so none of its words are quoted as evidence.")
         for held in passage.itertuples():
@@ -40,7 +40,7 @@ if sources_tab.open:
 
 if document_tab.open:
     with document_tab:
-        for document in cache.query(queries.documents).itertuples():
+        for document in cache.cached(queries.documents).itertuples():
             st.markdown(f"**{ui.plain(document.title)}** ({ui.plain(document.document)}, "
                         f"source {ui.plain(document.source_id)})")
             st.text(document.text)
@@ -49,7 +49,7 @@ if dictionary_tab.open:
     with dictionary_tab:
         st.caption("Generated from the database schema: every column of the curated tables. The public views "
                    "(events, event_motives, yearly_counts, context_events, sources) are built from these.")
-        ui.table(cache.query(queries.data_dictionary), "data_dictionary")
+        ui.table(cache.cached(queries.data_dictionary), "data_dictionary")
 
 if method_tab.open:
     with method_tab:
@@ -63,23 +63,23 @@ if changelog_tab.open:
                    "status `reported` was split into `multiple-reports` and `single-report`, and attributions by "
                    "`officials` into North Korean, South Korean, other and unnamed officials; rows whose only "
                    "change was that recoding are not listed.")
-        ui.table(cache.query(queries.corrections), "corrections")
+        ui.table(cache.cached(queries.corrections), "corrections")
         st.subheader("Revised official figures")
         st.caption("Official totals are corrected after release; we keep the current figure and record the "
                    "earlier one.")
-        ui.table(cache.query(queries.revisions), "changelog")
+        ui.table(cache.cached(queries.revisions), "changelog")
 
 if news_tab.open:
     with news_tab:
-        status = cache.query(release.release_status).iloc[0]
+        status = cache.cached(release.release_status).iloc[0]
         if not status["is_release"]:
             st.info(ui.plain(release.unreleased_message(status["label"])))
-        releases = cache.query(release.release_list)
+        releases = cache.cached(release.release_list)
         since = ui.pick("Changes since release", releases, "release", "{release} (released {released_on:%-d %B %Y})",
                         key="since")
         if since is None:
             st.stop()
-        changes = cache.query(release.changes_since, since)
+        changes = cache.cached(release.changes_since, since)
         st.caption("Defections added, facts corrected (the changelog) and rows removed after that release, each "
                    "with the release that brought it (unreleased: not in a release yet) and its event card.")
         if changes.empty:

@@ -15,8 +15,8 @@ def each_defection() -> None:
     show_context = st.toggle("Show diplomatic context events on the same axis", value=True, key="context",
                              bind="query-params")
     if count <= MAX_MARKS:
-        events = cache.query(queries.timeline_events, filters, MAX_MARKS)
-        context = cache.query(queries.timeline_context, filters) if show_context else None
+        events = cache.cached(queries.timeline_events, filters, MAX_MARKS)
+        context = cache.cached(queries.timeline_context, filters) if show_context else None
         wide, narrow = ui.wide_and_narrow("timeline")
         with wide:
             ui.chart(charts.defection_timeline, events, context, name=f"timeline_{filters.describe()}",
@@ -28,7 +28,7 @@ def each_defection() -> None:
                    "a whole year. The dotted line runs to the day it was made public. Rows are grouped by decade; "
                    "narrow the years in the sidebar to zoom in.")
     else:
-        density = cache.query(queries.timeline_density, filters)
+        density = cache.cached(queries.timeline_density, filters)
         st.info(f"{count:,} defections are too many to draw one by one; showing counts per month.")
         ui.chart(charts.timeline_density, density, name=f"timeline_monthly_{filters.describe()}", key="density")
 
@@ -42,8 +42,8 @@ def per_year() -> None:
                     bind="query-params")
     stack = right.radio("Stack the bars by", list(queries.TREND_STACK), horizontal=True, key="stack",
                         bind="query-params")
-    trend = cache.query(queries.yearly_trend, filters, by, stack)
-    years = cache.query(queries.yearly_figures, filters)
+    trend = cache.cached(queries.yearly_trend, filters, by, stack)
+    years = cache.cached(queries.yearly_figures, filters)
     if trend.empty:
         st.info("None of the selected defections has a disclosure date: choose the year of defection.")
     else:
@@ -58,7 +58,7 @@ def per_year() -> None:
                    + (f" {left_out:,} selected defection(s) with no disclosure date are not counted."
                       if left_out else ""))
 
-    decades = cache.query(queries.decade_totals, filters)
+    decades = cache.cached(queries.decade_totals, filters)
     st.markdown("**Per decade: how many of the counted defections a government confirmed**")
     ui.table(decades, f"decade_totals_{filters.describe()}")
     st.caption("Is it rising? Read the confirmed share first: in recent decades most cases are press reports "
@@ -70,18 +70,18 @@ def per_year() -> None:
 
 def disclosure_lag() -> None:
     """How long each defection took to become known."""
-    summary = cache.query(queries.lag_summary, filters).iloc[0]
+    summary = cache.cached(queries.lag_summary, filters).iloc[0]
     if summary.with_lag > MAX_MARKS:  # one span per defection: thousands would stall the browser
         lags = None
         st.info(f"{int(summary.with_lag):,} disclosure lags are too many to draw one by one; the median is below.")
     else:
-        lags = cache.query(queries.lag_distribution, filters, MAX_MARKS)
+        lags = cache.cached(queries.lag_distribution, filters, MAX_MARKS)
     if lags is not None and lags.empty:
         st.info("None of the selected defections has a disclosure lag at the precision of its dates (a year-dated "
                 "defection or disclosure, or no disclosure date).")
     elif summary.with_lag:
         if lags is not None:
-            ui.chart(charts.lag_distribution, lags, cache.query(queries.lag_summary, filters),
+            ui.chart(charts.lag_distribution, lags, cache.cached(queries.lag_summary, filters),
                      name=f"disclosure_lags_{filters.describe()}", key="lags")
         st.caption(f"Half of the {int(summary.with_lag):,} selected defections with a lag at their dates' precision "
                    f"were made public within {ui.plain(summary['median'])} of defecting. A month-dated defection "
@@ -93,7 +93,7 @@ def disclosure_lag() -> None:
 
 def official_arrivals() -> None:
     """The national yearly arrival figures for South Korea."""
-    years = cache.query(queries.yearly_figures, filters)
+    years = cache.cached(queries.yearly_figures, filters)
     if len(years):
         ui.chart(charts.yearly_arrivals, years, name=f"yearly_arrivals_{filters.describe()}", key="yearly")
         st.caption("National figures for South Korea, all posts; no filter applies to them. Elite figures exist "

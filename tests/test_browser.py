@@ -97,7 +97,7 @@ def other(elsewhere_tab):
 
 
 def count_for(con, year_from=None, year_to=None, posts=()) -> int:
-    return queries.events_in_view(con, Filters(year_from, year_to, tuple(posts)))
+    return queries.events_in_view(con, Filters(year_from, year_to, posts=tuple(posts)))
 
 
 def query_of(url: str) -> dict[str, list[str]]:
@@ -141,7 +141,7 @@ def test_events_download_is_the_filtered_export_with_sources(page, app_url, con)
     with page.expect_download(timeout=TIMEOUT_MS) as download:
         page.get_by_role("button", name="Download all").click()
     data = download.value.path().read_bytes()
-    expected = csv_bytes(queries.export_events(con, Filters(2023, 2023, ("Cuba",))))
+    expected = csv_bytes(queries.export_events(con, Filters(2023, 2023, posts=("Cuba",))))
 
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))

@@ -15,7 +15,7 @@ import pytest
 from defections import charts, queries
 from defections.filters import Filters
 
-HAVANA = Filters(2023, 2023, ("Cuba",))
+HAVANA = Filters(2023, 2023, posts=("Cuba",))
 
 
 def trace(fig, name):

@@ -14,7 +14,7 @@ from helpers import ROOT, run_cli, run_cli_process
 
 from defections import queries
 from defections.__main__ import main
-from defections.db import FIX_COMMAND, query
+from defections.db import FIX_COMMAND, frame
 from defections.export import csv_bytes
 from defections.filters import Filters
 
@@ -34,7 +34,7 @@ def export(db_path, *args):
 
 def test_export_filtered_by_year_and_post(con, db_path):
     rows = parse(export(db_path, "--from", "2023", "--to", "2023", "--post", "Cuba"))
-    expected = query(con, "SELECT event_id FROM events WHERE year(defection_date) = 2023 AND post_country = 'Cuba'")
+    expected = frame(con, "SELECT event_id FROM events WHERE year(defection_date) = 2023 AND post_country = 'Cuba'")
     assert sorted(r["event_id"] for r in rows) == sorted(expected["event_id"])
     assert "Ri Il Kyu" in [r["person"] for r in rows]
     assert {(r["post_country"], r["defection_date"][:4]) for r in rows} == {("Cuba", "2023")}
@@ -48,7 +48,7 @@ def test_export_has_the_documented_columns(db_path):
 
 def test_export_without_filters_has_every_event(con, db_path):
     rows = parse(export(db_path))
-    everything = query(con, "SELECT event_id FROM events")
+    everything = frame(con, "SELECT event_id FROM events")
     assert len(rows) == len(everything) > 1
     assert sorted(r["event_id"] for r in rows) == sorted(everything["event_id"])
 
@@ -75,7 +75,7 @@ def test_export_unknown_post_exits_2_and_lists_the_posts(db_path):
 
 
 @pytest.mark.parametrize("args, filters", [
-    (["--from", "2023", "--to", "2023", "--post", "Cuba"], Filters(2023, 2023, ("Cuba",))),
+    (["--from", "2023", "--to", "2023", "--post", "Cuba"], Filters(2023, 2023, posts=("Cuba",))),
     (["--category", "diplomat"], Filters(categories=("diplomat",))),
     ([], Filters()),
 ], ids=["2023 Cuba", "diplomats", "all"])

@@ -1,7 +1,7 @@
 """Many analysts at once: sessions share ONE read-only connection and still get exactly their own answers.
 
 Streamlit serves every session from threads of one process, and defections/cache.py keeps a single
-connection for all of them; db.query gives each query its own cursor. These tests run the pages'
+connection for all of them; db.frame gives each query its own cursor. These tests run the pages'
 queries from 20 threads at once and compare with a single-threaded run of the same filters.
 
 AppTest itself cannot run in threads: each run swaps process-wide globals (Runtime._instance, the
@@ -39,8 +39,8 @@ def filter_sets(con, n: int = SESSIONS) -> list[Filters]:
     sets = []
     for i in range(n):
         a, b = sorted((lo + i % span, hi - (3 * i) % span))
-        sets.append(Filters(a, b, (posts[i % len(posts)],) if i % 3 == 1 else (),
-                            (categories[i % len(categories)],) if i % 4 == 2 else ()))
+        sets.append(Filters(a, b, posts=(posts[i % len(posts)],) if i % 3 == 1 else (),
+                            categories=(categories[i % len(categories)],) if i % 4 == 2 else ()))
     return sets
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 import pytest
 from helpers import DOCUMENT, ROOT
 
-from defections.db import query
+from defections.db import frame
 from defections.paths import SEEDS_DIR
 from defections.queries import data_dictionary
 from defections.validate import normalize_text, schema
@@ -20,9 +20,9 @@ CLIENT_DOCUMENT_SHA256 = "e72d2897f22d1873a9851eaa7c1bdaae7da81ec93c4afff792185b
 
 
 def one(con, sql: str, params: dict | None = None) -> dict:
-    frame = query(con, sql, params)
-    assert len(frame) == 1, f"expected one row, got {len(frame)}:\n{frame}"
-    return frame.iloc[0].to_dict()
+    rows = frame(con, sql, params)
+    assert len(rows) == 1, f"expected one row, got {len(rows)}:\n{rows}"
+    return rows.iloc[0].to_dict()
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def test_ri_il_kyu_is_found_under_each_romanization(ri):
 
 
 def test_ri_il_kyu_gave_three_motives_himself_quoted_from_the_document(con, ri):
-    motives = query(con, """
+    motives = frame(con, """
         SELECT em.motive, em.evidence_quote FROM event_motives em JOIN sources s USING (source_id)
         WHERE em.event_id = $id AND em.attributed_to = 'self' AND s.document = $document""",
                     {"id": ri["event_id"], "document": DOCUMENT})
@@ -68,7 +68,7 @@ def test_ri_il_kyu_gave_three_motives_himself_quoted_from_the_document(con, ri):
         assert matching["motive"].nunique() == 1, f"{keywords}: {motives['motive'].tolist()}"
         assert all(q and normalize_text(q) in document_text() for q in matching["evidence_quote"])
     # Motives he gave elsewhere (his children's future, in his own interviews) rest on other held passages.
-    others = query(con, """
+    others = frame(con, """
         SELECT em.motive, s.document FROM event_motives em JOIN sources s USING (source_id)
         WHERE em.event_id = $id AND em.attributed_to = 'self' AND s.document IS DISTINCT FROM $document""",
                    {"id": ri["event_id"], "document": DOCUMENT})
@@ -83,7 +83,7 @@ def test_2023_had_196_arrivals_and_about_10_elites(con):
 
 
 def test_south_korea_and_cuba_established_ties_on_14_february_2024(con):
-    ties = query(con, "SELECT actors FROM context_events "
+    ties = frame(con, "SELECT actors FROM context_events "
                       "WHERE event_date = DATE '2024-02-14' AND event_type = 'diplomatic ties'")
     assert any({"South Korea", "Cuba"} <= set(a.split("; ")) for a in ties["actors"]), ties
 
@@ -96,8 +96,8 @@ def test_south_korea_and_cuba_established_ties_on_14_february_2024(con):
     ("context_events", "context_id", "context_event_sources"),
 ])
 def test_every_fact_cites_a_source(con, fact_table, key, link_table):
-    facts = query(con, f"SELECT {key} FROM seed.{fact_table}")
-    uncited = query(con, f"SELECT {key} FROM seed.{fact_table} f "
+    facts = frame(con, f"SELECT {key} FROM seed.{fact_table}")
+    uncited = frame(con, f"SELECT {key} FROM seed.{fact_table} f "
                          f"WHERE NOT EXISTS (SELECT 1 FROM seed.{link_table} l JOIN sources s USING (source_id) "
                          f"WHERE l.{key} = f.{key})")
     assert len(facts) > 0
@@ -105,7 +105,7 @@ def test_every_fact_cites_a_source(con, fact_table, key, link_table):
 
 
 def test_every_quote_from_a_document_occurs_in_it(con):
-    quotes = query(con, """
+    quotes = frame(con, """
         SELECT c.fact_kind, c.fact_id, c.evidence_quote, d.text
         FROM citations c JOIN sources s USING (source_id) JOIN documents d ON d.document = s.document""")
     assert len(quotes) > 0
@@ -115,7 +115,7 @@ def test_every_quote_from_a_document_occurs_in_it(con):
 
 
 def source_urls(con) -> list[str]:
-    urls = query(con, "SELECT url FROM sources WHERE url IS NOT NULL")["url"].tolist()
+    urls = frame(con, "SELECT url FROM sources WHERE url IS NOT NULL")["url"].tolist()
     assert urls, "no source has a URL"
     return urls
 
@@ -139,7 +139,7 @@ def test_every_source_url_comes_from_the_research_facts_or_a_passage_read_on_it(
     # No invented address: a URL is on the client's fact sheets (their addresses held in the repository,
     # tests/research_urls.txt), or we hold a passage read on that page.
     urls = set(source_urls(con))
-    read = set(query(con, "SELECT url FROM documents WHERE url IS NOT NULL")["url"])
+    read = set(frame(con, "SELECT url FROM documents WHERE url IS NOT NULL")["url"])
     assert all(re.fullmatch(r"https?://[^\s/]+\S*", u) for u in urls)
     assert sorted(urls - research_urls() - read) == []
 
@@ -150,7 +150,7 @@ def test_the_curators_document_is_the_clients_file_unchanged():
 
 
 def test_every_person_is_found_under_their_display_name(con):
-    people = query(con, "SELECT name, name_variants FROM seed.people")
+    people = frame(con, "SELECT name, name_variants FROM seed.people")
     assert len(people) > 0
     assert [n for n, v in people.itertuples(index=False) if n not in v.split(";")] == []
 
@@ -171,7 +171,7 @@ PUBLIC_VIEWS = {
 
 @pytest.mark.parametrize("view, columns", PUBLIC_VIEWS.items(), ids=PUBLIC_VIEWS.keys())
 def test_public_view_has_the_documented_columns(con, view, columns):
-    found = query(con, "SELECT column_name, data_type FROM duckdb_columns() "
+    found = frame(con, "SELECT column_name, data_type FROM duckdb_columns() "
                        "WHERE schema_name = 'main' AND table_name = $view", {"view": view})
     types = dict(zip(found["column_name"], found["data_type"], strict=True))
     assert [c for c in columns if c not in types] == []
@@ -195,7 +195,7 @@ def test_every_seed_column_has_a_meaning_in_the_data_dictionary(con):
 
 def test_every_public_view_column_has_a_meaning_in_the_data_dictionary(con):
     meanings = dictionary_meanings(con, "public view")
-    expected = query(con, "SELECT table_name, column_name FROM duckdb_columns() c JOIN duckdb_views() v "
+    expected = frame(con, "SELECT table_name, column_name FROM duckdb_columns() c JOIN duckdb_views() v "
                           "ON v.view_name = c.table_name AND v.schema_name = c.schema_name "
                           "WHERE c.schema_name = 'main' AND NOT v.internal")
     assert set(PUBLIC_VIEWS) <= set(expected["table_name"])

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from defections.build import build
-from defections.db import DatabaseError, connect, query
+from defections.db import DatabaseError, connect, frame
 
 
 def test_a_rebuilt_database_is_seen_while_an_old_connection_is_still_open(seeds_copy, tmp_path):
@@ -30,7 +30,7 @@ def test_a_rebuilt_database_is_seen_while_an_old_connection_is_still_open(seeds_
     build(seeds_copy, db)
 
     new = connect(db)
-    assert query(new, "SELECT total_arrivals FROM yearly_counts WHERE year = 2023")["total_arrivals"][0] == arrivals + 1
+    assert frame(new, "SELECT total_arrivals FROM yearly_counts WHERE year = 2023")["total_arrivals"][0] == arrivals + 1
     old.close()
     new.close()
 
@@ -40,9 +40,9 @@ def test_queries_run_on_their_own_cursor_in_the_database_catalog(con):
     # cursor of its own would replace it, as one session's query would another's.
     pending = con.execute("SELECT event_id FROM events ORDER BY event_id")
     first = pending.fetchone()[0]
-    frame = query(con, "SELECT current_database() AS db, count(*) AS n, min(event_id) AS first FROM events")
-    assert (frame["db"][0], frame["first"][0]) == ("defections", first)
-    assert len(pending.fetchall()) == frame["n"][0] - 1 > 0
+    rows = frame(con, "SELECT current_database() AS db, count(*) AS n, min(event_id) AS first FROM events")
+    assert (rows["db"][0], rows["first"][0]) == ("defections", first)
+    assert len(pending.fetchall()) == rows["n"][0] - 1 > 0
 
 
 def test_a_sqlite_file_is_refused_without_reaching_for_an_extension(tmp_path):
@@ -60,4 +60,4 @@ def test_a_sqlite_file_is_refused_without_reaching_for_an_extension(tmp_path):
 
 def test_sql_on_the_app_connection_cannot_read_other_files(con):
     with pytest.raises(duckdb.Error, match="disabled"):
-        query(con, "SELECT * FROM read_csv($path)", {"path": "/etc/hostname"})
+        frame(con, "SELECT * FROM read_csv($path)", {"path": "/etc/hostname"})

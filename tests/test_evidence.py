@@ -10,7 +10,7 @@ from helpers import assert_reported, edit, find, line_of, open_page, rows, run_c
 
 from defections import queries
 from defections.build import build
-from defections.db import query
+from defections.db import frame
 from defections.export import events_file_name
 from defections.filters import Filters
 from defections.labels import plain, source_link
@@ -19,26 +19,26 @@ from defections.validate import MAX_DOCUMENT_BYTES, normalize_text, parse_docume
 
 def held_evidence(con, fact_table: str) -> set:
     """The facts of one table with at least one quote that occurs in its source's held passage."""
-    quotes = query(con, "SELECT e.fact_id, e.quote, d.text FROM evidence e JOIN documents d USING (document) "
+    quotes = frame(con, "SELECT e.fact_id, e.quote, d.text FROM evidence e JOIN documents d USING (document) "
                         "WHERE e.fact_table = $t", {"t": fact_table})
     return {f for f, q, text in quotes.itertuples(index=False) if normalize_text(q) in normalize_text(text)}
 
 
 def test_every_defection_has_a_quote_found_in_its_held_document(con):
-    events = set(query(con, "SELECT event_id FROM events")["event_id"])
+    events = set(frame(con, "SELECT event_id FROM events")["event_id"])
     assert len(events) >= 65
     assert events - held_evidence(con, "defections") == set()
 
 
 def test_every_motive_attribution_has_a_quote_found_in_its_held_document(con):
-    attributions = query(con, "SELECT event_id || '/' || motive_code || '/' || attributed_to AS fact_id "
+    attributions = frame(con, "SELECT event_id || '/' || motive_code || '/' || attributed_to AS fact_id "
                               "FROM event_motives")["fact_id"]
     assert len(attributions) > 30
     assert set(attributions) - held_evidence(con, "event_motives") == set()
 
 
 def test_every_elite_figure_has_a_quote_found_in_its_held_document(con):
-    years = query(con, "SELECT year::VARCHAR AS year FROM yearly_counts WHERE elite_count_label IS NOT NULL")["year"]
+    years = frame(con, "SELECT year::VARCHAR AS year FROM yearly_counts WHERE elite_count_label IS NOT NULL")["year"]
     assert len(years) >= 4
     assert set(years) - held_evidence(con, "yearly_counts") == set()
 
@@ -49,14 +49,14 @@ def test_record_spans_1950_to_the_2020s(con):
 
 
 def test_non_english_quotes_carry_an_english_gloss(con):
-    unglossed = query(con, "SELECT fact_table, fact_id, quote FROM evidence WHERE fact_table <> 'commentary' "
+    unglossed = frame(con, "SELECT fact_table, fact_id, quote FROM evidence WHERE fact_table <> 'commentary' "
                            "AND regexp_matches(quote, '[가-힣]') AND quote_gloss IS NULL")
-    assert len(query(con, "SELECT 1 FROM evidence WHERE regexp_matches(quote, '[가-힣]')")) > 0
+    assert len(frame(con, "SELECT 1 FROM evidence WHERE regexp_matches(quote, '[가-힣]')")) > 0
     assert unglossed.values.tolist() == []
 
 
 def test_every_held_passage_was_read_on_the_page_its_source_cites(con):
-    pages = query(con, "SELECT s.source_id, s.url, d.url AS read_at FROM sources s JOIN documents d USING (document) "
+    pages = frame(con, "SELECT s.source_id, s.url, d.url AS read_at FROM sources s JOIN documents d USING (document) "
                        "WHERE s.reliability <> 'client'")
     assert len(pages) > 50
     assert pages[pages["url"] != pages["read_at"]].values.tolist() == []
@@ -199,7 +199,7 @@ def test_changelog_tab_lists_every_correction_with_its_reason(db_path, con):
 
 def test_event_detail_shows_each_quote_with_its_source(db_path, con):
     at = open_page("pages/events.py", event="E01")
-    expected = query(con, "SELECT quote, source_title, source_url FROM evidence "
+    expected = frame(con, "SELECT quote, source_title, source_url FROM evidence "
                           "WHERE fact_table = 'defections' AND fact_id = 'E01'")
     lines = [m.value for m in at.markdown if m.value.startswith("- ")]  # the card's evidence list
     assert len(expected) > 0

@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from defections import registry
 from defections.build import build
 from defections.charts import PLOTLY_CONFIG
-from defections.db import FIX_COMMAND, connect, query
+from defections.db import FIX_COMMAND, connect, frame
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = ["defections", "people", "sources", "yearly_counts", "context_events"]
@@ -251,7 +251,7 @@ WRITES = ["INSERT INTO seed.motives VALUES ('x', 'x', 'x')", "UPDATE build_info 
 def test_the_apps_connection_refuses_every_write(con, db_path, sql):
     before = sha256(db_path)
     with pytest.raises(duckdb.Error, match="read-only"):
-        query(con, sql)
+        frame(con, sql)
     assert sha256(db_path) == before
 
 

@@ -56,8 +56,9 @@ IMAGE = "![x](https://evil.example/pixel.png)"
 def sidebar_filters(at: AppTest) -> Filters:
     """The filters as the sidebar shows them: the year slider's two thumbs and the chosen tags."""
     year_from, year_to = sorted(at.slider(key="years").value)  # a slider draws its thumbs in order
-    return Filters(year_from, year_to, tuple(at.multiselect(key="post").value),
-                   tuple(at.multiselect(key="category").value), tuple(at.multiselect(key="confirmation").value))
+    return Filters(year_from, year_to, posts=tuple(at.multiselect(key="post").value),
+                   categories=tuple(at.multiselect(key="category").value),
+                   confirmations=tuple(at.multiselect(key="confirmation").value))
 
 
 @pytest.fixture(scope="module")
@@ -118,8 +119,8 @@ def selected_years(filters: Filters) -> tuple[int, int]:
 
 @pytest.mark.parametrize("item", CORPUS, ids=IDS)
 def test_clean_keeps_only_known_values_and_an_ordered_range(item):
-    cleaned = clean([item, item], [item, "Cuba", "Cuba"], [item], known_posts=["Cuba", "China"],
-                    known_categories=["diplomat"], bounds=BOUNDS)
+    cleaned = clean([item, item], {"posts": [item, "Cuba", "Cuba"], "categories": [item]},
+                    {"posts": ["Cuba", "China"], "categories": ["diplomat"]}, bounds=BOUNDS)
     assert selected_years(cleaned) in {BOUNDS, (2016, 2016)}
     assert cleaned.posts == ("Cuba",) and cleaned.categories == ()
 
@@ -129,7 +130,7 @@ def test_clean_keeps_only_known_values_and_an_ordered_range(item):
     ([10**30, 2000], (2000, 2024)), (["abc", "2016"], BOUNDS), (["2016"], BOUNDS), (None, BOUNDS),
 ])
 def test_clean_orders_clips_or_drops_year_ranges(years, expected):
-    cleaned = clean(years, [], [], known_posts=[], known_categories=[], bounds=BOUNDS)
+    cleaned = clean(years, {}, {}, bounds=BOUNDS)
     assert selected_years(cleaned) == expected
 
 

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from defections import queries, registry, release
 from defections.build import build
-from defections.db import connect, query
+from defections.db import connect, frame
 from defections.export import workbook_bytes
 from defections.filters import Filters
 from defections.labels import code_label, plain
@@ -50,7 +50,7 @@ def test_page_renders_with_default_filters_and_states_the_count(db_path, con, pa
 @pytest.mark.parametrize("page", PAGES)
 def test_page_renders_the_havana_filter(db_path, con, page):
     at = open_page(page, **HAVANA)
-    assert selected_count(at) == queries.events_in_view(con, Filters(2023, 2023, ("Cuba",))) == 1
+    assert selected_count(at) == queries.events_in_view(con, Filters(2023, 2023, posts=("Cuba",))) == 1
 
 
 @pytest.mark.parametrize("page", GUARDED)
@@ -116,7 +116,7 @@ def test_timeline_draws_each_event_and_toggles_context(db_path, con):
 def test_motives_bars_count_each_defection_once_per_motive(db_path, con):
     at = open_page("pages/motives.py", **HAVANA)
     bars = [t for t in charts(at)[0]["data"] if t["type"] == "bar"]
-    expected = query(con, "SELECT count(DISTINCT event_id || motive) AS n FROM event_motives "
+    expected = frame(con, "SELECT count(DISTINCT event_id || motive) AS n FROM event_motives "
                           "WHERE event_id IN (SELECT event_id FROM events WHERE post_country = 'Cuba' "
                           "AND defection_year = 2023)")
     assert sum(sum(values(t["x"])) for t in bars) == expected["n"].item() >= 3
@@ -124,7 +124,7 @@ def test_motives_bars_count_each_defection_once_per_motive(db_path, con):
 
 def test_a_motive_given_by_two_sides_counts_the_defection_once(db_path, con):
     # Jang Sung-gil (E06, Egypt 1997): fear of punishment is attributed by an unnamed US official and by media.
-    kinds = query(con, "SELECT attributed_to FROM event_motives WHERE event_id = 'E06' "
+    kinds = frame(con, "SELECT attributed_to FROM event_motives WHERE event_id = 'E06' "
                        "AND motive = 'Fear of punishment on return home' ORDER BY 1")["attributed_to"].tolist()
     assert kinds == ["media", "unnamed-officials"]
     at = open_page("pages/motives.py", post="Egypt")
@@ -396,7 +396,7 @@ def test_the_timeline_draws_only_the_view_the_url_names(db_path):
 def test_trend_and_lags_without_any_disclosure_show_a_message_not_an_empty_chart(db_path, con):
     # The two defections of 1955 from North Korea itself (Lee Un-yong, Lee In-seon) have no disclosure date.
     params = {"years": ["1955", "1955"], "post": "North Korea", "by": "disclosure"}
-    assert queries.lag_summary(con, Filters(1955, 1955, ("North Korea",)))["without_lag"].item() == 2
+    assert queries.lag_summary(con, Filters(1955, 1955, posts=("North Korea",)))["without_lag"].item() == 2
     per_year, lag = (open_page("pages/timeline.py", view=view, **params) for view in ("Per year", "Disclosure lag"))
     assert selected_count(per_year) > 0
     infos = " ".join(i.value for at in (per_year, lag) for i in at.info)

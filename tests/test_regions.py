@@ -13,9 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from defections import queries, release, ui
 from defections.__main__ import main
-from defections.db import query
+from defections.db import frame
 from defections.export import csv_bytes
-from defections.filters import URL_OPTIONS, Filters, dropped
+from defections.filters import FILTERS, Filters, dropped
 from defections.wording import MISSING
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +54,7 @@ def rows(data: bytes) -> list[dict]:
 
 def posts_of(con, region: str) -> set[tuple]:
     """The posts (country, city) of the region's defections, read straight from the curated tables."""
-    found = query(con, "SELECT DISTINCT po.post_country, coalesce(po.post_city, '') AS city FROM seed.defections d "
+    found = frame(con, "SELECT DISTINCT po.post_country, coalesce(po.post_city, '') AS city FROM seed.defections d "
                        "JOIN seed.posts po USING (post_id) WHERE po.region = $region", {"region": region})
     return set(found.itertuples(index=False, name=None))
 
@@ -120,7 +120,7 @@ def test_a_dropped_value_is_shown_as_text_not_markup(db_path, monkeypatch):
     (["2024", "2016"], []),  # a reversed range is put in order, not dropped
 ])
 def test_years_outside_the_data_or_garbled_are_reported(years, lost):
-    options = {"years": (1950, 2025), **{option: [] for option in URL_OPTIONS.values()}}
+    options = {"years": (1950, 2025), **{f.name: [] for f in FILTERS}}
     assert dropped({"years": years}, options) == lost
 
 

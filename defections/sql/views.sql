@@ -83,6 +83,38 @@ CREATE MACRO search_keys(person, variants, post_country, post_city) AS list_filt
 CREATE MACRO key_matches(keys, search, term) AS
     search = '' OR (term <> '' AND len(list_filter(keys, lambda k: contains(k, term))) > 0);
 
+-- Schema `derived` holds what is computed once, when the database is built; it is internal.
+CREATE SCHEMA derived;
+
+-- The sources of every defection, yearly count and context event, summed up once for the views that
+-- list them: URLs, titles, the sources as JSON, and the one a chart links to.
+CREATE TABLE derived.source_lists AS
+WITH links AS (
+    SELECT 'defections' AS fact_table, event_id AS fact_id, source_id FROM seed.defection_sources
+    UNION ALL SELECT 'yearly_counts', year::VARCHAR, source_id FROM seed.yearly_count_sources
+    UNION ALL SELECT 'context_events', context_id, source_id FROM seed.context_event_sources
+),
+final AS (
+    SELECT l.fact_table, l.fact_id,
+           string_agg(s.url, ' ' ORDER BY s.source_id) AS source_urls,
+           string_agg(s.title, '; ' ORDER BY s.source_id) AS source_titles,
+           -- One object per source, so a program pairs each title with its URL (titles hold "; ", some
+           -- sources have no URL: the two joined lists above cannot be paired).
+           to_json(list({'source_id': s.source_id, 'title': s.title, 'url': s.url} ORDER BY s.source_id))::VARCHAR
+               AS sources_json,
+           -- The source a chart links to: a public page before a held document, primary first.
+           first(s.title ORDER BY s.url IS NULL, s.reliability, s.source_id) AS main_source_title,
+           first(s.url ORDER BY s.url IS NULL, s.reliability, s.source_id) AS main_source_url
+    FROM links l JOIN seed.sources s USING (source_id)
+    GROUP BY l.fact_table, l.fact_id
+)
+SELECT fact_table, fact_id, source_urls, source_titles, sources_json, main_source_title, main_source_url FROM final;
+
+-- The source summary of one kind of fact (its table's name), keyed by fact_id.
+CREATE MACRO source_lists(fact_table_name) AS TABLE
+SELECT fact_id, source_urls, source_titles, sources_json, main_source_title, main_source_url
+FROM derived.source_lists WHERE fact_table = fact_table_name;
+
 CREATE VIEW sources AS
 WITH cited AS (
     SELECT source_id, count(*) AS fact_count FROM (
@@ -100,27 +132,11 @@ FROM seed.sources s LEFT JOIN cited c USING (source_id);
 -- The events view's rows are computed once, when the database is built: aggregating every
 -- event's motives and sources at query time, before the filters apply, took seconds per page at
 -- a million events (docs/benchmarks.md). Schema `derived` is internal; query the `events` view.
-CREATE SCHEMA derived;
-
 CREATE TABLE derived.events AS
 WITH motive_lists AS (
     SELECT em.event_id, string_agg(DISTINCT m.label, '; ' ORDER BY m.label) AS motives
     FROM seed.event_motives em JOIN seed.motives m USING (motive_code)
     GROUP BY em.event_id
-),
-source_lists AS (
-    SELECT ds.event_id,
-           string_agg(s.url, ' ' ORDER BY s.source_id) AS source_urls,
-           string_agg(s.title, '; ' ORDER BY s.source_id) AS source_titles,
-           -- One object per source, so a program pairs each title with its URL (titles hold "; ", some
-           -- sources have no URL: the two joined lists above cannot be paired).
-           to_json(list({'source_id': s.source_id, 'title': s.title, 'url': s.url} ORDER BY s.source_id))::VARCHAR
-               AS sources_json,
-           -- The source a chart links to: a public page before a held document, primary first.
-           first(s.title ORDER BY s.url IS NULL, s.reliability, s.source_id) AS main_source_title,
-           first(s.url ORDER BY s.url IS NULL, s.reliability, s.source_id) AS main_source_url
-    FROM seed.defection_sources ds JOIN seed.sources s USING (source_id)
-    GROUP BY ds.event_id
 ),
 -- A year-dated defection or disclosure leaves the lag open (it could be a day or most of a year):
 -- no lag. Otherwise the shortest and longest lag both dates allow; equal when both are day-precise.
@@ -186,7 +202,7 @@ final AS (
     JOIN seed.people p USING (person_id)
     JOIN seed.posts po USING (post_id)
     LEFT JOIN motive_lists ml USING (event_id)
-    LEFT JOIN source_lists sl USING (event_id)
+    LEFT JOIN source_lists('defections') sl ON sl.fact_id = d.event_id
     LEFT JOIN lags lg USING (event_id)
     JOIN seed.sources os ON os.source_id = d.outcome_source_id
 )
@@ -196,11 +212,13 @@ SELECT * FROM final;
 CREATE VIEW events AS SELECT * EXCLUDE (search_keys) FROM derived.events;
 
 -- The defections the dashboard's filters select (an empty list or a NULL year means "all"); every
--- filtered query starts from it. The app calls it with bound parameters,
--- selected_events($year_from, $year_to, $posts, $categories, $confirmations, $regions, outcomes := $outcomes):
--- DuckDB binds macro arguments as prepared values, so no choice of an analyst becomes SQL text.
--- `counted` marks the completed defections, the only ones any count or chart sums.
-CREATE MACRO selected_events(year_from, year_to, posts, categories, confirmations, regions, outcomes := [])
+-- filtered query starts from it. One parameter and one clause per filter of filters.FILTERS, each named
+-- and defaulted to "all", so a call names only what it selects and calls written before a filter was
+-- added keep working: selected_events(year_from := 2016, regions := ['Europe']), or by position in the
+-- order below. DuckDB binds macro arguments as prepared values, so no choice of an analyst becomes SQL
+-- text. `counted` marks the completed defections, the only ones any count or chart sums.
+CREATE MACRO selected_events(year_from := NULL, year_to := NULL, posts := [], categories := [],
+                             confirmations := [], regions := [], outcomes := [])
 AS TABLE
 SELECT d.event_id, d.outcome = 'completed' AS counted
 FROM seed.defections d JOIN seed.posts po USING (post_id)
@@ -212,6 +230,53 @@ WHERE in_years(year(d.defection_date), year_from, year_to)
        OR list_contains(CAST(confirmations AS VARCHAR[]), d.confirmation_status::VARCHAR))
   AND (len(CAST(regions AS VARCHAR[])) = 0 OR list_contains(CAST(regions AS VARCHAR[]), po.region::VARCHAR))
   AND (len(CAST(outcomes AS VARCHAR[])) = 0 OR list_contains(CAST(outcomes AS VARCHAR[]), d.outcome::VARCHAR));
+
+-- The app's call of selected_events: every filter in one struct, bound as $filters (Filters.params()),
+-- so the query files (sql/queries/) never list the filters; a new filter is passed on here too.
+CREATE MACRO selected_by(filters) AS TABLE
+FROM selected_events(year_from := filters['year_from'], year_to := filters['year_to'], posts := filters['posts'],
+                     categories := filters['categories'], confirmations := filters['confirmations'],
+                     regions := filters['regions'], outcomes := filters['outcomes']);
+
+-- The values each filter of selected_events offers, one row per filter (filters.FILTERS names them): the
+-- post countries that have a defection, every value of the enums, and notes the sidebar's tooltip gives.
+-- Where a country's posts lie in several regions, its cities decide: the notes say which (Russia: Moscow
+-- in Europe, Vladivostok in East Asia), so an analyst picking a region knows what it holds.
+CREATE MACRO filter_choices() AS TABLE
+WITH used_posts AS (
+    SELECT po.post_country, po.post_city, po.region::VARCHAR AS region
+    FROM seed.posts po
+    WHERE EXISTS (SELECT 1 FROM seed.defections d WHERE d.post_id = po.post_id)
+),
+located AS (
+    SELECT DISTINCT post_country, post_city, region FROM used_posts WHERE region IS NOT NULL
+),
+split_countries AS (
+    SELECT post_country FROM located GROUP BY post_country HAVING count(DISTINCT region) > 1
+),
+per_region AS (
+    SELECT post_country, region,
+           string_agg(coalesce(post_city, 'city unknown'), ', ' ORDER BY post_city) AS cities
+    FROM located JOIN split_countries USING (post_country)
+    GROUP BY post_country, region
+),
+region_notes AS (
+    SELECT post_country || ': ' || string_agg(cities || ' in ' || region, '; ' ORDER BY region) AS note
+    FROM per_region GROUP BY post_country
+),
+final AS (
+    SELECT 'regions' AS filter, enum_range(NULL::region)::VARCHAR[] AS choices,
+           coalesce((SELECT list(note ORDER BY note) FROM region_notes), []) AS notes
+    UNION ALL
+    SELECT 'posts', coalesce((SELECT list(DISTINCT post_country ORDER BY post_country) FROM used_posts), []), []
+    UNION ALL
+    SELECT 'categories', enum_range(NULL::elite_category)::VARCHAR[], []
+    UNION ALL
+    SELECT 'confirmations', enum_range(NULL::confirmation_status)::VARCHAR[], []
+    UNION ALL
+    SELECT 'outcomes', enum_range(NULL::outcome)::VARCHAR[], []
+)
+SELECT filter, choices, notes FROM final;
 
 CREATE VIEW event_motives AS
 SELECT em.event_id, m.label AS motive, em.motive_code, em.attributed_to::VARCHAR AS attributed_to,
@@ -240,14 +305,6 @@ final AS (
 SELECT * FROM final;
 
 CREATE VIEW yearly_counts AS
-WITH source_lists AS (
-    SELECT ys.year, string_agg(s.url, ' ' ORDER BY s.source_id) AS source_urls,
-           string_agg(s.title, '; ' ORDER BY s.source_id) AS source_titles,
-           first(s.title ORDER BY s.url IS NULL, s.reliability, s.source_id) AS main_source_title,
-           first(s.url ORDER BY s.url IS NULL, s.reliability, s.source_id) AS main_source_url
-    FROM seed.yearly_count_sources ys JOIN seed.sources s USING (source_id)
-    GROUP BY ys.year
-)
 SELECT y.year, y.total_arrivals, y.male, y.female, y.elite_count,
        y.elite_count_low, y.elite_count_high,
        coalesce(y.elite_count_approx, false) AS elite_count_approx,
@@ -260,22 +317,14 @@ SELECT y.year, y.total_arrivals, y.male, y.female, y.elite_count,
            WHEN y.elite_count_low IS NOT NULL THEN '≥' || y.elite_count_low
        END AS elite_count_label,
        y.elite_count_wording, y.elite_count_basis::VARCHAR AS elite_count_basis, y.notes, sl.source_titles, sl.source_urls, sl.main_source_title, sl.main_source_url
-FROM seed.yearly_counts y LEFT JOIN source_lists sl USING (year);
+FROM seed.yearly_counts y LEFT JOIN source_lists('yearly_counts') sl ON sl.fact_id = y.year::VARCHAR;
 
 CREATE VIEW context_events AS
-WITH source_lists AS (
-    SELECT cs.context_id, string_agg(s.url, ' ' ORDER BY s.source_id) AS source_urls,
-           string_agg(s.title, '; ' ORDER BY s.source_id) AS source_titles,
-           first(s.title ORDER BY s.url IS NULL, s.reliability, s.source_id) AS main_source_title,
-           first(s.url ORDER BY s.url IS NULL, s.reliability, s.source_id) AS main_source_url
-    FROM seed.context_event_sources cs JOIN seed.sources s USING (source_id)
-    GROUP BY cs.context_id
-)
 SELECT c.context_id, c.event_date, c.date_precision::VARCHAR AS date_precision,
        period_label(c.event_date, c.date_precision) AS event_period,
        replace(c.actors, ';', '; ') AS actors, c.event_type::VARCHAR AS event_type, c.summary,
        c.headline, c.event_id, c.notes, sl.source_titles, sl.source_urls, sl.main_source_title, sl.main_source_url
-FROM seed.context_events c LEFT JOIN source_lists sl USING (context_id);
+FROM seed.context_events c LEFT JOIN source_lists('context_events') sl ON sl.fact_id = c.context_id;
 
 CREATE VIEW commentary AS
 SELECT c.commentary_id, c.speaker, c.speaker_role, c.attributed_to::VARCHAR AS attributed_to,

@@ -1,0 +1,19 @@
+-- The recorded people whose names come closest to a search that matched nothing ("did you mean"), by
+-- Jaro-Winkler similarity of the folded spellings; none below 0.85.
+WITH term AS (
+    SELECT roman_key($search) AS k
+),
+keyed AS (
+    SELECT person, unnest(search_keys) AS search_key FROM derived.events
+),
+scored AS (
+    SELECT person, max(jaro_winkler_similarity(search_key, term.k)) AS similarity
+    FROM keyed, term GROUP BY person
+),
+final AS (
+    SELECT person, similarity FROM scored WHERE similarity >= 0.85
+)
+SELECT person
+FROM final
+ORDER BY similarity DESC, person
+LIMIT $limit
