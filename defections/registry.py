@@ -15,7 +15,7 @@ class Page:
     icon: str
     url_path: str  # "" for the home page
     answers: str  # the question it answers, as the overview's link to it reads
-    charts: int  # plotly charts it draws with the curated data and no filter
+    charts: int  # plotly charts it draws with the curated data, no filter and its first view
 
     @property
     def name(self) -> str:
@@ -32,7 +32,7 @@ PAGES: tuple[Page, ...] = (
     Page("pages/overview.py", "Overview", ":material/dashboard:", "",
          "Overview: the headline figures and where defectors were posted.", 1),
     Page("pages/timeline.py", "Timeline", ":material/timeline:", "timeline",
-         "Timeline: when did each defection happen, and how long until it was public?", 4),
+         "Timeline: when did each defection happen, and how long until it was public?", 1),
     Page("pages/motives.py", "Motives", ":material/psychology:", "motives",
          "Motives: why did they leave, as reported, and by whom?", 1),
     Page("pages/context.py", "Diplomatic context", ":material/public:", "context",

@@ -17,11 +17,19 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from defections import registry
 from defections.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = "000_5a3a87e34e1c9523.txt"  # the client's seed document
-HOME = "pages/overview.py"
+
+
+def script(name: str) -> str:
+    """The page script of the registry's page named `name` ("events" -> "pages/events.py")."""
+    return registry.page(name).script
+
+
+HOME = script("overview")
 
 
 @dataclass

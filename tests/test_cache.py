@@ -6,7 +6,7 @@ import json
 import shutil
 
 import plotly.io
-from helpers import edit, open_page, touch_future
+from helpers import edit, open_page, script, touch_future
 from streamlit.testing.v1 import AppTest
 
 from defections import charts, queries, registry
@@ -59,7 +59,7 @@ def test_a_rebuilt_database_is_never_served_from_the_cache(seeds_copy, tmp_path,
     build(seeds_copy, db)
     monkeypatch.setenv("DEFECTIONS_DB", str(db))
     monkeypatch.setenv("DEFECTIONS_SEEDS", str(seeds_copy))
-    at = visit("pages/sources.py")
+    at = visit(script("sources"))
     titles = at.dataframe[0].value
     assert "A title only the rebuilt database has" not in set(titles["title"])
 
@@ -77,7 +77,7 @@ def test_a_cached_figure_sends_exactly_what_its_builder_drew(db_path, con):
     # The app keeps each figure as the JSON Streamlit sends; the chart must not differ from the figure.
     sent = [json.loads(chart.proto.spec) for view in ("Each defection", "Per year", "Disclosure lag",
                                                        "Official arrivals")
-            for chart in visit("pages/timeline.py", years=["2016", "2024"], view=view).get("plotly_chart")]
+            for chart in visit(script("timeline"), years=["2016", "2024"], view=view).get("plotly_chart")]
     filters = Filters(2016, 2024)
     events, context = queries.timeline_events(con, filters, 500), queries.timeline_context(con, filters)
     years = queries.yearly_figures(con, filters)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import inspect
 import json
 import re
 
@@ -222,6 +223,9 @@ def test_every_chart_is_written_as_plotly_itself_would_send_it(con, filters):
         "lag_distribution": charts.lag_distribution(queries.lag_distribution(con, filters, 500),
                                                     queries.lag_summary(con, filters)),
     }
+    builders = {name for name, f in inspect.getmembers(charts, inspect.isfunction)
+                if f.__module__ == charts.__name__ and not name.startswith("_")}
+    assert set(built) == builders  # a new chart builder fails here until it is drawn above
     for name, spec in built.items():
         sent = _plain(json.loads(plotly.io.to_json(spec, validate=False)))
         validated = _plain(json.loads(plotly.io.to_json(go.Figure(spec), validate=False)))

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
-from helpers import open_page, selected_count
+from helpers import open_page, script, selected_count
 
 from defections import queries
 from defections.export import csv_bytes
@@ -129,7 +129,7 @@ def test_interleaved_app_sessions_each_see_their_own_filters(db_path, con):
     apps = [open_page(years=[str(filters.year_from), str(filters.year_to)], post=list(filters.posts),
                       category=list(filters.categories)) for filters in sets]
     for at in apps:  # every session takes its next step only after all the others took theirs
-        at.switch_page("pages/events.py").run()
+        at.switch_page(script("events")).run()
     for at, filters in zip(apps, sets, strict=True):
         assert not at.exception, [e.value for e in at.exception]
         assert selected_count(at) == queries.events_in_view(con, filters)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import open_page
+from helpers import open_page, script
 
 from bench import synth
 from defections import bundle, queries, ui
@@ -61,34 +61,34 @@ ZIPS: dict[str, dict] = {}
 
 # (page, its URL parameters, a table is cut at TABLE_ROWS, {download file name: the view's every row})
 VIEWS = {
-    "overview": ("pages/overview.py", None, False, lambda con, at: {
+    "overview": (script("overview"), None, False, lambda con, at: {
         "posts_all.csv": queries.post_map(con, ALL)}),
-    "timeline": ("pages/timeline.py", None, False, lambda con, at: {
+    "timeline": (script("timeline"), None, False, lambda con, at: {
         "timeline_monthly_all.csv": queries.timeline_density(con, ALL)}),
-    "timeline per year": ("pages/timeline.py", {"view": "Per year"}, False, lambda con, at: {
+    "timeline per year": (script("timeline"), {"view": "Per year"}, False, lambda con, at: {
         "trend_defection_confirmation_all.csv": queries.yearly_trend(con, ALL),
         "decade_totals_all.csv": queries.decade_totals(con, ALL)}),
-    "timeline arrivals": ("pages/timeline.py", {"view": "Official arrivals"}, False, lambda con, at: {
+    "timeline arrivals": (script("timeline"), {"view": "Official arrivals"}, False, lambda con, at: {
         "yearly_arrivals_all.csv": queries.yearly_figures(con, ALL)}),
-    "motives": ("pages/motives.py", None, True, lambda con, at: {
+    "motives": (script("motives"), None, True, lambda con, at: {
         "motives_all.csv": queries.motive_counts(con, ALL),
         "motive_counts_all.csv": queries.motive_counts(con, ALL),
         "motive_evidence_all.csv": queries.motive_evidence(con, ALL, None)}),
-    "context": ("pages/context.py", None, True, lambda con, at: {
+    "context": (script("context"), None, True, lambda con, at: {
         "havana_sequence_all.csv": queries.cuba_timeline(con, ALL, 300, queries.HAVANA_SEQUENCE),
         "commentary_all.csv": queries.commentary(con, ALL, None),
         "yearly_arrivals_all.csv": queries.yearly_figures(con, ALL),
         "context_events_all.csv": queries.context_timeline(con, ALL)}),
-    "events": ("pages/events.py", None, False, lambda con, at: {
+    "events": (script("events"), None, False, lambda con, at: {
         events_file_name(ALL): queries.export_events(con, ALL),
         workbook_file_name(ALL): queries.export_events(con, ALL),
         f"event_{event(con, at)}.csv": queries.event_detail(con, event(con, at))}),
-    "sources": ("pages/sources.py", None, True, lambda con, at: {
+    "sources": (script("sources"), None, True, lambda con, at: {
         **whole(con), "sources.csv": queries.sources_list(con),
         f"facts_citing_{source(con, at)}.csv": queries.citations(con, source(con, at))}),
-    "dictionary": ("pages/sources.py", {"tab": "Data dictionary"}, False, lambda con, at: {
+    "dictionary": (script("sources"), {"tab": "Data dictionary"}, False, lambda con, at: {
         **whole(con), "data_dictionary.csv": queries.data_dictionary(con)}),
-    "changelog": ("pages/sources.py", {"tab": "Changelog"}, True, lambda con, at: {
+    "changelog": (script("sources"), {"tab": "Changelog"}, True, lambda con, at: {
         **whole(con), "corrections.csv": queries.corrections(con), "changelog.csv": queries.revisions(con)}),
 }
 

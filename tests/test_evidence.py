@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from helpers import assert_reported, edit, find, line_of, open_page, rows, run_cli, selected_count, sha256
+from helpers import assert_reported, edit, find, line_of, open_page, rows, run_cli, script, selected_count, sha256
 
 from defections import queries
 from defections.build import build
@@ -190,7 +190,7 @@ def test_a_malformed_correction_is_named(seeds_copy, changes, column, fragment):
 def test_changelog_tab_lists_every_correction_with_its_reason(db_path, con):
     corrections = queries.corrections(con)
     assert len(corrections) > 5
-    at = open_page("pages/sources.py", tab="Changelog")
+    at = open_page(script("sources"), tab="Changelog")
     shown = at.dataframe[0].value
     assert shown["correction_id"].tolist() == corrections["correction_id"].tolist()
     assert shown["reason"].notna().all()
@@ -198,7 +198,7 @@ def test_changelog_tab_lists_every_correction_with_its_reason(db_path, con):
 
 
 def test_event_detail_shows_each_quote_with_its_source(db_path, con):
-    at = open_page("pages/events.py", event="E01")
+    at = open_page(script("events"), event="E01")
     expected = frame(con, "SELECT quote, source_title, source_url FROM evidence "
                           "WHERE fact_table = 'defections' AND fact_id = 'E01'")
     lines = [m.value for m in at.markdown if m.value.startswith("- ")]  # the card's evidence list
@@ -209,11 +209,11 @@ def test_event_detail_shows_each_quote_with_its_source(db_path, con):
 
 
 def test_confirmation_filter_narrows_the_count_and_states_how_many_are_confirmed(db_path, con):
-    everything = open_page("pages/events.py")
+    everything = open_page(script("events"))
     confirmed = queries.events_in_view(con, Filters(confirmations=("confirmed",)))
     assert 0 < confirmed < selected_count(everything)
     assert any(f"**{confirmed:,}** confirmed by a government" in m.value for m in everything.markdown)
-    only = open_page("pages/events.py", confirmation="confirmed")
+    only = open_page(script("events"), confirmation="confirmed")
     assert selected_count(only) == confirmed
     assert set(only.dataframe[0].value["confirmation_status"]) == {"confirmed"}
 

@@ -14,7 +14,18 @@ import plotly.graph_objects as go
 import pytest
 from browser_support import TIMEOUT_MS, streamlit_server, wait_finished
 from browser_support import open_page as open_in_browser
-from helpers import edit, open_page, read_table, run_cli, selected_count, sha256, shown, touch_future, write_table
+from helpers import (
+    edit,
+    open_page,
+    read_table,
+    run_cli,
+    script,
+    selected_count,
+    sha256,
+    shown,
+    touch_future,
+    write_table,
+)
 from streamlit.testing.v1 import AppTest
 
 from defections import charts, queries, registry
@@ -102,9 +113,9 @@ def test_bad_year_ranges_in_the_url_are_ordered_or_dropped(db_path, con, options
 
 @pytest.mark.parametrize("item", [*SQL_FRAGMENTS, SCRIPT, "\x00", "E27'--"], ids=repr)
 def test_unknown_event_or_source_id_in_the_url_falls_back_to_a_real_one(db_path, con, item):
-    at = open_page("pages/events.py", event=item, source=item)
+    at = open_page(script("events"), event=item, source=item)
     assert at.selectbox(key="event").value in set(queries.events_table(con, Filters())["event_id"])
-    at.switch_page("pages/sources.py").run()
+    at.switch_page(script("sources")).run()
     assert at.selectbox(key="source").value in set(queries.sources_list(con)["source_id"])
     assert not at.exception
 
@@ -138,7 +149,7 @@ def test_clean_orders_clips_or_drops_year_ranges(years, expected):
 
 
 def events_page() -> AppTest:
-    return open_page("pages/events.py")
+    return open_page(script("events"))
 
 
 def search(item: str, at: AppTest | None = None) -> AppTest:
@@ -170,7 +181,7 @@ def test_search_finds_ri_il_kyu_by_any_romanization(db_path, spelling):
 @pytest.mark.parametrize("item", [JS_LINK, "![x](https://evil.example/pixel.png)",
                                   "[Sign in again](https://evil.example/login)"], ids=repr)
 def test_search_text_is_echoed_as_plain_text_not_as_a_link(db_path, item):
-    info = [i.value for i in open_page("pages/events.py", q=item).info]
+    info = [i.value for i in open_page(script("events"), q=item).info]
     assert any("No selected defection has a name, post or city matching" in text for text in info)
     assert not any(re.search(r"(?<!\\)\]\(", text) for text in info)
 
@@ -288,7 +299,7 @@ def rendered_text(at: AppTest) -> list[str]:
 
 
 TABS = ["Sources", "Seed document", "Data dictionary", "Methodology", "Changelog", "What's new"]
-VIEWS = [*((page, None) for page in PAGES if page != "pages/sources.py"), *(("pages/sources.py", tab) for tab in TABS)]
+VIEWS = [*((page, None) for page in PAGES if page != script("sources")), *((script("sources"), tab) for tab in TABS)]
 
 
 @pytest.mark.parametrize("page, tab", VIEWS)
@@ -298,7 +309,7 @@ def test_seed_markup_is_shown_only_as_escaped_text(hostile_app, page, tab):
 
 
 def test_the_seed_documents_id_is_shown_as_text(hostile_app):
-    at = hostile_app("pages/sources.py", tab="Seed document")
+    at = hostile_app(script("sources"), tab="Seed document")
     assert any(f"source {HOSTILE_ID}" in shown(m.value) for m in at.markdown)
     assert [m.value for m in at.markdown if LIVE_MARKUP.search(m.value)] == []
 
@@ -317,7 +328,7 @@ def test_a_seed_problem_is_quoted_as_text_in_the_warning(hostile_db, hostile_see
 
 
 def test_seed_markup_reaches_the_page_escaped(hostile_app):
-    at = hostile_app("pages/context.py")
+    at = hostile_app(script("context"))
     assert any(r"\<script\>alert\(1\)\</script\>" in text for text in rendered_text(at))
     assert any(r"\[x\]\(javascript\:alert\(1\)\)" in text for text in rendered_text(at))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import open_page
+from helpers import open_page, script
 
 from defections.labels import plain
 
@@ -36,7 +36,7 @@ def test_plain_keeps_ordinary_colons_readable():
 
 
 def test_a_search_text_with_bidi_controls_does_not_reverse_the_pages_sentence(db_path):
-    info = [i.value for i in open_page("pages/events.py", q="\u202eabc:material/home:").info]
+    info = [i.value for i in open_page(script("events"), q="\u202eabc:material/home:").info]
     sentence = next(text for text in info if "No selected defection has a name, post or city matching" in text)
     assert not any(control in sentence for control in BIDI)
     assert ":material/" not in sentence

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
-from helpers import append, find, open_page, read_table, selected_count, shown, write_table
+from helpers import append, find, open_page, read_table, script, selected_count, shown, write_table
 from streamlit.testing.v1 import AppTest
 
 from defections import queries, registry, release
@@ -25,7 +25,7 @@ from defections.wording import MISSING
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [page.script for page in registry.PAGES]
-GUARDED = ["pages/overview.py", "pages/timeline.py", "pages/motives.py", "pages/events.py"]
+GUARDED = [script("overview"), script("timeline"), script("motives"), script("events")]
 HAVANA = {"years": ["2023", "2023"], "post": "Cuba"}
 
 
@@ -70,7 +70,7 @@ def test_garbage_query_parameters_are_dropped(db_path, con, page):
 
 def test_reversed_year_range_is_not_an_error(db_path, con):
     # Put in order (2016 to 2024), neither dropped (every year) nor read as an empty range.
-    at = open_page("pages/events.py", years=["2024", "2016"])
+    at = open_page(script("events"), years=["2024", "2016"])
     ordered = queries.events_in_view(con, Filters(2016, 2024))
     assert 0 < ordered < queries.events_in_view(con, Filters())
     assert selected_count(at) == ordered
@@ -78,7 +78,7 @@ def test_reversed_year_range_is_not_an_error(db_path, con):
 
 
 def test_overview_figures_match_the_database(db_path, con):
-    at = open_page("pages/overview.py")
+    at = open_page(script("overview"))
     metrics = {shown(m.label): shown(m.value) for m in at.metric}
     assert metrics["Defections in view"] == str(queries.events_in_view(con, Filters()))
     latest = con.execute("SELECT year, elite_count_label FROM yearly_counts WHERE elite_count_label IS NOT NULL "
@@ -91,21 +91,21 @@ def test_overview_figures_match_the_database(db_path, con):
 
 
 def test_overview_shows_2023_elite_count_as_approximate(db_path):
-    at = open_page("pages/overview.py", years=["2016", "2023"])
+    at = open_page(script("overview"), years=["2016", "2023"])
     metrics = {shown(m.label): shown(m.value) for m in at.metric}
     assert metrics["Elite arrivals in 2023"] == "~10"
     assert any("196 arrivals" in c.value for c in at.caption)
 
 
 def test_overview_map_plots_every_located_post(db_path, con):
-    geo = [trace for spec in charts(open_page("pages/overview.py")) for trace in spec["data"]
+    geo = [trace for spec in charts(open_page(script("overview"))) for trace in spec["data"]
            if trace["type"] == "scattergeo"]
     mapped = con.execute("SELECT count(*) FROM events WHERE latitude IS NOT NULL AND counted").fetchone()[0]
     assert sum(values(geo[0]["marker"]["size"])) == mapped
 
 
 def test_timeline_draws_each_event_and_toggles_context(db_path, con):
-    at = open_page("pages/timeline.py", **HAVANA)
+    at = open_page(script("timeline"), **HAVANA)
     names = {t["name"] for t in charts(at)[0]["data"] if "name" in t}
     assert "Diplomatic context event" in names
     at.toggle(key="context").set_value(False).run()
@@ -114,7 +114,7 @@ def test_timeline_draws_each_event_and_toggles_context(db_path, con):
 
 
 def test_motives_bars_count_each_defection_once_per_motive(db_path, con):
-    at = open_page("pages/motives.py", **HAVANA)
+    at = open_page(script("motives"), **HAVANA)
     bars = [t for t in charts(at)[0]["data"] if t["type"] == "bar"]
     expected = frame(con, "SELECT count(DISTINCT event_id || motive) AS n FROM event_motives "
                           "WHERE event_id IN (SELECT event_id FROM events WHERE post_country = 'Cuba' "
@@ -127,7 +127,7 @@ def test_a_motive_given_by_two_sides_counts_the_defection_once(db_path, con):
     kinds = frame(con, "SELECT attributed_to FROM event_motives WHERE event_id = 'E06' "
                        "AND motive = 'Fear of punishment on return home' ORDER BY 1")["attributed_to"].tolist()
     assert kinds == ["media", "unnamed-officials"]
-    at = open_page("pages/motives.py", post="Egypt")
+    at = open_page(script("motives"), post="Egypt")
     assert selected_count(at) == 1
     bars = {t["name"]: t for t in charts(at)[0]["data"] if t["type"] == "bar"}
     several = bars["attributed by several sides"]
@@ -141,7 +141,7 @@ def test_a_motive_given_by_two_sides_counts_the_defection_once(db_path, con):
 
 
 def test_lags_are_ranged_or_empty_at_the_precision_of_the_dates(db_path):
-    at = open_page("pages/events.py", years=["2016", "2016"])
+    at = open_page(script("events"), years=["2016", "2016"])
     table = at.dataframe[0].value.set_index("person")
     # Thae Yong-ho left in July 2016 (month) and was made public on 16 August 2016: a range, not 46 days.
     assert table.loc["Thae Yong-ho", "disclosure_lag"] == "16–46 days"
@@ -151,14 +151,14 @@ def test_lags_are_ranged_or_empty_at_the_precision_of_the_dates(db_path):
 
 
 def test_timeline_hover_gives_the_lag_at_its_precision(db_path):
-    at = open_page("pages/timeline.py", years=["2016", "2016"])
+    at = open_page(script("timeline"), years=["2016", "2016"])
     hover = " ".join(h for h in charts(at)[0]["data"][0]["hovertext"] if h)
     assert "16 August 2016 (16–46 days later)" in hover
     assert "231 days" not in hover
 
 
 def test_overview_card_gives_the_latest_lag_as_a_range(db_path, con):
-    at = open_page("pages/overview.py")
+    at = open_page(script("overview"))
     lag = con.execute("SELECT disclosure_lag FROM events "
                       "ORDER BY defection_date DESC, event_id DESC LIMIT 1").fetchone()[0]
     assert "–" in lag or "about" in lag
@@ -166,13 +166,13 @@ def test_overview_card_gives_the_latest_lag_as_a_range(db_path, con):
 
 
 def test_elite_arrivals_card_says_it_is_national_and_unfiltered(db_path):
-    at = open_page("pages/overview.py", post="Cuba")
+    at = open_page(script("overview"), post="Cuba")
     card = next(c.value for c in at.caption if "arrivals in South Korea" in c.value)
     assert "national figure" in shown(card) and "filters do not apply" in shown(card)
 
 
 def test_search_narrows_the_events_download(db_path, con):
-    at = open_page("pages/events.py", q="Ri Il-gyu")
+    at = open_page(script("events"), q="Ri Il-gyu")
     label = next(b.proto.label for b in at.get("download_button") if "selected events" in b.proto.label)
     assert label.startswith("Download the 1 selected events matching")
     assert len(queries.export_events(con, Filters(), "Ri Il-gyu")) == 1
@@ -180,7 +180,7 @@ def test_search_narrows_the_events_download(db_path, con):
 
 
 def test_cite_this_view_names_the_filtered_url_and_the_as_of_date(db_path, con):
-    at = open_page("pages/timeline.py", years=["2016", "2024"], post="China")
+    at = open_page(script("timeline"), years=["2016", "2024"], post="China")
     cite = next(c.value for c in at.code if "Cite" in c.value or "CC BY 4.0" in c.value)
     assert "/timeline?years=2016&years=2024&post=China" in cite
     assert f"Data as of {queries.as_of(con).isoformat()}" in cite
@@ -188,30 +188,30 @@ def test_cite_this_view_names_the_filtered_url_and_the_as_of_date(db_path, con):
 
 
 def test_events_page_finds_ri_il_kyu_in_havana_2023(db_path):
-    at = open_page("pages/events.py", **HAVANA)
+    at = open_page(script("events"), **HAVANA)
     assert "Ri Il Kyu" in at.dataframe[0].value["person"].tolist()
     assert at.selectbox(key="event").value == "E27"
 
 
 @pytest.mark.parametrize("spelling", ["Ri Il-gyu", "ri il kyu", "RI IL-KYU"])
 def test_search_finds_a_person_by_any_romanization(db_path, spelling):
-    at = open_page("pages/events.py")
+    at = open_page(script("events"))
     at.text_input(key="q").set_value(spelling).run()
     assert at.dataframe[0].value["person"].tolist() == ["Ri Il Kyu"]
 
 
 def test_a_link_opens_the_event_and_the_source_it_names(db_path, con):
-    events = open_page("pages/events.py", event="E05")
+    events = open_page(script("events"), event="E05")
     assert events.selectbox(key="event").value == "E05"
     assert "**Id:** E05" in card_facts(events)
     source_id = queries.sources_list(con)["source_id"].iloc[-1]
-    sources = open_page("pages/sources.py", source=source_id)
+    sources = open_page(script("sources"), source=source_id)
     assert sources.selectbox(key="source").value == source_id
     assert len(sources.dataframe[1].value) == len(queries.citations(con, source_id))
 
 
 def test_choosing_an_event_puts_its_id_in_the_url(db_path):
-    at = open_page("pages/events.py")
+    at = open_page(script("events"))
     first = at.selectbox(key="event").value
     assert "event" not in at.query_params  # the default choice keeps the URL clean
     at.selectbox(key="event").set_value("E27").run()
@@ -226,14 +226,14 @@ def card_facts(at: AppTest) -> str:
 
 
 def test_event_detail_shows_dates_at_their_precision(db_path):
-    at = open_page("pages/events.py", **HAVANA)
+    at = open_page(script("events"), **HAVANA)
     facts = card_facts(at)
     assert "**Defected:** November 2023" in facts and "**Made public:** 16 July 2024" in facts
     assert "**Confirmed by:** National Intelligence Service" in facts
 
 
 def test_event_card_gives_each_motive_its_attribution_quote_and_source(db_path, con):
-    at = open_page("pages/events.py", **HAVANA)
+    at = open_page(script("events"), **HAVANA)
     motives = queries.event_motive_evidence(con, "E27")
     lines = [m.value for m in at.markdown if m.value.startswith("- **")]
     for m in motives.itertuples():
@@ -244,13 +244,13 @@ def test_event_card_gives_each_motive_its_attribution_quote_and_source(db_path, 
 
 def test_an_event_without_a_value_shows_the_missing_mark(db_path, con):
     event_id = con.execute("SELECT min(event_id) FROM events WHERE post_city IS NULL").fetchone()[0]
-    at = open_page("pages/events.py", event=event_id)
+    at = open_page(script("events"), event=event_id)
     assert "**Post city:** —" in card_facts(at)
     assert "None" not in card_facts(at) and "nan" not in card_facts(at)
 
 
 def test_context_opens_on_the_havana_sequence_and_the_url_opens_the_whole_history(db_path, con):
-    at = open_page("pages/context.py")
+    at = open_page(script("context"))
     assert at.segmented_control(key="view").value.startswith("Havana sequence")
     sequence = charts(at)[0]
     assert sequence["layout"]["title"]["text"].startswith("The Havana sequence")
@@ -258,14 +258,14 @@ def test_context_opens_on_the_havana_sequence_and_the_url_opens_the_whole_histor
     for words in ("Ri Il Kyu defects", "made public", "South Korea and Cuba establish ties",
                   "South Korea's embassy in Havana opens", "embassy closures"):
         assert words in labels.replace("&#x27;", "'"), words
-    history = open_page("pages/context.py", view="Whole history")
+    history = open_page(script("context"), view="Whole history")
     assert charts(history)[0]["layout"]["title"]["text"].startswith("Cuba and the two Koreas since 1949")
     first = min(queries.cuba_timeline(con, Filters())["date"])
     assert first.year == 1949
 
 
 def test_sources_page_shows_the_seed_document_in_full(db_path):
-    at = open_page("pages/sources.py", tab="Seed document")
+    at = open_page(script("sources"), tab="Seed document")
     text = (ROOT / "seeds" / "documents" / "000_5a3a87e34e1c9523.txt").read_text(encoding="utf-8")
     assert any(t.value.strip() == text.strip() for t in at.text)
 
@@ -280,7 +280,7 @@ def test_sources_page_shows_the_seed_document_in_full(db_path):
      else []),
 ])
 def test_a_sources_tab_opens_from_the_url_and_runs_alone(db_path, con, tab, rows_of):
-    at = open_page("pages/sources.py", **({"tab": tab} if tab else {}))
+    at = open_page(script("sources"), **({"tab": tab} if tab else {}))
     assert [len(frame.value) for frame in at.dataframe] == rows_of(con)
     methodology = (ROOT / "docs" / "methodology.md").read_text(encoding="utf-8")
     assert any(m.value.strip() == methodology.strip() for m in at.markdown) == (tab == "Methodology")
@@ -316,7 +316,7 @@ def test_context_shows_the_ten_latest_remarks_and_offers_them_all(seeds_copy, tm
     build(seeds_copy, db)
     monkeypatch.setenv("DEFECTIONS_DB", str(db))
     monkeypatch.setenv("DEFECTIONS_SEEDS", str(seeds_copy))
-    at = open_page("pages/context.py")
+    at = open_page(script("context"))
     cards = remark_cards(at)
     assert len(cards) == 10
     assert cards[0].startswith("Test speaker 11") and cards[-1].startswith("Test speaker 02")  # most recent first
@@ -329,7 +329,7 @@ def test_context_shows_the_ten_latest_remarks_and_offers_them_all(seeds_copy, tm
 
 
 def test_context_shows_every_remark_as_a_card_when_few(db_path, con):
-    at = open_page("pages/context.py")
+    at = open_page(script("context"))
     speakers = queries.commentary(con, Filters(), None)["speaker"].tolist()
     cards = remark_cards(at)
     assert len(cards) == len(speakers) == 4
@@ -352,7 +352,7 @@ def test_context_counts_a_crowded_cuba_track_per_year_and_says_so(con, seeds_cop
     build(seeds_copy, db)
     monkeypatch.setenv("DEFECTIONS_DB", str(db))
     monkeypatch.setenv("DEFECTIONS_SEEDS", str(seeds_copy))
-    at = open_page("pages/context.py", view="Whole history")
+    at = open_page(script("context"), view="Whole history")
     assert any("one mark per month or year" in c.value for c in at.caption)
     curated = queries.cuba_timeline(con, Filters())
     with connect(db) as crowded:
@@ -369,7 +369,7 @@ def remark_cards(at: AppTest) -> list[str]:
 
 
 def test_trend_choices_come_from_the_url_and_say_what_the_bars_count(db_path, con):
-    at = open_page("pages/timeline.py", view="Per year", post="China", by="disclosure", stack="confirmation")
+    at = open_page(script("timeline"), view="Per year", post="China", by="disclosure", stack="confirmation")
     assert at.radio(key="by").value == "disclosure" and at.radio(key="stack").value == "confirmation"
     trend = next(c for c in charts(at) if "beside the national elite figures" in c["layout"]["title"]["text"])
     assert "year of disclosure" in trend["layout"]["title"]["text"]
@@ -379,7 +379,7 @@ def test_trend_choices_come_from_the_url_and_say_what_the_bars_count(db_path, co
         con, Filters(posts=("China",)), "disclosure", "confirmation")["defections"].sum()
     assert any("why" in c.value.lower() or "The two differ" in c.value for c in at.caption)
     median = queries.lag_summary(con, Filters(posts=("China",)))["median"].item()
-    at = open_page("pages/timeline.py", view="Disclosure lag", post="China")
+    at = open_page(script("timeline"), view="Disclosure lag", post="China")
     assert any(f"made public within {median} of defecting" in shown(c.value) for c in at.caption)
 
 
@@ -387,7 +387,7 @@ def test_the_timeline_draws_only_the_view_the_url_names(db_path):
     # One chart per run: a slider step redraws what the analyst looks at (issue #28).
     titles = {}
     for view in ("Each defection", "Per year", "Disclosure lag", "Official arrivals", "Atlantis"):
-        titles[view] = [c["layout"]["title"]["text"] for c in charts(open_page("pages/timeline.py", view=view))]
+        titles[view] = [c["layout"]["title"]["text"] for c in charts(open_page(script("timeline"), view=view))]
     assert all(len(shown) == 1 for shown in titles.values()), titles
     assert len({shown[0] for shown in titles.values()}) == 4
     assert titles["Atlantis"] == titles["Each defection"]  # an unknown view falls back to the first
@@ -397,7 +397,7 @@ def test_trend_and_lags_without_any_disclosure_show_a_message_not_an_empty_chart
     # The two defections of 1955 from North Korea itself (Lee Un-yong, Lee In-seon) have no disclosure date.
     params = {"years": ["1955", "1955"], "post": "North Korea", "by": "disclosure"}
     assert queries.lag_summary(con, Filters(1955, 1955, posts=("North Korea",)))["without_lag"].item() == 2
-    per_year, lag = (open_page("pages/timeline.py", view=view, **params) for view in ("Per year", "Disclosure lag"))
+    per_year, lag = (open_page(script("timeline"), view=view, **params) for view in ("Per year", "Disclosure lag"))
     assert selected_count(per_year) > 0
     infos = " ".join(i.value for at in (per_year, lag) for i in at.info)
     assert "None of the selected defections has a disclosure date" in infos
@@ -422,12 +422,12 @@ SPELLINGS = {
 
 @pytest.mark.parametrize("typed, person", SPELLINGS.values(), ids=SPELLINGS.keys())
 def test_a_spelling_by_any_romanization_system_finds_its_person(db_path, typed, person):
-    at = open_page("pages/events.py", q=typed)
+    at = open_page(script("events"), q=typed)
     assert person in set(at.dataframe[0].value["person"])
 
 
 def test_a_near_miss_is_answered_with_did_you_mean(db_path):
-    at = open_page("pages/events.py", q="Hwang Jang-yap")
+    at = open_page(script("events"), q="Hwang Jang-yap")
     assert any("Did you mean “Hwang Jang-yop”" in i.value.replace("\\", "") for i in at.info)
 
 
@@ -453,14 +453,14 @@ def test_the_as_of_date_is_not_older_than_the_last_correction(con):
 
 
 def test_motives_say_how_many_selected_defections_report_no_motive(db_path, con):
-    at = open_page("pages/motives.py")
+    at = open_page(script("motives"))
     coverage = queries.motive_coverage(con, Filters()).iloc[0]
     line = next(m.value for m in at.markdown if "report none" in m.value)
     assert f"**{int(coverage.without_motive):,}** report none" in line and int(coverage.without_motive) > 0
 
 
 def test_the_header_names_what_is_listed_but_not_counted(db_path, con):
-    at = open_page("pages/events.py")
+    at = open_page(script("events"))
     counts = queries.selection_counts(con, Filters()).iloc[0]
     header = next(m.value for m in at.markdown if "defection(s) selected" in m.value)
     assert f"{int(counts.denied)} denied reports" in header and "listed but not counted" in header
@@ -476,7 +476,7 @@ def test_the_events_csv_pairs_every_source_title_with_its_url(con):
 
 
 def test_filters_in_force_are_named_and_cleared_in_one_click(db_path, con):
-    at = open_page("pages/motives.py", years=["2016", "2024"], region="Europe", confirmation="confirmed")
+    at = open_page(script("motives"), years=["2016", "2024"], region="Europe", confirmation="confirmed")
     assert any(c.value == "Filters in force: years 2016–2024 · region Europe · confirmation confirmed"
                for c in at.caption)
     at.button(key="clear-filters").click().run()
@@ -486,12 +486,12 @@ def test_filters_in_force_are_named_and_cleared_in_one_click(db_path, con):
 
 
 def test_an_unknown_event_in_a_link_is_named_when_dropped(db_path):
-    at = open_page("pages/events.py", event="E99999")
+    at = open_page(script("events"), event="E99999")
     assert any("event E99999" in i.value and "dropped" in i.value for i in at.info)
 
 
 def test_the_events_download_label_gives_the_rows_the_csv_holds(db_path, con):
-    at = open_page("pages/events.py")
+    at = open_page(script("events"))
     label = next(b.proto.label for b in at.get("download_button") if b.proto.label.startswith("Download all"))
     listed, counted = queries.events_listed(con, Filters()), queries.events_in_view(con, Filters())
     assert label.startswith(f"Download all {listed:,} selected rows ({counted:,} counted defections)")

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import script
 from streamlit.testing.v1 import AppTest
 
 from defections import queries, release, ui
@@ -33,7 +34,7 @@ def open_events(monkeypatch, **params) -> tuple[AppTest, dict]:
     monkeypatch.setattr(ui, "download", download)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.query_params.update(params)
-    at.switch_page("pages/events.py").run()
+    at.switch_page(script("events")).run()
     assert not at.exception, [e.value for e in at.exception]
     return at, offered
 

@@ -7,7 +7,7 @@ import datetime as dt
 import os
 
 import pytest
-from helpers import append, edit, find, keep_only_defections, open_page, read_table, run_cli, write_table
+from helpers import append, edit, find, keep_only_defections, open_page, read_table, run_cli, script, write_table
 
 from defections import citation, release
 from defections.build import build
@@ -92,7 +92,7 @@ def test_the_app_says_unreleased_changes_and_names_the_file_to_edit(seeds_copy, 
     db = build(seeds_copy, tmp_path / "defections.duckdb")
     monkeypatch.setenv("DEFECTIONS_DB", str(db))
     monkeypatch.setenv("DEFECTIONS_SEEDS", str(seeds_copy))
-    at = open_page("pages/sources.py", tab="What's new")
+    at = open_page(script("sources"), tab="What's new")
     header = next(m.value for m in at.markdown if "defection(s) selected" in m.value).replace("\\", "")
     assert f"unreleased changes since {base}" in header
     assert any("seeds/releases.csv" in i.value.replace("\\", "") for i in at.info)
@@ -101,7 +101,7 @@ def test_the_app_says_unreleased_changes_and_names_the_file_to_edit(seeds_copy, 
 
 def test_the_header_and_the_cite_text_name_the_release(db_path, con):
     label = release.release_label(con)
-    at = open_page("pages/overview.py")
+    at = open_page(script("overview"))
     assert any(label in m.value.replace("\\", "") for m in at.markdown if "defection(s) selected" in m.value)
     assert any(f"Data: {label}." in c.value for c in at.code)
 
@@ -207,5 +207,5 @@ def test_before_the_first_release_the_data_says_so_and_the_app_still_runs(seeds_
         assert release.release_counts(con)["release"].unique().tolist() == ["unreleased"]
     monkeypatch.setenv("DEFECTIONS_DB", str(db))
     monkeypatch.setenv("DEFECTIONS_SEEDS", str(seeds_copy))
-    at = open_page("pages/sources.py", tab="What's new")
+    at = open_page(script("sources"), tab="What's new")
     assert any("this data is not a release" in i.value for i in at.info)
