@@ -29,8 +29,9 @@ from defections.build import (
     shown,
     writer_holding,
 )
+from defections.fingerprint import seed_stamps, seeds_digest
 from defections.paths import SEEDS_DIR
-from defections.validate import Problem, Seeds, load_seeds, seed_stamps, seeds_digest
+from defections.validate import Problem, Seeds, load_seeds
 
 FIX_COMMAND = "python -m defections build"
 # After a failed write (full disk, read-only folder), the next attempt waits this long, doubling up to

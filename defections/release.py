@@ -15,8 +15,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from defections.fingerprint import seed_files
 from defections.paths import SQL_DIR
-from defections.validate import Seeds, load_seeds, schema, seed_files
+from defections.validate import Seeds, load_seeds, schema
 
 RELEASES_FILE = "releases.csv"
 ROWS_FILE = "release_rows.csv"

@@ -10,10 +10,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
-import hashlib
 import io
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -22,7 +20,9 @@ from urllib.parse import urlparse
 
 import duckdb
 
-from defections.paths import SQL_DIR
+from defections.documents import DAY, normalize_text, read_document
+from defections.fingerprint import snapshot
+from defections.paths import SQL_DIR, relative
 
 # Date columns written at their precision in the seeds ("2023-11" with "month").
 PRECISION_COLUMNS = {
@@ -46,24 +46,18 @@ CITED_THROUGH = [
 FIRST_YEAR = 1945  # the division of Korea; schema.sql checks the same bound
 # ASCII digits only: \d alone also matches Arabic-Indic and full-width digits, which int() accepts.
 DATE_PATTERNS = {
-    "day": (re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), "YYYY-MM-DD"),
+    "day": (DAY, "YYYY-MM-DD"),
     "month": (re.compile(r"^[0-9]{4}-[0-9]{2}$"), "YYYY-MM"),
     "year": (re.compile(r"^[0-9]{4}$"), "YYYY"),
 }
-# A held document is the passage read, not the article: refuse anything larger (a 50 MB file made
-# the Sources page take 80 s). The client's document is about 2 KB.
-MAX_DOCUMENT_BYTES = 64 * 1024
 # A quote is a few sentences at most; one of a word or two "occurs" in any document.
 QUOTE_WORDS = (3, 60)
 QUOTE_MIN_CHARS = 12
-# The header every held passage opens with (seeds/README.md, "Held documents"), then a line "---".
-DOCUMENT_HEADER = ("url", "title", "publisher", "published", "read")
 # A gap left in a held passage, in any bracketed form; only "[…]" is the house's ("[...]", "(…)" are refused).
 GAP_MARKS = re.compile(r"[\[(]\s*(?:\.\.\.|…)\s*[\])]")
 NOT_ENGLISH = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\u0400-\u04ff]")
 UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-QUOTE_MARKS = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-                             "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
+
 
 
 @dataclass(frozen=True)
@@ -114,11 +108,6 @@ class Seeds:
     files: dict[str, bytes | int | OSError] | None = None
 
 
-def normalize_text(text: str) -> str:
-    """Fold whitespace and curly quote marks, so a quote matches however it was wrapped or typed."""
-    return " ".join(text.translate(QUOTE_MARKS).split())
-
-
 @cache
 def schema() -> tuple[Table, ...]:
     """The seed tables in load order, as declared in sql/schema.sql."""
@@ -149,169 +138,6 @@ def schema() -> tuple[Table, ...]:
         con.close()
 
 
-def seeds_digest(seeds_dir: Path, files: dict | None = None) -> str:
-    """A fingerprint of every seed file and document (of `files`, a snapshot, when given), to tell
-    whether a database is stale."""
-    files = snapshot(seeds_dir) if files is None else files
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        content = files[name]
-        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-        if isinstance(content, bytes):
-            digest.update(len(content).to_bytes(8, "big") + content)
-        else:  # too large or unreadable: validation refuses it, so its size or error stands for it
-            digest.update(repr(content).encode("utf-8", "backslashreplace"))
-    return digest.hexdigest()
-
-
-def snapshot(seeds_dir: Path) -> dict[str, bytes | int | OSError]:
-    """Every seed file read once, by its name relative to seeds_dir ("people.csv", "documents/S001.txt"):
-    its bytes, its size when it is a document too large to hold, or the error reading it."""
-    files: dict[str, bytes | int | OSError] = {}
-    for entry in _seed_entries(seeds_dir):
-        path = Path(entry.path)
-        name = path.relative_to(seeds_dir).as_posix()
-        try:
-            size = entry.stat(follow_symlinks=False).st_size
-            if name.startswith("documents/") and size > MAX_DOCUMENT_BYTES:
-                files[name] = size  # never read a whole oversized file: validation refuses it by its size
-                continue
-            files[name] = path.read_bytes()
-        except FileNotFoundError:
-            continue  # removed since the listing: it is not a seed any more
-        except OSError as err:
-            files[name] = err
-    return files
-
-
-def seed_files(seeds_dir: Path) -> list[Path]:
-    """The files a build reads: the CSVs and the held documents (regular files only: a link is
-    refused by validation, and never read)."""
-    return [Path(entry.path) for entry in _seed_entries(seeds_dir)]
-
-
-def seed_stamps(seeds_dir: Path) -> tuple[tuple, ...]:
-    """(path, size, mtime_ns, ctime_ns, inode) of every seed file, sorted: the cheap signature a staleness
-    check compares on every page run. ctime and the inode change on any write, copy or rename, so a
-    file copied in with an older mtime (cp -p, rsync -t, tar, git checkout) still changes it."""
-    stamps = []
-    for entry in _seed_entries(seeds_dir):
-        try:
-            st = entry.stat(follow_symlinks=False)
-        except FileNotFoundError:
-            continue  # removed between the listing and the stat (an editor's save): not a seed any more
-        stamps.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
-    return tuple(sorted(stamps))
-
-
-def is_seed_csv(name: str) -> bool:
-    """A seed table: a visible *.csv file (an editor's lock or swap file is hidden, or ends otherwise)."""
-    return name.endswith(".csv") and not name.startswith(".")
-
-
-def is_held_document(name: str) -> bool:
-    """A held document: a visible *.txt file in seeds/documents/. Editors' swap files (.S001.txt.swp),
-    rsync's temporary files (.S001.txt.Ab12Cd) and backups (S001.txt~) are not seeds: they neither
-    trigger a rebuild nor can be named by sources.csv."""
-    return name.endswith(".txt") and not name.startswith(".")
-
-
-def _seed_entries(seeds_dir: Path) -> list[os.DirEntry]:
-    # os.scandir: the listing carries each file's type, so only the stamp's own stat reaches the disk
-    # (pathlib's is_file/is_symlink made three system calls a file, ~8 ms a page run for 321 files).
-    entries = [e for e in _listing(seeds_dir) if is_seed_csv(e.name) and _regular(e)]
-    return entries + [e for e in _listing(seeds_dir / "documents") if is_held_document(e.name) and _regular(e)]
-
-
-def _regular(entry: os.DirEntry) -> bool:
-    try:
-        return entry.is_file(follow_symlinks=False)
-    except OSError:  # the type was not in the listing and the file is gone
-        return False
-
-
-def _listing(folder: Path) -> list[os.DirEntry]:
-    try:
-        with os.scandir(folder) as entries:
-            return list(entries)
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-
-
-@dataclass(frozen=True)
-class Document:
-    """A held passage: its header fields (url, title, publisher, published, read) and the text read."""
-
-    header: dict
-    text: str
-
-
-def parse_document(text: str, with_header: bool = True) -> Document:
-    """Split a held document into its header and its passage. Raises ValueError naming what is wrong.
-
-    The client's seed document is held unchanged, without a header (with_header=False)."""
-    if not with_header:
-        return Document({}, text)
-    head, sep, body = text.partition("\n---\n")
-    if not sep:
-        raise ValueError("has no header (expected lines 'url: …', 'title: …', 'publisher: …', 'published: …', "
-                         "'read: …', then a line '---', then the passage)")
-    header = {}
-    for line in head.splitlines():
-        key, colon, value = line.partition(":")
-        if not colon or key.strip() not in DOCUMENT_HEADER:
-            raise ValueError(f"header line {line!r} is not one of {', '.join(k + ': …' for k in DOCUMENT_HEADER)}")
-        header[key.strip()] = value.strip()
-    missing = [k for k in DOCUMENT_HEADER if k not in header or (k != "published" and not header[k])]
-    if missing:
-        raise ValueError(f"header lacks {', '.join(missing)} (every held passage says where and when it was read)")
-    for key in ("published", "read"):
-        if header[key] and not DATE_PATTERNS["day"][0].match(header[key]):
-            raise ValueError(f"header {key} {header[key]!r} is not a date (expected YYYY-MM-DD, or empty if unknown)")
-    if not body.strip():
-        raise ValueError("holds no passage after the header")
-    return Document(header, body)
-
-
-def read_document(documents_dir: Path, name: str, with_header: bool = True, files: dict | None = None) -> Document:
-    """Read one held document, refusing links, files outside documents_dir and oversized files; from
-    `files` (a snapshot of the seeds folder) when given, else from the disk."""
-    if "/" in name or "\\" in name or name in (".", ".."):
-        raise ValueError(f"{name!r} is not a plain file name (expected a file directly in seeds/documents/)")
-    if not is_held_document(name):
-        raise ValueError(f"{name!r} is not a held document's name (expected a .txt file whose name does not "
-                         "start with a dot, e.g. S123.txt)")
-    content = _document_bytes(documents_dir, name) if files is None else files.get(f"documents/{name}")
-    if content is None:
-        raise ValueError(f"{name!r} is not a regular file in {_show(documents_dir)} "
-                         "(add the file there, not a link, or empty the cell)")
-    size = content if isinstance(content, int) else len(content) if isinstance(content, bytes) else 0
-    if size > MAX_DOCUMENT_BYTES:
-        raise ValueError(f"{name!r} is {size:,} bytes (at most {MAX_DOCUMENT_BYTES:,}: hold the passage read, "
-                         "not the whole page)")
-    if isinstance(content, OSError):
-        raise ValueError(f"{name!r} cannot be read ({content.strerror or content}); make the file readable")
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValueError(f"{name!r} is not UTF-8 text") from None
-    return parse_document(text, with_header)
-
-
-def _document_bytes(documents_dir: Path, name: str) -> bytes | int | OSError | None:
-    # The disk read for rows not loaded from a snapshot (bench.synth): the same answers a snapshot gives.
-    path = documents_dir / name
-    if path.is_symlink() or not path.is_file() or path.resolve().parent != documents_dir.resolve():
-        return None
-    size = path.stat().st_size
-    if size > MAX_DOCUMENT_BYTES:
-        return size
-    try:
-        return path.read_bytes()
-    except OSError as err:
-        return err
-
-
 def load_seeds(seeds_dir: Path) -> Seeds:
     """Read, type and check every seed file; never raises on bad data, collects problems instead."""
     seeds = Seeds(Path(seeds_dir), files=snapshot(Path(seeds_dir)))
@@ -321,7 +147,7 @@ def load_seeds(seeds_dir: Path) -> Seeds:
         if path.stem not in known:
             hint = difflib.get_close_matches(path.stem, known, n=1)
             expected = f"did you mean {hint[0]}.csv?" if hint else "one of " + ", ".join(sorted(known))
-            seeds.problems.append(Problem(_show(path), 1, "-", f"unknown table {path.name} ({expected})"))
+            seeds.problems.append(Problem(relative(path), 1, "-", f"unknown table {path.name} ({expected})"))
     for table in tables:
         seeds.tables[table.name] = _read_table(seeds, table)
     _check_keys(seeds, tables)
@@ -334,16 +160,9 @@ def validate(seeds_dir: Path) -> list[Problem]:
     return load_seeds(seeds_dir).problems
 
 
-def _show(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 def _read_table(seeds: Seeds, table: Table) -> list[Row]:
     path = seeds.directory / f"{table.name}.csv"
-    shown = _show(path)
+    shown = relative(path)
     problem = lambda line, col, msg: seeds.problems.append(Problem(shown, line, col, msg))  # noqa: E731
     if path.is_symlink():
         problem(0, "-", "is a link (expected a regular file in the seeds folder: copy the file here instead)")
@@ -503,7 +322,7 @@ def _parse_precise_date(text, precision, column, precision_column, line, problem
 
 def _check_keys(seeds: Seeds, tables: tuple[Table, ...]) -> None:
     for table in tables:
-        shown = _show(seeds.directory / f"{table.name}.csv")
+        shown = relative(seeds.directory / f"{table.name}.csv")
         first_seen: dict = {}
         for row in seeds.tables[table.name]:
             key = tuple(row.values.get(c) for c in table.primary_key)
@@ -530,7 +349,7 @@ def _check_keys(seeds: Seeds, tables: tuple[Table, ...]) -> None:
 def _check_rules(seeds: Seeds) -> None:
     t = seeds.tables
     problem = lambda table, line, col, msg: seeds.problems.append(  # noqa: E731
-        Problem(_show(seeds.directory / f"{table}.csv"), line, col, msg))
+        Problem(relative(seeds.directory / f"{table}.csv"), line, col, msg))
 
     documents = {}
     for row in t.get("sources", []):
