@@ -1,8 +1,10 @@
 """Check the seed CSVs against the schema and the evidence rules; report every problem at once.
 
-Column names, types, enums, keys and references are read from sql/schema.sql itself (via an
-in-memory DuckDB), so the schema is declared once. The rules a schema cannot express (dates at
-their precision, quotes found in their documents, every fact cited) live here.
+Everything a schema can say is read from sql/schema.sql (via an in-memory DuckDB), so it is declared
+once: column names, types, enums, keys, references, and the row rules, its CHECK constraints, which run
+here over a staging copy of the rows and are reported with the message written beside each. The rules
+a schema cannot express (dates at their precision and not in the future, quotes found in their held
+documents, every fact cited) are the named checks at the end of this file.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ import difflib
 import io
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlparse
 
 import duckdb
+import pandas as pd
 
 from defections.documents import DAY, normalize_text, read_document
 from defections.fingerprint import snapshot
@@ -43,7 +46,7 @@ CITED_THROUGH = [
     ("yearly_counts", "year", "yearly_count_sources"),
     ("context_events", "context_id", "context_event_sources"),
 ]
-FIRST_YEAR = 1945  # the division of Korea; schema.sql checks the same bound
+FIRST_YEAR = 1945  # the division of Korea: no date or year before it, none after today
 # ASCII digits only: \d alone also matches Arabic-Indic and full-width digits, which int() accepts.
 DATE_PATTERNS = {
     "day": (DAY, "YYYY-MM-DD"),
@@ -57,7 +60,8 @@ QUOTE_MIN_CHARS = 12
 GAP_MARKS = re.compile(r"[\[(]\s*(?:\.\.\.|…)\s*[\])]")
 NOT_ENGLISH = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\u0400-\u04ff]")
 UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-
+# The message schema.sql writes after each CHECK: "-- column: message".
+CHECK_MESSAGE = re.compile(r"--[ \t]*(\w+):[ \t]*(.+)")
 
 
 @dataclass(frozen=True)
@@ -76,9 +80,19 @@ class Problem:
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: str
+    type: str  # as DuckDB names it: INTEGER, DATE, ENUM('day', 'month', 'year')...
     nullable: bool
     enum_values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Check:
+    """A CHECK constraint of schema.sql: its expression, the columns it reads, and what to say when it fails."""
+
+    expression: str
+    columns: frozenset[str]
+    column: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,7 @@ class Table:
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
     foreign_keys: tuple[tuple[str, str, str], ...]  # (column, referenced table, referenced column)
+    checks: tuple[Check, ...] = ()
 
 
 @dataclass
@@ -115,24 +130,27 @@ def schema() -> tuple[Table, ...]:
     con = duckdb.connect()
     try:
         con.execute(sql)
-        order = re.findall(r"CREATE TABLE seed\.(\w+)", sql)
         tables = []
-        for name in order:
-            cols = con.execute(
-                "SELECT column_name, data_type, is_nullable FROM duckdb_columns() "
-                "WHERE schema_name = 'seed' AND table_name = ? ORDER BY column_index", [name]
-            ).fetchall()
-            columns = []
-            for col, dtype, nullable in cols:
-                values = tuple(re.findall(r"'((?:[^']|'')*)'", dtype)) if dtype.startswith("ENUM") else ()
-                columns.append(Column(col, "ENUM" if values else dtype, nullable, values))
+        for name, body in re.findall(r"CREATE TABLE seed\.(\w+) \((.*?)\n\);", sql, re.DOTALL):
+            columns = tuple(
+                Column(col, dtype, nullable, tuple(re.findall(r"'((?:[^']|'')*)'", dtype)) if dtype[:4] == "ENUM"
+                       else ())
+                for col, dtype, nullable in con.execute(
+                    "SELECT column_name, data_type, is_nullable FROM duckdb_columns() "
+                    "WHERE schema_name = 'seed' AND table_name = ? ORDER BY column_index", [name]).fetchall())
             cons = con.execute(
-                "SELECT constraint_type, constraint_column_names, referenced_table, referenced_column_names "
-                "FROM duckdb_constraints() WHERE schema_name = 'seed' AND table_name = ?", [name]
-            ).fetchall()
+                "SELECT constraint_type, constraint_column_names, referenced_table, referenced_column_names, "
+                "expression FROM duckdb_constraints() WHERE schema_name = 'seed' AND table_name = ? "
+                "ORDER BY constraint_index", [name]).fetchall()
             pk = next((tuple(c[1]) for c in cons if c[0] == "PRIMARY KEY"), ())
             fks = tuple((c[1][0], c[2], c[3][0]) for c in cons if c[0] == "FOREIGN KEY")
-            tables.append(Table(name, tuple(columns), pk, fks))
+            # Each CHECK's message is the first "-- column: message" between it and the next CHECK.
+            messages = [CHECK_MESSAGE.search(part) for part in re.split(r"\bCHECK\b", body)[1:]]
+            checks = tuple(Check(c[4], frozenset(c[1]), *m.groups()) for c, m in
+                           zip([c for c in cons if c[0] == "CHECK"], messages, strict=True))
+            if not all(m and m[1] in c.columns for m, c in zip(messages, checks)):
+                raise ValueError(f"schema.sql: a CHECK of seed.{name} lacks its '-- column: message'")
+            tables.append(Table(name, columns, pk, fks, checks))
         return tuple(tables)
     finally:
         con.close()
@@ -151,6 +169,7 @@ def load_seeds(seeds_dir: Path) -> Seeds:
     for table in tables:
         seeds.tables[table.name] = _read_table(seeds, table)
     _check_keys(seeds, tables)
+    _check_constraints(seeds, tables)
     _check_rules(seeds)
     return seeds
 
@@ -233,6 +252,7 @@ def _typed_row(table: Table, raw_row: dict, line: int, problem) -> dict:
             if not column.nullable:
                 problem(line, column.name, "required field is empty")
             continue
+        values[column.name] = _INVALID
         if text != text.strip():
             problem(line, column.name, f"{text!r} has spaces at its start or end (remove them)")
             continue
@@ -247,7 +267,6 @@ def _typed_row(table: Table, raw_row: dict, line: int, problem) -> dict:
             values[column.name] = _parse(column, text)
         except ValueError as err:
             problem(line, column.name, f"{text!r} {err}")
-            values[column.name] = _INVALID
     return values
 
 
@@ -262,7 +281,7 @@ _INVALID = _Invalid()
 
 
 def _parse(column: Column, text: str):
-    if column.type == "ENUM":
+    if column.enum_values:
         if text not in column.enum_values:
             raise ValueError(f"is not allowed (expected one of: {', '.join(column.enum_values)})")
         return text
@@ -270,10 +289,10 @@ def _parse(column: Column, text: str):
         if not re.fullmatch(r"[+-]?[0-9]+", text):
             raise ValueError("is not a whole number (expected digits only, e.g. 196)")
         number = int(text)
-        if number < 0:
-            raise ValueError("is negative (expected a count of 0 or more)")
-        if number > 2**31 - 1:  # DuckDB's INTEGER
+        if abs(number) > 2**31 - 1:  # DuckDB's INTEGER
             raise ValueError("is too large (expected at most 2147483647)")
+        if column.name == "year" and not FIRST_YEAR <= number <= dt.date.today().year:
+            raise ValueError(f"is out of range (expected {FIRST_YEAR} to this year)")
         return number
     if column.type == "DOUBLE":
         try:
@@ -346,231 +365,182 @@ def _check_keys(seeds: Seeds, tables: tuple[Table, ...]) -> None:
                                               f"(expected an id from {ref_table}.csv)"))
 
 
+def _check_constraints(seeds: Seeds, tables: tuple[Table, ...]) -> None:
+    """Run schema.sql's CHECKs over each table's rows, staged in an in-memory DuckDB without constraints.
+    A check reading a cell that did not parse is skipped: that cell is reported already."""
+    con = duckdb.connect()
+    try:
+        for table in tables:
+            rows = seeds.tables[table.name]
+            if not table.checks or not rows:
+                continue
+            names = [c.name for c in table.columns]
+            con.execute(f'CREATE TABLE "{table.name}" (_line INTEGER, '
+                        + ", ".join(f'"{c.name}" {c.type}' for c in table.columns) + ")")
+            cells = [[row.line] + [None if row.values.get(n) is _INVALID else row.values.get(n) for n in names]
+                     for row in rows]
+            con.register("staged", pd.DataFrame(cells, columns=["_line", *names], dtype=object))
+            con.execute(f'INSERT INTO "{table.name}" SELECT * FROM staged')
+            con.unregister("staged")
+            failed = con.execute(" UNION ALL ".join(
+                f'SELECT _line, {i} FROM "{table.name}" WHERE NOT ({check.expression})'
+                for i, check in enumerate(table.checks)) + " ORDER BY 1, 2").fetchall()
+            by_line = {row.line: row.values for row in rows}
+            for line, i in failed:
+                check, values = table.checks[i], by_line[line]
+                if any(values.get(c) is _INVALID for c in check.columns):
+                    continue
+                shown = {n: str(values.get(n)).lower() if isinstance(values.get(n), bool) else values.get(n)
+                         for n in names}
+                seeds.problems.append(Problem(relative(seeds.directory / f"{table.name}.csv"), line,
+                                              check.column, check.message.format(**shown)))
+    finally:
+        con.close()
+
+
+# --- the rules a schema cannot express, each a named check yielding (table, line, column, message) -------------
+
 def _check_rules(seeds: Seeds) -> None:
-    t = seeds.tables
-    problem = lambda table, line, col, msg: seeds.problems.append(  # noqa: E731
-        Problem(relative(seeds.directory / f"{table}.csv"), line, col, msg))
+    held: dict[str, str] = {}  # source_id -> the normalized text of its held document, as held_documents reads it
+    for rule in RULES:
+        for table, line, column, message in rule(seeds, held):
+            seeds.problems.append(Problem(relative(seeds.directory / f"{table}.csv"), line, column, message))
 
-    documents = {}
-    for row in t.get("sources", []):
-        url, document = row.values.get("url"), row.values.get("document")
-        if isinstance(url, str):
-            parsed = urlparse(url)
-            if not re.match(r"https?://", url) or not parsed.netloc or re.search(r"\s", url):
-                problem("sources", row.line, "url",
-                        f"{url!r} is not an http(s) address (expected a lower-case http:// or https:// address)")
-        if isinstance(document, str):
-            try:
-                held = read_document(seeds.directory / "documents", document,
-                                     with_header=row.values.get("reliability") != "client", files=seeds.files)
-            except ValueError as err:
-                problem("sources", row.line, "document", str(err))
-            else:
-                documents[row.values["source_id"]] = normalize_text(held.text)
-                odd_gap = next((m.group() for m in GAP_MARKS.finditer(held.text) if m.group() != "[…]"), None)
-                if odd_gap:
-                    problem("sources", row.line, "document",
-                            f"{document} marks a gap as {odd_gap!r} (write every gap in a held passage as '[…]', "
-                            "so a reader tells our cuts from the page's own punctuation)")
-                _check_header(held.header, row, lambda col, msg, line=row.line: problem("sources", line, col, msg))
-        if url is None and document is None:
-            problem("sources", row.line, "url", "empty, and no document either (every source needs one)")
 
+def held_documents(seeds: Seeds, held: dict) -> Iterator[tuple]:
+    """Each source's held document reads, marks its gaps the house's way, and was read on the page cited."""
+    for row in seeds.tables["sources"]:
+        v = row.values
+        document = v.get("document")
+        if not isinstance(document, str):
+            continue
+        try:
+            passage = read_document(seeds.directory / "documents", document,
+                                    with_header=v.get("reliability") != "client", files=seeds.files)
+        except ValueError as err:
+            yield "sources", row.line, "document", str(err)
+            continue
+        held[v.get("source_id")] = normalize_text(passage.text)
+        odd_gap = next((m.group() for m in GAP_MARKS.finditer(passage.text) if m.group() != "[…]"), None)
+        if odd_gap:
+            yield ("sources", row.line, "document", f"{document} marks a gap as {odd_gap!r} (write every gap in a "
+                   "held passage as '[…]', so a reader tells our cuts from the page's own punctuation)")
+        header, url, published = passage.header, v.get("url"), v.get("published_date")
+        if not header:
+            continue
+        if url is None:
+            yield "sources", row.line, "url", f"empty, but the held document was read at {header['url']!r} " \
+                "(copy that address here)"
+        elif isinstance(url, str) and header["url"] != url:
+            yield "sources", row.line, "url", f"{_clip(url)!r} differs from the document's header url " \
+                f"{_clip(header['url'])!r} (the passage must come from the page cited)"
+        if isinstance(published, dt.date) and header["published"] and header["published"] != published.isoformat():
+            yield "sources", row.line, "published_date", f"{published.isoformat()} differs from the document's " \
+                f"header published {header['published']!r}"
+
+
+def quotes_are_found_in_their_documents(seeds: Seeds, held: dict) -> Iterator[tuple]:
+    """A quote is a sentence or so, copied from its source's held document; a quote not in English is glossed."""
+    sources = {r.values.get("source_id") for r in seeds.tables["sources"]}
     for table, column in QUOTE_COLUMNS.items():
-        for row in t.get(table, []):
-            quote = row.values.get(column)
-            source_id = row.values.get("source_id")
-            text = documents.get(source_id)
+        for row in seeds.tables[table]:
+            quote, source_id = row.values.get(column), row.values.get("source_id")
+            text = held.get(source_id)
             if not isinstance(quote, str):
                 if quote is None and text is not None:
-                    problem(table, row.line, column,
-                            f"required: source {source_id} is a held document (copy the supporting words from it)")
+                    yield (table, row.line, column,
+                           f"required: source {source_id} is a held document (copy the supporting words from it)")
                 continue
             words = len(quote.split())
-            # Chinese and Japanese are written without spaces: there the characters count.
-            unspaced = UNSPACED.search(quote) is not None
+            unspaced = UNSPACED.search(quote) is not None  # Chinese and Japanese: there the characters count
             if (words < QUOTE_WORDS[0] and not unspaced) or len(quote) < QUOTE_MIN_CHARS:
-                problem(table, row.line, column, f"{_clip(quote)!r} is too short to be evidence "
-                        f"(expected at least {QUOTE_WORDS[0]} words and {QUOTE_MIN_CHARS} characters)")
+                yield table, row.line, column, f"{_clip(quote)!r} is too short to be evidence " \
+                    f"(expected at least {QUOTE_WORDS[0]} words and {QUOTE_MIN_CHARS} characters)"
             elif words > QUOTE_WORDS[1]:
-                problem(table, row.line, column, f"is {words} words long (at most {QUOTE_WORDS[1]}: quote the "
-                        "sentence that carries the fact)")
+                yield table, row.line, column, f"is {words} words long (at most {QUOTE_WORDS[1]}: quote the " \
+                    "sentence that carries the fact)"
             if text is None:
-                if isinstance(source_id, str) and source_id in {r.values.get("source_id") for r in t["sources"]}:
-                    problem(table, row.line, column,
-                            f"source {source_id} has no held document, so the quote cannot be checked "
-                            "(hold the passage in seeds/documents/ and name it in sources.csv, or empty the quote)")
+                if isinstance(source_id, str) and source_id in sources:
+                    yield table, row.line, column, f"source {source_id} has no held document, so the quote " \
+                        "cannot be checked (hold the passage in seeds/documents/ and name it in sources.csv, " \
+                        "or empty the quote)"
             elif normalize_text(quote) not in text:
-                problem(table, row.line, column,
-                        f"{_clip(quote)!r} does not occur in the document of source {source_id} "
-                        "(copy it exactly)")
+                yield table, row.line, column, f"{_clip(quote)!r} does not occur in the document of source " \
+                    f"{source_id} (copy it exactly)"
             if "quote_gloss" in row.values and NOT_ENGLISH.search(quote) and not row.values.get("quote_gloss"):
-                problem(table, row.line, "quote_gloss",
-                        "required: the quote is not in English (give an English gloss in our words)")
-
-    _check_evidence(seeds, problem)
-    _check_corrections(seeds, problem)
-    _check_release_rows(seeds, problem)
-
-    for fact_table, key, link_table in CITED_THROUGH:
-        cited = {r.values.get(key) for r in t.get(link_table, [])}
-        for row in t.get(fact_table, []):
-            value = row.values.get(key)
-            if value is not None and value is not _INVALID and value not in cited:
-                problem(fact_table, row.line, key,
-                        f"{value!r} cites no source (add a row to {link_table}.csv)")
-
-    for row in t.get("yearly_counts", []):
-        year = row.values.get("year")
-        if isinstance(year, int) and not FIRST_YEAR <= year <= dt.date.today().year:
-            problem("yearly_counts", row.line, "year", f"{year} is out of range (expected {FIRST_YEAR} to this year)")
-        _check_elite_figure(row, lambda col, msg, line=row.line: problem("yearly_counts", line, col, msg))
-
-    cited_pairs = {(r.values.get("event_id"), r.values.get("source_id")) for r in t.get("defection_sources", [])}
-    for row in t.get("defections", []):
-        v = row.values
-        start, end = v.get("defection_date"), v.get("disclosed_date")
-        if isinstance(start, dt.date) and isinstance(end, dt.date):
-            if _period_end(end, v.get("disclosed_precision")) < start:
-                problem("defections", row.line, "disclosed_date",
-                        "is before the defection (expected on or after defection_date)")
-        confirmed_on = v.get("confirmed_date")
-        if isinstance(start, dt.date) and isinstance(confirmed_on, dt.date) and confirmed_on < start:
-            problem("defections", row.line, "confirmed_date",
-                    "is before the defection (expected on or after defection_date)")
-        if v.get("confirmation_status") == "confirmed" and not v.get("confirmed_by"):
-            problem("defections", row.line, "confirmed_by",
-                    "required when confirmation_status is confirmed (name the government body)")
-        if v.get("confirmation_status") == "confirmed" and v.get("confirmed_date") is None:
-            problem("defections", row.line, "confirmed_date",
-                    "required when confirmation_status is confirmed (the day the government confirmed it; "
-                    "without one, the status is what the reports support, not confirmed)")
-        if v.get("confirmation_status") == "denied" and v.get("outcome") == "completed":
-            problem("defections", row.line, "outcome",
-                    "is completed but the report was denied (expected unknown, or another "
-                    "confirmation_status if a source establishes the defection)")
-        outcome_source = v.get("outcome_source_id")
-        if isinstance(outcome_source, str) and (v.get("event_id"), outcome_source) not in cited_pairs:
-            problem("defections", row.line, "outcome_source_id",
-                    f"{outcome_source!r} is not among this defection's sources (add it to "
-                    "defection_sources.csv, or name the source there that establishes the outcome)")
-        if (v.get("disclosed_date") is None) != (v.get("disclosed_precision") is None):
-            problem("defections", row.line, "disclosed_precision",
-                    "must be given exactly when disclosed_date is (fill both or neither)")
-
-    for row in t.get("posts", []):
-        lat, lon = row.values.get("latitude"), row.values.get("longitude")
-        if isinstance(lat, float) and not -90 <= lat <= 90:
-            problem("posts", row.line, "latitude", f"{lat} is out of range (expected -90 to 90)")
-        if isinstance(lon, float) and not -180 <= lon <= 180:
-            problem("posts", row.line, "longitude", f"{lon} is out of range (expected -180 to 180)")
-        if (lat is None) != (lon is None):
-            problem("posts", row.line, "longitude", "give both latitude and longitude, or neither")
+                yield table, row.line, "quote_gloss", "required: the quote is not in English (give an English " \
+                    "gloss in our words)"
 
 
-def _check_header(header: dict, row: Row, problem) -> None:
-    # The header says which page was read; it must be the page the sources row cites.
-    url, published = row.values.get("url"), row.values.get("published_date")
-    if not header:
-        return
-    if url is None:
-        problem("url", f"empty, but the held document was read at {header['url']!r} (copy that address here)")
-    elif header["url"] != url:
-        problem("url", f"{_clip(url)!r} differs from the document's header url {_clip(header['url'])!r} "
-                "(the passage must come from the page cited)")
-    if isinstance(published, dt.date) and header["published"] and header["published"] != published.isoformat():
-        problem("published_date", f"{published.isoformat()} differs from the document's header "
-                f"published {header['published']!r}")
-
-
-def _check_evidence(seeds: Seeds, problem) -> None:
+def facts_rest_on_verified_quotes(seeds: Seeds, held: dict) -> Iterator[tuple]:
     """Every defection, motive attribution and elite figure rests on a quote from a held document."""
     t = seeds.tables
-    held = {r.values.get("source_id") for r in t.get("sources", []) if r.values.get("document")}
 
-    def quoted(row: Row, column: str = "evidence_quote") -> bool:
-        return isinstance(row.values.get(column), str) and row.values.get("source_id") in held
+    def evidenced(link_table: str, key: str) -> set:
+        return {r.values.get(key) for r in t[link_table]
+                if isinstance(r.values.get("evidence_quote"), str) and r.values.get("source_id") in held}
 
-    evidenced_events = {r.values.get("event_id") for r in t.get("defection_sources", []) if quoted(r)}
-    for row in t.get("defections", []):
+    events = evidenced("defection_sources", "event_id")
+    for row in t["defections"]:
         event_id = row.values.get("event_id")
-        if isinstance(event_id, str) and event_id not in evidenced_events:
-            problem("defections", row.line, "event_id",
-                    f"{event_id!r} has no verified quote (add a row to defection_sources.csv whose source is a "
-                    "held document, with the words that support the defection)")
-    for row in t.get("event_motives", []):
+        if isinstance(event_id, str) and event_id not in events:
+            yield "defections", row.line, "event_id", f"{event_id!r} has no verified quote (add a row to " \
+                "defection_sources.csv whose source is a held document, with the words that support the defection)"
+    for row in t["event_motives"]:
         if row.values.get("evidence_quote") is None:
-            problem("event_motives", row.line, "evidence_quote",
-                    "required: every motive attribution is quoted from a held document")
-    evidenced_years = {r.values.get("year") for r in t.get("yearly_count_sources", []) if quoted(r)}
-    for row in t.get("yearly_counts", []):
+            yield "event_motives", row.line, "evidence_quote", \
+                "required: every motive attribution is quoted from a held document"
+    years = evidenced("yearly_count_sources", "year")
+    for row in t["yearly_counts"]:
         v = row.values
         has_figure = any(v.get(c) is not None for c in ("elite_count", "elite_count_low", "elite_count_high"))
-        if has_figure and v.get("year") not in evidenced_years:
-            problem("yearly_counts", row.line, "elite_count",
-                    f"the elite figure of {v.get('year')} has no verified quote (add a row to "
-                    "yearly_count_sources.csv whose source is a held document)")
+        if has_figure and v.get("year") not in years:
+            yield "yearly_counts", row.line, "elite_count", f"the elite figure of {v.get('year')} has no verified " \
+                "quote (add a row to yearly_count_sources.csv whose source is a held document)"
 
 
-def _check_corrections(seeds: Seeds, problem) -> None:
+def facts_cite_a_source(seeds: Seeds, held: dict) -> Iterator[tuple]:
+    for fact_table, key, link_table in CITED_THROUGH:
+        cited = {r.values.get(key) for r in seeds.tables[link_table]}
+        for row in seeds.tables[fact_table]:
+            value = row.values.get(key)
+            if value is not None and value is not _INVALID and value not in cited:
+                yield fact_table, row.line, key, f"{value!r} cites no source (add a row to {link_table}.csv)"
+
+
+def outcome_rests_on_a_cited_source(seeds: Seeds, held: dict) -> Iterator[tuple]:
+    cited = {(r.values.get("event_id"), r.values.get("source_id")) for r in seeds.tables["defection_sources"]}
+    for row in seeds.tables["defections"]:
+        source = row.values.get("outcome_source_id")
+        if isinstance(source, str) and (row.values.get("event_id"), source) not in cited:
+            yield "defections", row.line, "outcome_source_id", f"{source!r} is not among this defection's " \
+                "sources (add it to defection_sources.csv, or name the source there that establishes the outcome)"
+
+
+def corrections_name_seed_columns(seeds: Seeds, held: dict) -> Iterator[tuple]:
     columns = {table.name: {c.name for c in table.columns} for table in schema()}
-    for row in seeds.tables.get("corrections", []):
-        v = row.values
-        table = v.get("table_name")
+    for row in seeds.tables["corrections"]:
+        table, column = row.values.get("table_name"), row.values.get("column_name")
         if isinstance(table, str) and table not in columns:
-            problem("corrections", row.line, "table_name",
-                    f"{table!r} is not a seed table (expected one of {', '.join(sorted(columns))})")
-        elif isinstance(table, str) and isinstance(v.get("column_name"), str) \
-                and v["column_name"] not in columns[table] | {"(row)"}:
-            problem("corrections", row.line, "column_name",
-                    f"{v['column_name']!r} is not a column of {table} (or '(row)' for a row removed or added)")
-        if v.get("previous_value") == v.get("current_value"):
-            problem("corrections", row.line, "current_value", "equals previous_value (a correction changes a value)")
+            yield "corrections", row.line, "table_name", \
+                f"{table!r} is not a seed table (expected one of {', '.join(sorted(columns))})"
+        elif isinstance(table, str) and isinstance(column, str) and column not in columns[table] | {"(row)"}:
+            yield "corrections", row.line, "column_name", \
+                f"{column!r} is not a column of {table} (or '(row)' for a row removed or added)"
 
 
-def _check_release_rows(seeds: Seeds, problem) -> None:
+def release_rows_name_curated_tables(seeds: Seeds, held: dict) -> Iterator[tuple]:
     # A row key of a table that does not exist would never match a row, and its release would say nothing.
     curated = {table.name for table in schema()} - {"releases", "release_rows"}
-    for row in seeds.tables.get("release_rows", []):
+    for row in seeds.tables["release_rows"]:
         table = row.values.get("table_name")
         if isinstance(table, str) and table not in curated:
-            problem("release_rows", row.line, "table_name",
-                    f"{table!r} is not a curated table (expected one of {', '.join(sorted(curated))})")
+            yield "release_rows", row.line, "table_name", \
+                f"{table!r} is not a curated table (expected one of {', '.join(sorted(curated))})"
 
 
-def _check_elite_figure(row: Row, problem) -> None:
-    v = row.values
-    count, low, high, approx = (v.get("elite_count"), v.get("elite_count_low"),
-                                v.get("elite_count_high"), v.get("elite_count_approx"))
-    if _INVALID in (count, low, high, approx):
-        return
-    has_figure = any(x is not None for x in (count, low, high))
-    if approx is None and has_figure:
-        problem("elite_count_approx", "is empty but an elite figure is given (expected true or false)")
-    if approx is not None and not has_figure:
-        problem("elite_count_approx", f"is {str(approx).lower()} but no elite figure is given (expected empty)")
-    if approx is False and (low is not None or high is not None):
-        problem("elite_count_approx", "is false but a low/high range is given (expected true for a range)")
-    basis = v.get("elite_count_basis")
-    if basis is None and has_figure and basis is not _INVALID:
-        problem("elite_count_basis", "is empty but an elite figure is given (expected official or media)")
-    if basis is not None and basis is not _INVALID and not has_figure:
-        problem("elite_count_basis", f"is {basis} but no elite figure is given (expected empty)")
-    if approx and not v.get("elite_count_wording"):
-        problem("elite_count_wording", "required when elite_count_approx is true (the source's words, e.g. 'about 10')")
-    if low is not None and high is not None and low > high:
-        problem("elite_count_high", f"{high} is below elite_count_low {low}")
-    if count is not None and ((low is not None and count < low) or (high is not None and count > high)):
-        problem("elite_count", f"{count} is outside the range elite_count_low..elite_count_high")
-
-
-def _period_end(start: dt.date, precision) -> dt.date:
-    if precision == "year":
-        return dt.date(start.year, 12, 31)
-    if precision == "month":
-        following = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
-        return following - dt.timedelta(days=1)
-    return start
+RULES = [held_documents, quotes_are_found_in_their_documents, facts_rest_on_verified_quotes, facts_cite_a_source,
+         outcome_rests_on_a_cited_source, corrections_name_seed_columns, release_rows_name_curated_tables]
 
 
 def _clip(text: str, width: int = 60) -> str:
