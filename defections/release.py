@@ -17,7 +17,8 @@ import pandas as pd
 
 from defections.fingerprint import seed_files
 from defections.paths import SQL_DIR
-from defections.validate import Seeds, load_seeds, schema
+from defections.schema import Seeds, schema
+from defections.validate import load_seeds
 
 RELEASES_FILE = "releases.csv"
 ROWS_FILE = "release_rows.csv"

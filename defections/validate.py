@@ -1,10 +1,10 @@
 """Check the seed CSVs against the schema and the evidence rules; report every problem at once.
 
-Everything a schema can say is read from sql/schema.sql (via an in-memory DuckDB), so it is declared
-once: column names, types, enums, keys, references, and the row rules, its CHECK constraints, which run
-here over a staging copy of the rows and are reported with the message written beside each. The rules
-a schema cannot express (dates at their precision and not in the future, quotes found in their held
-documents, every fact cited) are the named checks at the end of this file.
+What a schema can say is declared once, in sql/schema.sql (read by defections/schema.py): column names,
+types, enums, keys, references, and the rules on one row, its CHECK constraints, which run here over a
+staging copy of the rows and are reported with the message written beside each. What it cannot say is
+here: cells typed (dates at their precision, none before 1945 or in the future), and the named checks at
+the end of this file (quotes found in their held documents, every fact cited).
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ import io
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -25,7 +23,8 @@ import pandas as pd
 
 from defections.documents import DAY, normalize_text, read_document
 from defections.fingerprint import snapshot
-from defections.paths import SQL_DIR, relative
+from defections.paths import relative
+from defections.schema import Column, Problem, Row, Seeds, Table, schema
 
 # Date columns written at their precision in the seeds ("2023-11" with "month").
 PRECISION_COLUMNS = {
@@ -60,100 +59,6 @@ QUOTE_MIN_CHARS = 12
 GAP_MARKS = re.compile(r"[\[(]\s*(?:\.\.\.|…)\s*[\])]")
 NOT_ENGLISH = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\u0400-\u04ff]")
 UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-# The message schema.sql writes after each CHECK: "-- column: message".
-CHECK_MESSAGE = re.compile(r"--[ \t]*(\w+):[ \t]*(.+)")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a seed file, located as precisely as it can be."""
-
-    file: str
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.column}: {self.message}"
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str  # as DuckDB names it: INTEGER, DATE, ENUM('day', 'month', 'year')...
-    nullable: bool
-    enum_values: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Check:
-    """A CHECK constraint of schema.sql: its expression, the columns it reads, and what to say when it fails."""
-
-    expression: str
-    columns: frozenset[str]
-    column: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    columns: tuple[Column, ...]
-    primary_key: tuple[str, ...]
-    foreign_keys: tuple[tuple[str, str, str], ...]  # (column, referenced table, referenced column)
-    checks: tuple[Check, ...] = ()
-
-
-@dataclass
-class Row:
-    line: int
-    values: dict
-
-
-@dataclass
-class Seeds:
-    """Typed rows per table, and every problem found on the way."""
-
-    directory: Path
-    tables: dict[str, list[Row]] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    # The seed files as read once, by name relative to `directory` (see snapshot); None reads the disk
-    # (bench.synth's generated rows). A build digests these bytes and builds from them, so a seed saved
-    # during a build cannot be recorded as built.
-    files: dict[str, bytes | int | OSError] | None = None
-
-
-@cache
-def schema() -> tuple[Table, ...]:
-    """The seed tables in load order, as declared in sql/schema.sql."""
-    sql = (SQL_DIR / "schema.sql").read_text(encoding="utf-8")
-    con = duckdb.connect()
-    try:
-        con.execute(sql)
-        tables = []
-        for name, body in re.findall(r"CREATE TABLE seed\.(\w+) \((.*?)\n\);", sql, re.DOTALL):
-            columns = tuple(
-                Column(col, dtype, nullable, tuple(re.findall(r"'((?:[^']|'')*)'", dtype)) if dtype[:4] == "ENUM"
-                       else ())
-                for col, dtype, nullable in con.execute(
-                    "SELECT column_name, data_type, is_nullable FROM duckdb_columns() "
-                    "WHERE schema_name = 'seed' AND table_name = ? ORDER BY column_index", [name]).fetchall())
-            cons = con.execute(
-                "SELECT constraint_type, constraint_column_names, referenced_table, referenced_column_names, "
-                "expression FROM duckdb_constraints() WHERE schema_name = 'seed' AND table_name = ? "
-                "ORDER BY constraint_index", [name]).fetchall()
-            pk = next((tuple(c[1]) for c in cons if c[0] == "PRIMARY KEY"), ())
-            fks = tuple((c[1][0], c[2], c[3][0]) for c in cons if c[0] == "FOREIGN KEY")
-            # Each CHECK's message is the first "-- column: message" between it and the next CHECK.
-            messages = [CHECK_MESSAGE.search(part) for part in re.split(r"\bCHECK\b", body)[1:]]
-            checks = tuple(Check(c[4], frozenset(c[1]), *m.groups()) for c, m in
-                           zip([c for c in cons if c[0] == "CHECK"], messages, strict=True))
-            if not all(m and m[1] in c.columns for m, c in zip(messages, checks)):
-                raise ValueError(f"schema.sql: a CHECK of seed.{name} lacks its '-- column: message'")
-            tables.append(Table(name, columns, pk, fks, checks))
-        return tuple(tables)
-    finally:
-        con.close()
 
 
 def load_seeds(seeds_dir: Path) -> Seeds:
@@ -244,29 +149,24 @@ def _typed_row(table: Table, raw_row: dict, line: int, problem) -> dict:
     values = {}
     precisions = PRECISION_COLUMNS.get(table.name, {})
     for column in table.columns:
-        if column.name not in raw_row:
+        text = raw_row.get(column.name)
+        if text is None:
             continue
-        text = raw_row[column.name]
         if text.strip() == "":
             values[column.name] = None
             if not column.nullable:
                 problem(line, column.name, "required field is empty")
             continue
         values[column.name] = _INVALID
-        if text != text.strip():
-            problem(line, column.name, f"{text!r} has spaces at its start or end (remove them)")
-            continue
-        if "\x00" in text:
-            problem(line, column.name, "holds a NUL byte (remove it; it would reach every CSV export)")
-            continue
-        if column.name in precisions:
-            values[column.name] = _parse_precise_date(text, raw_row.get(precisions[column.name], ""), column.name,
-                                                       precisions[column.name], line, problem)
-            continue
-        try:
-            values[column.name] = _parse(column, text)
-        except ValueError as err:
-            problem(line, column.name, f"{text!r} {err}")
+        precision = raw_row.get(precisions[column.name], "") if column.name in precisions else "day"
+        if column.name in precisions and not precision.strip():
+            problem(line, precisions[column.name], f"is empty but {column.name} is {text!r} (expected day, month "
+                    "or year)")
+        elif precision in DATE_PATTERNS:  # else the precision cell is reported as not allowed
+            try:
+                values[column.name] = _parse(column, text, precision)
+            except ValueError as err:
+                problem(line, column.name, f"{text!r} {err}")
     return values
 
 
@@ -280,7 +180,11 @@ class _Invalid:
 _INVALID = _Invalid()
 
 
-def _parse(column: Column, text: str):
+def _parse(column: Column, text: str, precision: str = "day"):
+    if text != text.strip():
+        raise ValueError("has spaces at its start or end (remove them)")
+    if "\x00" in text:
+        raise ValueError("holds a NUL byte (remove it; it would reach every CSV export)")
     if column.enum_values:
         if text not in column.enum_values:
             raise ValueError(f"is not allowed (expected one of: {', '.join(column.enum_values)})")
@@ -307,7 +211,7 @@ def _parse(column: Column, text: str):
             raise ValueError("is not a boolean (expected true or false)")
         return text == "true"
     if column.type == "DATE":
-        return _parse_date(text, "day")
+        return _parse_date(text, precision)
     return text
 
 
@@ -325,18 +229,6 @@ def _parse_date(text: str, precision: str) -> dt.date:
     if date.year < FIRST_YEAR:
         raise ValueError(f"is before {FIRST_YEAR} (expected a date since the division of Korea)")
     return date
-
-
-def _parse_precise_date(text, precision, column, precision_column, line, problem):
-    if precision not in DATE_PATTERNS:
-        if precision.strip() == "":
-            problem(line, precision_column, f"is empty but {column} is {text!r} (expected day, month or year)")
-        return _INVALID
-    try:
-        return _parse_date(text, precision)
-    except ValueError as err:
-        problem(line, column, f"{text!r} {err}")
-        return _INVALID
 
 
 def _check_keys(seeds: Seeds, tables: tuple[Table, ...]) -> None:
