@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from defections.paths import SQL_DIR
+from defections.paths import SQL_DIR, relative
 
 # The message schema.sql writes after each CHECK: "-- column: message".
 CHECK_MESSAGE = re.compile(r"--[ \t]*(\w+):[ \t]*(.+)")
@@ -73,6 +73,9 @@ class Seeds:
     # (bench.synth's generated rows). A build digests these bytes and builds from them, so a seed saved
     # during a build cannot be recorded as built.
     files: dict[str, bytes | int | OSError] | None = None
+
+    def report(self, table: str, line: int, column: str, message: str) -> None:
+        self.problems.append(Problem(relative(self.directory / f"{table}.csv"), line, column, message))
 
 
 @cache

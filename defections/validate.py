@@ -86,8 +86,7 @@ def validate(seeds_dir: Path) -> list[Problem]:
 
 def _read_table(seeds: Seeds, table: Table) -> list[Row]:
     path = seeds.directory / f"{table.name}.csv"
-    shown = relative(path)
-    problem = lambda line, col, msg: seeds.problems.append(Problem(shown, line, col, msg))  # noqa: E731
+    problem = lambda line, col, msg: seeds.report(table.name, line, col, msg)  # noqa: E731
     if path.is_symlink():
         problem(0, "-", "is a link (expected a regular file in the seeds folder: copy the file here instead)")
         return []
@@ -233,28 +232,22 @@ def _parse_date(text: str, precision: str) -> dt.date:
 
 def _check_keys(seeds: Seeds, tables: tuple[Table, ...]) -> None:
     for table in tables:
-        shown = relative(seeds.directory / f"{table.name}.csv")
         first_seen: dict = {}
         for row in seeds.tables[table.name]:
             key = tuple(row.values.get(c) for c in table.primary_key)
             if any(k is None or k is _INVALID for k in key):
                 continue
             if key in first_seen:
-                label = ", ".join(map(str, key))
-                seeds.problems.append(Problem(shown, row.line, "/".join(table.primary_key),
-                                              f"duplicate id {label!r}, first on line {first_seen[key]} "
-                                              "(ids must be unique)"))
-            else:
-                first_seen[key] = row.line
+                seeds.report(table.name, row.line, "/".join(table.primary_key), f"duplicate id "
+                             f"{', '.join(map(str, key))!r}, first on line {first_seen[key]} (ids must be unique)")
+            first_seen.setdefault(key, row.line)
         for column, ref_table, ref_column in table.foreign_keys:
-            known = {r.values.get(ref_column) for r in seeds.tables.get(ref_table, [])}
+            known = {r.values.get(ref_column) for r in seeds.tables[ref_table]}
             for row in seeds.tables[table.name]:
                 value = row.values.get(column)
-                if value is None or value is _INVALID or value in known:
-                    continue
-                seeds.problems.append(Problem(shown, row.line, column,
-                                              f"{value!r} is not a known {ref_column} "
-                                              f"(expected an id from {ref_table}.csv)"))
+                if value is not None and value is not _INVALID and value not in known:
+                    seeds.report(table.name, row.line, column,
+                                 f"{value!r} is not a known {ref_column} (expected an id from {ref_table}.csv)")
 
 
 def _check_constraints(seeds: Seeds, tables: tuple[Table, ...]) -> None:
@@ -284,8 +277,7 @@ def _check_constraints(seeds: Seeds, tables: tuple[Table, ...]) -> None:
                     continue
                 shown = {n: str(values.get(n)).lower() if isinstance(values.get(n), bool) else values.get(n)
                          for n in names}
-                seeds.problems.append(Problem(relative(seeds.directory / f"{table.name}.csv"), line,
-                                              check.column, check.message.format(**shown)))
+                seeds.report(table.name, line, check.column, check.message.format(**shown))
     finally:
         con.close()
 
@@ -295,8 +287,8 @@ def _check_constraints(seeds: Seeds, tables: tuple[Table, ...]) -> None:
 def _check_rules(seeds: Seeds) -> None:
     held: dict[str, str] = {}  # source_id -> the normalized text of its held document, as held_documents reads it
     for rule in RULES:
-        for table, line, column, message in rule(seeds, held):
-            seeds.problems.append(Problem(relative(seeds.directory / f"{table}.csv"), line, column, message))
+        for problem in rule(seeds, held):
+            seeds.report(*problem)
 
 
 def held_documents(seeds: Seeds, held: dict) -> Iterator[tuple]:
@@ -365,7 +357,7 @@ def quotes_are_found_in_their_documents(seeds: Seeds, held: dict) -> Iterator[tu
 
 
 def facts_rest_on_verified_quotes(seeds: Seeds, held: dict) -> Iterator[tuple]:
-    """Every defection, motive attribution and elite figure rests on a quote from a held document."""
+    """Every defection and elite figure rests on a quote from a held document (a motive's quote is a CHECK)."""
     t = seeds.tables
 
     def evidenced(link_table: str, key: str) -> set:
@@ -378,10 +370,6 @@ def facts_rest_on_verified_quotes(seeds: Seeds, held: dict) -> Iterator[tuple]:
         if isinstance(event_id, str) and event_id not in events:
             yield "defections", row.line, "event_id", f"{event_id!r} has no verified quote (add a row to " \
                 "defection_sources.csv whose source is a held document, with the words that support the defection)"
-    for row in t["event_motives"]:
-        if row.values.get("evidence_quote") is None:
-            yield "event_motives", row.line, "evidence_quote", \
-                "required: every motive attribution is quoted from a held document"
     years = evidenced("yearly_count_sources", "year")
     for row in t["yearly_counts"]:
         v = row.values

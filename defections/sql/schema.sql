@@ -166,7 +166,8 @@ CREATE TABLE seed.event_motives (
     source_id      VARCHAR NOT NULL REFERENCES seed.sources (source_id),
     evidence_quote VARCHAR,
     quote_gloss    VARCHAR,
-    PRIMARY KEY (event_id, motive_code, attributed_to, source_id)
+    PRIMARY KEY (event_id, motive_code, attributed_to, source_id),
+    CHECK (evidence_quote IS NOT NULL)  -- evidence_quote: required: every motive attribution is quoted from a held document
 );
 COMMENT ON TABLE seed.event_motives IS 'A motive attributed to a defection, by whom, on which evidence.';
 COMMENT ON COLUMN seed.event_motives.event_id IS 'The defection.';
