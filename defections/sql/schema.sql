@@ -1,9 +1,8 @@
 -- The curated tables, one per seed file, in schema `seed`. Loaded in this order (foreign keys).
--- The build validates seeds first; these constraints are the second line of defence.
--- Every CHECK is followed by its message, `-- column: message` (values as {column}): validate.py runs each
--- CHECK over the seed rows and reports a row it refuses as FILE:LINE: column: message. A rule on one row
--- is declared here, once; what a CHECK cannot say (a date not in the future, a quote found in its
--- document) is validate.py's.
+-- A rule on one row is declared here, once, as a CHECK followed by its message, `-- column: message`
+-- (values as {column}): validate.py runs every CHECK over the seed rows before a build and reports a row
+-- it refuses as FILE:LINE: column: message; the database enforces them again. What a CHECK cannot say
+-- (a date not in the future, a quote found in its held document) is validate.py's.
 -- COMMENT ON statements feed the generated data dictionary.
 
 CREATE SCHEMA seed;
