@@ -382,6 +382,7 @@ def facts_rest_on_verified_quotes(seeds: Seeds, held: dict) -> Iterator[tuple]:
 
 
 def facts_cite_a_source(seeds: Seeds, held: dict) -> Iterator[tuple]:
+    """Every defection, year and context event has a row in its link table of sources."""
     for fact_table, key, link_table in CITED_THROUGH:
         cited = {r.values.get(key) for r in seeds.tables[link_table]}
         for row in seeds.tables[fact_table]:
@@ -391,6 +392,7 @@ def facts_cite_a_source(seeds: Seeds, held: dict) -> Iterator[tuple]:
 
 
 def outcome_rests_on_a_cited_source(seeds: Seeds, held: dict) -> Iterator[tuple]:
+    """The source establishing a defection's outcome is one of that defection's own sources."""
     cited = {(r.values.get("event_id"), r.values.get("source_id")) for r in seeds.tables["defection_sources"]}
     for row in seeds.tables["defections"]:
         source = row.values.get("outcome_source_id")
@@ -400,6 +402,7 @@ def outcome_rests_on_a_cited_source(seeds: Seeds, held: dict) -> Iterator[tuple]
 
 
 def corrections_name_seed_columns(seeds: Seeds, held: dict) -> Iterator[tuple]:
+    """A correction names a seed table and one of its columns (or '(row)')."""
     columns = {table.name: {c.name for c in table.columns} for table in schema()}
     for row in seeds.tables["corrections"]:
         table, column = row.values.get("table_name"), row.values.get("column_name")
@@ -412,7 +415,7 @@ def corrections_name_seed_columns(seeds: Seeds, held: dict) -> Iterator[tuple]:
 
 
 def release_rows_name_curated_tables(seeds: Seeds, held: dict) -> Iterator[tuple]:
-    # A row key of a table that does not exist would never match a row, and its release would say nothing.
+    """A release's row names a curated table: a key of a table that does not exist would never match a row."""
     curated = {table.name for table in schema()} - {"releases", "release_rows"}
     for row in seeds.tables["release_rows"]:
         table = row.values.get("table_name")
