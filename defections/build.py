@@ -13,9 +13,12 @@ import duckdb
 import pandas as pd
 
 from defections import release
+from defections.documents import read_document
+from defections.fingerprint import seeds_digest
 from defections.paths import SEEDS_DIR, sql_file
 from defections.paths import db_path as default_db_path
-from defections.validate import Problem, Seeds, load_seeds, read_document, schema, seeds_digest
+from defections.schema import Problem, Seeds, schema
+from defections.validate import load_seeds
 
 # Bump when schema.sql or views.sql change shape: the app refuses a database of another version.
 SCHEMA_VERSION = 7

@@ -30,8 +30,10 @@ from defections.build import (
     shown,
     writer_holding,
 )
+from defections.fingerprint import seed_stamps, seeds_digest
 from defections.paths import SEEDS_DIR, sql_file
-from defections.validate import Problem, Seeds, load_seeds, seed_stamps, seeds_digest
+from defections.schema import Problem, Seeds
+from defections.validate import load_seeds
 
 FIX_COMMAND = "python -m defections build"
 # After a failed write (full disk, read-only folder), the next attempt waits this long, doubling up to

@@ -26,3 +26,11 @@ def db_path() -> Path:
     # abspath, not resolve(): pages ask for it many times a run, and resolving walks every folder
     # (a symlink to the file still works: stat and open follow it).
     return Path(os.path.abspath(os.environ.get("DEFECTIONS_DB") or ROOT / "data" / "defections.duckdb"))
+
+
+def relative(path: Path) -> str:
+    """A path as a seed problem names it: relative to the working folder when under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

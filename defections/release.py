@@ -14,8 +14,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from defections.fingerprint import seed_files
 from defections.paths import sql_file
-from defections.validate import Seeds, load_seeds, schema, seed_files
+from defections.schema import Seeds, schema
+from defections.validate import load_seeds
 
 RELEASES_FILE = "releases.csv"
 ROWS_FILE = "release_rows.csv"

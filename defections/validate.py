@@ -1,8 +1,10 @@
 """Check the seed CSVs against the schema and the evidence rules; report every problem at once.
 
-Column names, types, enums, keys and references are read from sql/schema.sql itself (via an
-in-memory DuckDB), so the schema is declared once. The rules a schema cannot express (dates at
-their precision, quotes found in their documents, every fact cited) live here.
+What a schema can say is declared once, in sql/schema.sql (read by defections/schema.py): column names,
+types, enums, keys, references, and the rules on one row, its CHECK constraints, which run here over a
+staging copy of the rows and are reported with the message written beside each. What it cannot say is
+here: cells typed (dates at their precision, none before 1945 or in the future), and the named checks at
+the end of this file (quotes found in their held documents, every fact cited).
 """
 
 from __future__ import annotations
@@ -10,19 +12,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
-import hashlib
 import io
 import math
-import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlparse
 
 import duckdb
 
-from defections.paths import SQL_DIR
+from defections.documents import DAY, normalize_text, read_document
+from defections.fingerprint import snapshot
+from defections.paths import relative
+from defections.schema import Column, Problem, Row, Seeds, Table, schema
 
 # Date columns written at their precision in the seeds ("2023-11" with "month").
 PRECISION_COLUMNS = {
@@ -43,273 +45,20 @@ CITED_THROUGH = [
     ("yearly_counts", "year", "yearly_count_sources"),
     ("context_events", "context_id", "context_event_sources"),
 ]
-FIRST_YEAR = 1945  # the division of Korea; schema.sql checks the same bound
+FIRST_YEAR = 1945  # the division of Korea: no date or year before it, none after today
 # ASCII digits only: \d alone also matches Arabic-Indic and full-width digits, which int() accepts.
 DATE_PATTERNS = {
-    "day": (re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), "YYYY-MM-DD"),
+    "day": (DAY, "YYYY-MM-DD"),
     "month": (re.compile(r"^[0-9]{4}-[0-9]{2}$"), "YYYY-MM"),
     "year": (re.compile(r"^[0-9]{4}$"), "YYYY"),
 }
-# A held document is the passage read, not the article: refuse anything larger (a 50 MB file made
-# the Sources page take 80 s). The client's document is about 2 KB.
-MAX_DOCUMENT_BYTES = 64 * 1024
 # A quote is a few sentences at most; one of a word or two "occurs" in any document.
 QUOTE_WORDS = (3, 60)
 QUOTE_MIN_CHARS = 12
-# The header every held passage opens with (seeds/README.md, "Held documents"), then a line "---".
-DOCUMENT_HEADER = ("url", "title", "publisher", "published", "read")
 # A gap left in a held passage, in any bracketed form; only "[…]" is the house's ("[...]", "(…)" are refused).
 GAP_MARKS = re.compile(r"[\[(]\s*(?:\.\.\.|…)\s*[\])]")
 NOT_ENGLISH = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af\u0400-\u04ff]")
 UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
-QUOTE_MARKS = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-                             "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"'})
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a seed file, located as precisely as it can be."""
-
-    file: str
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.column}: {self.message}"
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    type: str
-    nullable: bool
-    enum_values: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str
-    columns: tuple[Column, ...]
-    primary_key: tuple[str, ...]
-    foreign_keys: tuple[tuple[str, str, str], ...]  # (column, referenced table, referenced column)
-
-
-@dataclass
-class Row:
-    line: int
-    values: dict
-
-
-@dataclass
-class Seeds:
-    """Typed rows per table, and every problem found on the way."""
-
-    directory: Path
-    tables: dict[str, list[Row]] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    # The seed files as read once, by name relative to `directory` (see snapshot); None reads the disk
-    # (bench.synth's generated rows). A build digests these bytes and builds from them, so a seed saved
-    # during a build cannot be recorded as built.
-    files: dict[str, bytes | int | OSError] | None = None
-
-
-def normalize_text(text: str) -> str:
-    """Fold whitespace and curly quote marks, so a quote matches however it was wrapped or typed."""
-    return " ".join(text.translate(QUOTE_MARKS).split())
-
-
-@cache
-def schema() -> tuple[Table, ...]:
-    """The seed tables in load order, as declared in sql/schema.sql."""
-    sql = (SQL_DIR / "schema.sql").read_text(encoding="utf-8")
-    con = duckdb.connect()
-    try:
-        con.execute(sql)
-        order = re.findall(r"CREATE TABLE seed\.(\w+)", sql)
-        tables = []
-        for name in order:
-            cols = con.execute(
-                "SELECT column_name, data_type, is_nullable FROM duckdb_columns() "
-                "WHERE schema_name = 'seed' AND table_name = ? ORDER BY column_index", [name]
-            ).fetchall()
-            columns = []
-            for col, dtype, nullable in cols:
-                values = tuple(re.findall(r"'((?:[^']|'')*)'", dtype)) if dtype.startswith("ENUM") else ()
-                columns.append(Column(col, "ENUM" if values else dtype, nullable, values))
-            cons = con.execute(
-                "SELECT constraint_type, constraint_column_names, referenced_table, referenced_column_names "
-                "FROM duckdb_constraints() WHERE schema_name = 'seed' AND table_name = ?", [name]
-            ).fetchall()
-            pk = next((tuple(c[1]) for c in cons if c[0] == "PRIMARY KEY"), ())
-            fks = tuple((c[1][0], c[2], c[3][0]) for c in cons if c[0] == "FOREIGN KEY")
-            tables.append(Table(name, tuple(columns), pk, fks))
-        return tuple(tables)
-    finally:
-        con.close()
-
-
-def seeds_digest(seeds_dir: Path, files: dict | None = None) -> str:
-    """A fingerprint of every seed file and document (of `files`, a snapshot, when given), to tell
-    whether a database is stale."""
-    files = snapshot(seeds_dir) if files is None else files
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        content = files[name]
-        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-        if isinstance(content, bytes):
-            digest.update(len(content).to_bytes(8, "big") + content)
-        else:  # too large or unreadable: validation refuses it, so its size or error stands for it
-            digest.update(repr(content).encode("utf-8", "backslashreplace"))
-    return digest.hexdigest()
-
-
-def snapshot(seeds_dir: Path) -> dict[str, bytes | int | OSError]:
-    """Every seed file read once, by its name relative to seeds_dir ("people.csv", "documents/S001.txt"):
-    its bytes, its size when it is a document too large to hold, or the error reading it."""
-    files: dict[str, bytes | int | OSError] = {}
-    for entry in _seed_entries(seeds_dir):
-        path = Path(entry.path)
-        name = path.relative_to(seeds_dir).as_posix()
-        try:
-            size = entry.stat(follow_symlinks=False).st_size
-            if name.startswith("documents/") and size > MAX_DOCUMENT_BYTES:
-                files[name] = size  # never read a whole oversized file: validation refuses it by its size
-                continue
-            files[name] = path.read_bytes()
-        except FileNotFoundError:
-            continue  # removed since the listing: it is not a seed any more
-        except OSError as err:
-            files[name] = err
-    return files
-
-
-def seed_files(seeds_dir: Path) -> list[Path]:
-    """The files a build reads: the CSVs and the held documents (regular files only: a link is
-    refused by validation, and never read)."""
-    return [Path(entry.path) for entry in _seed_entries(seeds_dir)]
-
-
-def seed_stamps(seeds_dir: Path) -> tuple[tuple, ...]:
-    """(path, size, mtime_ns, ctime_ns, inode) of every seed file, sorted: the cheap signature a staleness
-    check compares on every page run. ctime and the inode change on any write, copy or rename, so a
-    file copied in with an older mtime (cp -p, rsync -t, tar, git checkout) still changes it."""
-    stamps = []
-    for entry in _seed_entries(seeds_dir):
-        try:
-            st = entry.stat(follow_symlinks=False)
-        except FileNotFoundError:
-            continue  # removed between the listing and the stat (an editor's save): not a seed any more
-        stamps.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
-    return tuple(sorted(stamps))
-
-
-def is_seed_csv(name: str) -> bool:
-    """A seed table: a visible *.csv file (an editor's lock or swap file is hidden, or ends otherwise)."""
-    return name.endswith(".csv") and not name.startswith(".")
-
-
-def is_held_document(name: str) -> bool:
-    """A held document: a visible *.txt file in seeds/documents/. Editors' swap files (.S001.txt.swp),
-    rsync's temporary files (.S001.txt.Ab12Cd) and backups (S001.txt~) are not seeds: they neither
-    trigger a rebuild nor can be named by sources.csv."""
-    return name.endswith(".txt") and not name.startswith(".")
-
-
-def _seed_entries(seeds_dir: Path) -> list[os.DirEntry]:
-    # os.scandir: the listing carries each file's type, so only the stamp's own stat reaches the disk
-    # (pathlib's is_file/is_symlink made three system calls a file, ~8 ms a page run for 321 files).
-    entries = [e for e in _listing(seeds_dir) if is_seed_csv(e.name) and _regular(e)]
-    return entries + [e for e in _listing(seeds_dir / "documents") if is_held_document(e.name) and _regular(e)]
-
-
-def _regular(entry: os.DirEntry) -> bool:
-    try:
-        return entry.is_file(follow_symlinks=False)
-    except OSError:  # the type was not in the listing and the file is gone
-        return False
-
-
-def _listing(folder: Path) -> list[os.DirEntry]:
-    try:
-        with os.scandir(folder) as entries:
-            return list(entries)
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-
-
-@dataclass(frozen=True)
-class Document:
-    """A held passage: its header fields (url, title, publisher, published, read) and the text read."""
-
-    header: dict
-    text: str
-
-
-def parse_document(text: str, with_header: bool = True) -> Document:
-    """Split a held document into its header and its passage. Raises ValueError naming what is wrong.
-
-    The client's seed document is held unchanged, without a header (with_header=False)."""
-    if not with_header:
-        return Document({}, text)
-    head, sep, body = text.partition("\n---\n")
-    if not sep:
-        raise ValueError("has no header (expected lines 'url: …', 'title: …', 'publisher: …', 'published: …', "
-                         "'read: …', then a line '---', then the passage)")
-    header = {}
-    for line in head.splitlines():
-        key, colon, value = line.partition(":")
-        if not colon or key.strip() not in DOCUMENT_HEADER:
-            raise ValueError(f"header line {line!r} is not one of {', '.join(k + ': …' for k in DOCUMENT_HEADER)}")
-        header[key.strip()] = value.strip()
-    missing = [k for k in DOCUMENT_HEADER if k not in header or (k != "published" and not header[k])]
-    if missing:
-        raise ValueError(f"header lacks {', '.join(missing)} (every held passage says where and when it was read)")
-    for key in ("published", "read"):
-        if header[key] and not DATE_PATTERNS["day"][0].match(header[key]):
-            raise ValueError(f"header {key} {header[key]!r} is not a date (expected YYYY-MM-DD, or empty if unknown)")
-    if not body.strip():
-        raise ValueError("holds no passage after the header")
-    return Document(header, body)
-
-
-def read_document(documents_dir: Path, name: str, with_header: bool = True, files: dict | None = None) -> Document:
-    """Read one held document, refusing links, files outside documents_dir and oversized files; from
-    `files` (a snapshot of the seeds folder) when given, else from the disk."""
-    if "/" in name or "\\" in name or name in (".", ".."):
-        raise ValueError(f"{name!r} is not a plain file name (expected a file directly in seeds/documents/)")
-    if not is_held_document(name):
-        raise ValueError(f"{name!r} is not a held document's name (expected a .txt file whose name does not "
-                         "start with a dot, e.g. S123.txt)")
-    content = _document_bytes(documents_dir, name) if files is None else files.get(f"documents/{name}")
-    if content is None:
-        raise ValueError(f"{name!r} is not a regular file in {_show(documents_dir)} "
-                         "(add the file there, not a link, or empty the cell)")
-    size = content if isinstance(content, int) else len(content) if isinstance(content, bytes) else 0
-    if size > MAX_DOCUMENT_BYTES:
-        raise ValueError(f"{name!r} is {size:,} bytes (at most {MAX_DOCUMENT_BYTES:,}: hold the passage read, "
-                         "not the whole page)")
-    if isinstance(content, OSError):
-        raise ValueError(f"{name!r} cannot be read ({content.strerror or content}); make the file readable")
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValueError(f"{name!r} is not UTF-8 text") from None
-    return parse_document(text, with_header)
-
-
-def _document_bytes(documents_dir: Path, name: str) -> bytes | int | OSError | None:
-    # The disk read for rows not loaded from a snapshot (bench.synth): the same answers a snapshot gives.
-    path = documents_dir / name
-    if path.is_symlink() or not path.is_file() or path.resolve().parent != documents_dir.resolve():
-        return None
-    size = path.stat().st_size
-    if size > MAX_DOCUMENT_BYTES:
-        return size
-    try:
-        return path.read_bytes()
-    except OSError as err:
-        return err
 
 
 def load_seeds(seeds_dir: Path) -> Seeds:
@@ -321,10 +70,11 @@ def load_seeds(seeds_dir: Path) -> Seeds:
         if path.stem not in known:
             hint = difflib.get_close_matches(path.stem, known, n=1)
             expected = f"did you mean {hint[0]}.csv?" if hint else "one of " + ", ".join(sorted(known))
-            seeds.problems.append(Problem(_show(path), 1, "-", f"unknown table {path.name} ({expected})"))
+            seeds.problems.append(Problem(relative(path), 1, "-", f"unknown table {path.name} ({expected})"))
     for table in tables:
         seeds.tables[table.name] = _read_table(seeds, table)
     _check_keys(seeds, tables)
+    _check_constraints(seeds, tables)
     _check_rules(seeds)
     return seeds
 
@@ -334,17 +84,9 @@ def validate(seeds_dir: Path) -> list[Problem]:
     return load_seeds(seeds_dir).problems
 
 
-def _show(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 def _read_table(seeds: Seeds, table: Table) -> list[Row]:
     path = seeds.directory / f"{table.name}.csv"
-    shown = _show(path)
-    problem = lambda line, col, msg: seeds.problems.append(Problem(shown, line, col, msg))  # noqa: E731
+    problem = lambda line, col, msg: seeds.report(table.name, line, col, msg)  # noqa: E731
     if path.is_symlink():
         problem(0, "-", "is a link (expected a regular file in the seeds folder: copy the file here instead)")
         return []
@@ -406,29 +148,24 @@ def _typed_row(table: Table, raw_row: dict, line: int, problem) -> dict:
     values = {}
     precisions = PRECISION_COLUMNS.get(table.name, {})
     for column in table.columns:
-        if column.name not in raw_row:
+        text = raw_row.get(column.name)
+        if text is None:
             continue
-        text = raw_row[column.name]
         if text.strip() == "":
             values[column.name] = None
             if not column.nullable:
                 problem(line, column.name, "required field is empty")
             continue
-        if text != text.strip():
-            problem(line, column.name, f"{text!r} has spaces at its start or end (remove them)")
-            continue
-        if "\x00" in text:
-            problem(line, column.name, "holds a NUL byte (remove it; it would reach every CSV export)")
-            continue
-        if column.name in precisions:
-            values[column.name] = _parse_precise_date(text, raw_row.get(precisions[column.name], ""), column.name,
-                                                       precisions[column.name], line, problem)
-            continue
-        try:
-            values[column.name] = _parse(column, text)
-        except ValueError as err:
-            problem(line, column.name, f"{text!r} {err}")
-            values[column.name] = _INVALID
+        values[column.name] = _INVALID
+        precision = raw_row.get(precisions[column.name], "") if column.name in precisions else "day"
+        if column.name in precisions and not precision.strip():
+            problem(line, precisions[column.name], f"is empty but {column.name} is {text!r} (expected day, month "
+                    "or year)")
+        elif precision in DATE_PATTERNS:  # else the precision cell is reported as not allowed
+            try:
+                values[column.name] = _parse(column, text, precision)
+            except ValueError as err:
+                problem(line, column.name, f"{text!r} {err}")
     return values
 
 
@@ -442,8 +179,12 @@ class _Invalid:
 _INVALID = _Invalid()
 
 
-def _parse(column: Column, text: str):
-    if column.type == "ENUM":
+def _parse(column: Column, text: str, precision: str = "day"):
+    if text != text.strip():
+        raise ValueError("has spaces at its start or end (remove them)")
+    if "\x00" in text:
+        raise ValueError("holds a NUL byte (remove it; it would reach every CSV export)")
+    if column.enum_values:
         if text not in column.enum_values:
             raise ValueError(f"is not allowed (expected one of: {', '.join(column.enum_values)})")
         return text
@@ -451,10 +192,10 @@ def _parse(column: Column, text: str):
         if not re.fullmatch(r"[+-]?[0-9]+", text):
             raise ValueError("is not a whole number (expected digits only, e.g. 196)")
         number = int(text)
-        if number < 0:
-            raise ValueError("is negative (expected a count of 0 or more)")
-        if number > 2**31 - 1:  # DuckDB's INTEGER
+        if abs(number) > 2**31 - 1:  # DuckDB's INTEGER
             raise ValueError("is too large (expected at most 2147483647)")
+        if column.name == "year" and not FIRST_YEAR <= number <= dt.date.today().year:
+            raise ValueError(f"is out of range (expected {FIRST_YEAR} to this year)")
         return number
     if column.type == "DOUBLE":
         try:
@@ -469,7 +210,7 @@ def _parse(column: Column, text: str):
             raise ValueError("is not a boolean (expected true or false)")
         return text == "true"
     if column.type == "DATE":
-        return _parse_date(text, "day")
+        return _parse_date(text, precision)
     return text
 
 
@@ -489,269 +230,202 @@ def _parse_date(text: str, precision: str) -> dt.date:
     return date
 
 
-def _parse_precise_date(text, precision, column, precision_column, line, problem):
-    if precision not in DATE_PATTERNS:
-        if precision.strip() == "":
-            problem(line, precision_column, f"is empty but {column} is {text!r} (expected day, month or year)")
-        return _INVALID
-    try:
-        return _parse_date(text, precision)
-    except ValueError as err:
-        problem(line, column, f"{text!r} {err}")
-        return _INVALID
-
-
 def _check_keys(seeds: Seeds, tables: tuple[Table, ...]) -> None:
     for table in tables:
-        shown = _show(seeds.directory / f"{table.name}.csv")
         first_seen: dict = {}
         for row in seeds.tables[table.name]:
             key = tuple(row.values.get(c) for c in table.primary_key)
             if any(k is None or k is _INVALID for k in key):
                 continue
             if key in first_seen:
-                label = ", ".join(map(str, key))
-                seeds.problems.append(Problem(shown, row.line, "/".join(table.primary_key),
-                                              f"duplicate id {label!r}, first on line {first_seen[key]} "
-                                              "(ids must be unique)"))
-            else:
-                first_seen[key] = row.line
+                seeds.report(table.name, row.line, "/".join(table.primary_key), f"duplicate id "
+                             f"{', '.join(map(str, key))!r}, first on line {first_seen[key]} (ids must be unique)")
+            first_seen.setdefault(key, row.line)
         for column, ref_table, ref_column in table.foreign_keys:
-            known = {r.values.get(ref_column) for r in seeds.tables.get(ref_table, [])}
+            known = {r.values.get(ref_column) for r in seeds.tables[ref_table]}
             for row in seeds.tables[table.name]:
                 value = row.values.get(column)
-                if value is None or value is _INVALID or value in known:
-                    continue
-                seeds.problems.append(Problem(shown, row.line, column,
-                                              f"{value!r} is not a known {ref_column} "
-                                              f"(expected an id from {ref_table}.csv)"))
+                if value is not None and value is not _INVALID and value not in known:
+                    seeds.report(table.name, row.line, column,
+                                 f"{value!r} is not a known {ref_column} (expected an id from {ref_table}.csv)")
 
+
+def _check_constraints(seeds: Seeds, tables: tuple[Table, ...]) -> None:
+    """Run schema.sql's CHECKs over each table's rows, staged (with their line numbers, without constraints) as
+    lists unnested in an in-memory DuckDB. A check reading a cell that did not parse is skipped: that cell is
+    reported already."""
+    con = _staging().cursor()  # a cursor a call: validation may run in several threads
+    try:
+        for table in tables:
+            rows = seeds.tables[table.name]
+            read = [c for c in table.columns if any(c.name in check.columns for check in table.checks)]
+            if not read or not rows:
+                continue
+            staged = ", ".join(["unnest(?::INTEGER[]) AS _line"]
+                               + [f'unnest(?::{c.type}[]) AS "{c.name}"' for c in read])
+            refused = " UNION ALL ".join(f"SELECT _line, {i} FROM staged WHERE NOT ({check.expression})"
+                                         for i, check in enumerate(table.checks))
+            cells = [[row.line for row in rows]] + [[None if row.values.get(c.name) is _INVALID
+                                                      else row.values.get(c.name) for row in rows] for c in read]
+            failed = con.execute(f"WITH staged AS (SELECT {staged}) {refused} ORDER BY 1, 2", cells).fetchall()
+            by_line = {row.line: row.values for row in rows}
+            for line, i in failed:
+                check, values = table.checks[i], by_line[line]
+                if not any(values.get(c) is _INVALID for c in check.columns):
+                    shown = {c.name: str(values.get(c.name)).lower() if isinstance(values.get(c.name), bool)
+                             else values.get(c.name) for c in table.columns}
+                    seeds.report(table.name, line, check.column, check.message.format(**shown))
+    finally:
+        con.close()
+
+
+@cache
+def _staging() -> duckdb.DuckDBPyConnection:
+    return duckdb.connect()  # opened once: a connection costs about 25 ms, a cursor on it almost nothing
+
+
+# --- the rules a schema cannot express, each a named check yielding (table, line, column, message) -------------
 
 def _check_rules(seeds: Seeds) -> None:
-    t = seeds.tables
-    problem = lambda table, line, col, msg: seeds.problems.append(  # noqa: E731
-        Problem(_show(seeds.directory / f"{table}.csv"), line, col, msg))
+    held: dict[str, str] = {}  # source_id -> the normalized text of its held document, as held_documents reads it
+    for rule in RULES:
+        for problem in rule(seeds, held):
+            seeds.report(*problem)
 
-    documents = {}
-    for row in t.get("sources", []):
-        url, document = row.values.get("url"), row.values.get("document")
-        if isinstance(url, str):
-            parsed = urlparse(url)
-            if not re.match(r"https?://", url) or not parsed.netloc or re.search(r"\s", url):
-                problem("sources", row.line, "url",
-                        f"{url!r} is not an http(s) address (expected a lower-case http:// or https:// address)")
-        if isinstance(document, str):
-            try:
-                held = read_document(seeds.directory / "documents", document,
-                                     with_header=row.values.get("reliability") != "client", files=seeds.files)
-            except ValueError as err:
-                problem("sources", row.line, "document", str(err))
-            else:
-                documents[row.values["source_id"]] = normalize_text(held.text)
-                odd_gap = next((m.group() for m in GAP_MARKS.finditer(held.text) if m.group() != "[…]"), None)
-                if odd_gap:
-                    problem("sources", row.line, "document",
-                            f"{document} marks a gap as {odd_gap!r} (write every gap in a held passage as '[…]', "
-                            "so a reader tells our cuts from the page's own punctuation)")
-                _check_header(held.header, row, lambda col, msg, line=row.line: problem("sources", line, col, msg))
-        if url is None and document is None:
-            problem("sources", row.line, "url", "empty, and no document either (every source needs one)")
 
+def held_documents(seeds: Seeds, held: dict) -> Iterator[tuple]:
+    """Each source's held document reads, marks its gaps the house's way, and was read on the page cited."""
+    for row in seeds.tables["sources"]:
+        v = row.values
+        document = v.get("document")
+        if not isinstance(document, str):
+            continue
+        try:
+            passage = read_document(seeds.directory / "documents", document,
+                                    with_header=v.get("reliability") != "client", files=seeds.files)
+        except ValueError as err:
+            yield "sources", row.line, "document", str(err)
+            continue
+        held[v.get("source_id")] = normalize_text(passage.text)
+        odd_gap = next((m.group() for m in GAP_MARKS.finditer(passage.text) if m.group() != "[…]"), None)
+        if odd_gap:
+            yield ("sources", row.line, "document", f"{document} marks a gap as {odd_gap!r} (write every gap in a "
+                   "held passage as '[…]', so a reader tells our cuts from the page's own punctuation)")
+        header, url, published = passage.header, v.get("url"), v.get("published_date")
+        if not header:
+            continue
+        if url is None:
+            yield "sources", row.line, "url", f"empty, but the held document was read at {header['url']!r} " \
+                "(copy that address here)"
+        elif isinstance(url, str) and header["url"] != url:
+            yield "sources", row.line, "url", f"{_clip(url)!r} differs from the document's header url " \
+                f"{_clip(header['url'])!r} (the passage must come from the page cited)"
+        if isinstance(published, dt.date) and header["published"] and header["published"] != published.isoformat():
+            yield "sources", row.line, "published_date", f"{published.isoformat()} differs from the document's " \
+                f"header published {header['published']!r}"
+
+
+def quotes_are_found_in_their_documents(seeds: Seeds, held: dict) -> Iterator[tuple]:
+    """A quote is a sentence or so, copied from its source's held document; a quote not in English is glossed."""
+    sources = {r.values.get("source_id") for r in seeds.tables["sources"]}
     for table, column in QUOTE_COLUMNS.items():
-        for row in t.get(table, []):
-            quote = row.values.get(column)
-            source_id = row.values.get("source_id")
-            text = documents.get(source_id)
+        for row in seeds.tables[table]:
+            quote, source_id = row.values.get(column), row.values.get("source_id")
+            text = held.get(source_id)
             if not isinstance(quote, str):
                 if quote is None and text is not None:
-                    problem(table, row.line, column,
-                            f"required: source {source_id} is a held document (copy the supporting words from it)")
+                    yield (table, row.line, column,
+                           f"required: source {source_id} is a held document (copy the supporting words from it)")
                 continue
             words = len(quote.split())
-            # Chinese and Japanese are written without spaces: there the characters count.
-            unspaced = UNSPACED.search(quote) is not None
+            unspaced = UNSPACED.search(quote) is not None  # Chinese and Japanese: there the characters count
             if (words < QUOTE_WORDS[0] and not unspaced) or len(quote) < QUOTE_MIN_CHARS:
-                problem(table, row.line, column, f"{_clip(quote)!r} is too short to be evidence "
-                        f"(expected at least {QUOTE_WORDS[0]} words and {QUOTE_MIN_CHARS} characters)")
+                yield table, row.line, column, f"{_clip(quote)!r} is too short to be evidence " \
+                    f"(expected at least {QUOTE_WORDS[0]} words and {QUOTE_MIN_CHARS} characters)"
             elif words > QUOTE_WORDS[1]:
-                problem(table, row.line, column, f"is {words} words long (at most {QUOTE_WORDS[1]}: quote the "
-                        "sentence that carries the fact)")
+                yield table, row.line, column, f"is {words} words long (at most {QUOTE_WORDS[1]}: quote the " \
+                    "sentence that carries the fact)"
             if text is None:
-                if isinstance(source_id, str) and source_id in {r.values.get("source_id") for r in t["sources"]}:
-                    problem(table, row.line, column,
-                            f"source {source_id} has no held document, so the quote cannot be checked "
-                            "(hold the passage in seeds/documents/ and name it in sources.csv, or empty the quote)")
+                if isinstance(source_id, str) and source_id in sources:
+                    yield table, row.line, column, f"source {source_id} has no held document, so the quote " \
+                        "cannot be checked (hold the passage in seeds/documents/ and name it in sources.csv, " \
+                        "or empty the quote)"
             elif normalize_text(quote) not in text:
-                problem(table, row.line, column,
-                        f"{_clip(quote)!r} does not occur in the document of source {source_id} "
-                        "(copy it exactly)")
+                yield table, row.line, column, f"{_clip(quote)!r} does not occur in the document of source " \
+                    f"{source_id} (copy it exactly)"
             if "quote_gloss" in row.values and NOT_ENGLISH.search(quote) and not row.values.get("quote_gloss"):
-                problem(table, row.line, "quote_gloss",
-                        "required: the quote is not in English (give an English gloss in our words)")
-
-    _check_evidence(seeds, problem)
-    _check_corrections(seeds, problem)
-    _check_release_rows(seeds, problem)
-
-    for fact_table, key, link_table in CITED_THROUGH:
-        cited = {r.values.get(key) for r in t.get(link_table, [])}
-        for row in t.get(fact_table, []):
-            value = row.values.get(key)
-            if value is not None and value is not _INVALID and value not in cited:
-                problem(fact_table, row.line, key,
-                        f"{value!r} cites no source (add a row to {link_table}.csv)")
-
-    for row in t.get("yearly_counts", []):
-        year = row.values.get("year")
-        if isinstance(year, int) and not FIRST_YEAR <= year <= dt.date.today().year:
-            problem("yearly_counts", row.line, "year", f"{year} is out of range (expected {FIRST_YEAR} to this year)")
-        _check_elite_figure(row, lambda col, msg, line=row.line: problem("yearly_counts", line, col, msg))
-
-    cited_pairs = {(r.values.get("event_id"), r.values.get("source_id")) for r in t.get("defection_sources", [])}
-    for row in t.get("defections", []):
-        v = row.values
-        start, end = v.get("defection_date"), v.get("disclosed_date")
-        if isinstance(start, dt.date) and isinstance(end, dt.date):
-            if _period_end(end, v.get("disclosed_precision")) < start:
-                problem("defections", row.line, "disclosed_date",
-                        "is before the defection (expected on or after defection_date)")
-        confirmed_on = v.get("confirmed_date")
-        if isinstance(start, dt.date) and isinstance(confirmed_on, dt.date) and confirmed_on < start:
-            problem("defections", row.line, "confirmed_date",
-                    "is before the defection (expected on or after defection_date)")
-        if v.get("confirmation_status") == "confirmed" and not v.get("confirmed_by"):
-            problem("defections", row.line, "confirmed_by",
-                    "required when confirmation_status is confirmed (name the government body)")
-        if v.get("confirmation_status") == "confirmed" and v.get("confirmed_date") is None:
-            problem("defections", row.line, "confirmed_date",
-                    "required when confirmation_status is confirmed (the day the government confirmed it; "
-                    "without one, the status is what the reports support, not confirmed)")
-        if v.get("confirmation_status") == "denied" and v.get("outcome") == "completed":
-            problem("defections", row.line, "outcome",
-                    "is completed but the report was denied (expected unknown, or another "
-                    "confirmation_status if a source establishes the defection)")
-        outcome_source = v.get("outcome_source_id")
-        if isinstance(outcome_source, str) and (v.get("event_id"), outcome_source) not in cited_pairs:
-            problem("defections", row.line, "outcome_source_id",
-                    f"{outcome_source!r} is not among this defection's sources (add it to "
-                    "defection_sources.csv, or name the source there that establishes the outcome)")
-        if (v.get("disclosed_date") is None) != (v.get("disclosed_precision") is None):
-            problem("defections", row.line, "disclosed_precision",
-                    "must be given exactly when disclosed_date is (fill both or neither)")
-
-    for row in t.get("posts", []):
-        lat, lon = row.values.get("latitude"), row.values.get("longitude")
-        if isinstance(lat, float) and not -90 <= lat <= 90:
-            problem("posts", row.line, "latitude", f"{lat} is out of range (expected -90 to 90)")
-        if isinstance(lon, float) and not -180 <= lon <= 180:
-            problem("posts", row.line, "longitude", f"{lon} is out of range (expected -180 to 180)")
-        if (lat is None) != (lon is None):
-            problem("posts", row.line, "longitude", "give both latitude and longitude, or neither")
+                yield table, row.line, "quote_gloss", "required: the quote is not in English (give an English " \
+                    "gloss in our words)"
 
 
-def _check_header(header: dict, row: Row, problem) -> None:
-    # The header says which page was read; it must be the page the sources row cites.
-    url, published = row.values.get("url"), row.values.get("published_date")
-    if not header:
-        return
-    if url is None:
-        problem("url", f"empty, but the held document was read at {header['url']!r} (copy that address here)")
-    elif header["url"] != url:
-        problem("url", f"{_clip(url)!r} differs from the document's header url {_clip(header['url'])!r} "
-                "(the passage must come from the page cited)")
-    if isinstance(published, dt.date) and header["published"] and header["published"] != published.isoformat():
-        problem("published_date", f"{published.isoformat()} differs from the document's header "
-                f"published {header['published']!r}")
-
-
-def _check_evidence(seeds: Seeds, problem) -> None:
-    """Every defection, motive attribution and elite figure rests on a quote from a held document."""
+def facts_rest_on_verified_quotes(seeds: Seeds, held: dict) -> Iterator[tuple]:
+    """Every defection and elite figure rests on a quote from a held document (a motive's quote is a CHECK)."""
     t = seeds.tables
-    held = {r.values.get("source_id") for r in t.get("sources", []) if r.values.get("document")}
 
-    def quoted(row: Row, column: str = "evidence_quote") -> bool:
-        return isinstance(row.values.get(column), str) and row.values.get("source_id") in held
+    def evidenced(link_table: str, key: str) -> set:
+        return {r.values.get(key) for r in t[link_table]
+                if isinstance(r.values.get("evidence_quote"), str) and r.values.get("source_id") in held}
 
-    evidenced_events = {r.values.get("event_id") for r in t.get("defection_sources", []) if quoted(r)}
-    for row in t.get("defections", []):
+    events = evidenced("defection_sources", "event_id")
+    for row in t["defections"]:
         event_id = row.values.get("event_id")
-        if isinstance(event_id, str) and event_id not in evidenced_events:
-            problem("defections", row.line, "event_id",
-                    f"{event_id!r} has no verified quote (add a row to defection_sources.csv whose source is a "
-                    "held document, with the words that support the defection)")
-    for row in t.get("event_motives", []):
-        if row.values.get("evidence_quote") is None:
-            problem("event_motives", row.line, "evidence_quote",
-                    "required: every motive attribution is quoted from a held document")
-    evidenced_years = {r.values.get("year") for r in t.get("yearly_count_sources", []) if quoted(r)}
-    for row in t.get("yearly_counts", []):
+        if isinstance(event_id, str) and event_id not in events:
+            yield "defections", row.line, "event_id", f"{event_id!r} has no verified quote (add a row to " \
+                "defection_sources.csv whose source is a held document, with the words that support the defection)"
+    years = evidenced("yearly_count_sources", "year")
+    for row in t["yearly_counts"]:
         v = row.values
         has_figure = any(v.get(c) is not None for c in ("elite_count", "elite_count_low", "elite_count_high"))
-        if has_figure and v.get("year") not in evidenced_years:
-            problem("yearly_counts", row.line, "elite_count",
-                    f"the elite figure of {v.get('year')} has no verified quote (add a row to "
-                    "yearly_count_sources.csv whose source is a held document)")
+        if has_figure and v.get("year") not in years:
+            yield "yearly_counts", row.line, "elite_count", f"the elite figure of {v.get('year')} has no verified " \
+                "quote (add a row to yearly_count_sources.csv whose source is a held document)"
 
 
-def _check_corrections(seeds: Seeds, problem) -> None:
+def facts_cite_a_source(seeds: Seeds, held: dict) -> Iterator[tuple]:
+    """Every defection, year and context event has a row in its link table of sources."""
+    for fact_table, key, link_table in CITED_THROUGH:
+        cited = {r.values.get(key) for r in seeds.tables[link_table]}
+        for row in seeds.tables[fact_table]:
+            value = row.values.get(key)
+            if value is not None and value is not _INVALID and value not in cited:
+                yield fact_table, row.line, key, f"{value!r} cites no source (add a row to {link_table}.csv)"
+
+
+def outcome_rests_on_a_cited_source(seeds: Seeds, held: dict) -> Iterator[tuple]:
+    """The source establishing a defection's outcome is one of that defection's own sources."""
+    cited = {(r.values.get("event_id"), r.values.get("source_id")) for r in seeds.tables["defection_sources"]}
+    for row in seeds.tables["defections"]:
+        source = row.values.get("outcome_source_id")
+        if isinstance(source, str) and (row.values.get("event_id"), source) not in cited:
+            yield "defections", row.line, "outcome_source_id", f"{source!r} is not among this defection's " \
+                "sources (add it to defection_sources.csv, or name the source there that establishes the outcome)"
+
+
+def corrections_name_seed_columns(seeds: Seeds, held: dict) -> Iterator[tuple]:
+    """A correction names a seed table and one of its columns (or '(row)')."""
     columns = {table.name: {c.name for c in table.columns} for table in schema()}
-    for row in seeds.tables.get("corrections", []):
-        v = row.values
-        table = v.get("table_name")
+    for row in seeds.tables["corrections"]:
+        table, column = row.values.get("table_name"), row.values.get("column_name")
         if isinstance(table, str) and table not in columns:
-            problem("corrections", row.line, "table_name",
-                    f"{table!r} is not a seed table (expected one of {', '.join(sorted(columns))})")
-        elif isinstance(table, str) and isinstance(v.get("column_name"), str) \
-                and v["column_name"] not in columns[table] | {"(row)"}:
-            problem("corrections", row.line, "column_name",
-                    f"{v['column_name']!r} is not a column of {table} (or '(row)' for a row removed or added)")
-        if v.get("previous_value") == v.get("current_value"):
-            problem("corrections", row.line, "current_value", "equals previous_value (a correction changes a value)")
+            yield "corrections", row.line, "table_name", \
+                f"{table!r} is not a seed table (expected one of {', '.join(sorted(columns))})"
+        elif isinstance(table, str) and isinstance(column, str) and column not in columns[table] | {"(row)"}:
+            yield "corrections", row.line, "column_name", \
+                f"{column!r} is not a column of {table} (or '(row)' for a row removed or added)"
 
 
-def _check_release_rows(seeds: Seeds, problem) -> None:
-    # A row key of a table that does not exist would never match a row, and its release would say nothing.
+def release_rows_name_curated_tables(seeds: Seeds, held: dict) -> Iterator[tuple]:
+    """A release's row names a curated table: a key of a table that does not exist would never match a row."""
     curated = {table.name for table in schema()} - {"releases", "release_rows"}
-    for row in seeds.tables.get("release_rows", []):
+    for row in seeds.tables["release_rows"]:
         table = row.values.get("table_name")
         if isinstance(table, str) and table not in curated:
-            problem("release_rows", row.line, "table_name",
-                    f"{table!r} is not a curated table (expected one of {', '.join(sorted(curated))})")
+            yield "release_rows", row.line, "table_name", \
+                f"{table!r} is not a curated table (expected one of {', '.join(sorted(curated))})"
 
 
-def _check_elite_figure(row: Row, problem) -> None:
-    v = row.values
-    count, low, high, approx = (v.get("elite_count"), v.get("elite_count_low"),
-                                v.get("elite_count_high"), v.get("elite_count_approx"))
-    if _INVALID in (count, low, high, approx):
-        return
-    has_figure = any(x is not None for x in (count, low, high))
-    if approx is None and has_figure:
-        problem("elite_count_approx", "is empty but an elite figure is given (expected true or false)")
-    if approx is not None and not has_figure:
-        problem("elite_count_approx", f"is {str(approx).lower()} but no elite figure is given (expected empty)")
-    if approx is False and (low is not None or high is not None):
-        problem("elite_count_approx", "is false but a low/high range is given (expected true for a range)")
-    basis = v.get("elite_count_basis")
-    if basis is None and has_figure and basis is not _INVALID:
-        problem("elite_count_basis", "is empty but an elite figure is given (expected official or media)")
-    if basis is not None and basis is not _INVALID and not has_figure:
-        problem("elite_count_basis", f"is {basis} but no elite figure is given (expected empty)")
-    if approx and not v.get("elite_count_wording"):
-        problem("elite_count_wording", "required when elite_count_approx is true (the source's words, e.g. 'about 10')")
-    if low is not None and high is not None and low > high:
-        problem("elite_count_high", f"{high} is below elite_count_low {low}")
-    if count is not None and ((low is not None and count < low) or (high is not None and count > high)):
-        problem("elite_count", f"{count} is outside the range elite_count_low..elite_count_high")
-
-
-def _period_end(start: dt.date, precision) -> dt.date:
-    if precision == "year":
-        return dt.date(start.year, 12, 31)
-    if precision == "month":
-        following = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
-        return following - dt.timedelta(days=1)
-    return start
+RULES = [held_documents, quotes_are_found_in_their_documents, facts_rest_on_verified_quotes, facts_cite_a_source,
+         outcome_rests_on_a_cited_source, corrections_name_seed_columns, release_rows_name_curated_tables]
 
 
 def _clip(text: str, width: int = 60) -> str:

@@ -11,9 +11,10 @@ import pytest
 from helpers import DOCUMENT, ROOT
 
 from defections.db import frame
+from defections.documents import normalize_text
 from defections.paths import SEEDS_DIR
 from defections.queries import data_dictionary
-from defections.validate import normalize_text, schema
+from defections.validate import schema
 
 # sha256 of the client's seed document as delivered in ../shared/seeds/ (a fact about the client's file).
 CLIENT_DOCUMENT_SHA256 = "e72d2897f22d1873a9851eaa7c1bdaae7da81ec93c4afff792185b8d286354c8"

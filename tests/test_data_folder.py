@@ -225,11 +225,11 @@ def test_hidden_and_temporary_files_are_not_seeds(seeds_copy, tmp_path):
 
 
 def test_a_seed_vanishing_between_listing_and_stat_is_not_an_error(seeds_copy, tmp_path, monkeypatch):
-    from defections import validate
+    from defections import fingerprint
 
     db = build(seeds_copy, tmp_path / "defections.duckdb")
     swap = seeds_copy / "documents" / "S001.txt.tmp.txt"
-    real_listing = validate._listing
+    real_listing = fingerprint._listing
 
     def listing_then_vanish(folder):
         swap.write_text("an editor's temporary file\n")
@@ -237,7 +237,7 @@ def test_a_seed_vanishing_between_listing_and_stat_is_not_an_error(seeds_copy, t
         swap.unlink(missing_ok=True)  # gone before its stat
         return entries
 
-    monkeypatch.setattr(validate, "_listing", listing_then_vanish)
+    monkeypatch.setattr(fingerprint, "_listing", listing_then_vanish)
     assert not is_stale(db, seeds_copy)
 
 

@@ -11,10 +11,10 @@ from helpers import assert_reported, edit, find, line_of, open_page, rows, run_c
 from defections import queries
 from defections.build import build
 from defections.db import frame
+from defections.documents import MAX_DOCUMENT_BYTES, normalize_text, parse_document
 from defections.export import events_file_name
 from defections.filters import Filters
 from defections.labels import plain, source_link
-from defections.validate import MAX_DOCUMENT_BYTES, normalize_text, parse_document
 
 
 def held_evidence(con, fact_table: str) -> set:

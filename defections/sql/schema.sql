@@ -1,5 +1,8 @@
 -- The curated tables, one per seed file, in schema `seed`. Loaded in this order (foreign keys).
--- The build validates seeds first; these constraints are the second line of defence.
+-- A rule on one row is declared here, once, as a CHECK followed by its message, `-- column: message`
+-- (values as {column}): validate.py runs every CHECK over the seed rows before a build and reports a row
+-- it refuses as FILE:LINE: column: message; the database enforces them again. What a CHECK cannot say
+-- (a date not in the future, a quote found in its held document) is validate.py's.
 -- COMMENT ON statements feed the generated data dictionary.
 
 CREATE SCHEMA seed;
@@ -32,10 +35,11 @@ CREATE TABLE seed.sources (
     title          VARCHAR NOT NULL,
     publisher      VARCHAR NOT NULL,
     published_date DATE,
-    url            VARCHAR CHECK (url IS NULL OR regexp_matches(url, '^https?://[^\s/]+')),
+    url            VARCHAR CHECK (url IS NULL OR regexp_matches(url, '^https?://[^\s/?#]+\S*$')),
+                   -- url: {url!r} is not an http(s) address (expected a lower-case http:// or https:// address)
     document       VARCHAR,
     reliability    reliability NOT NULL,
-    CHECK (url IS NOT NULL OR document IS NOT NULL)
+    CHECK (url IS NOT NULL OR document IS NOT NULL)  -- url: empty, and no document either (every source needs one)
 );
 COMMENT ON TABLE seed.sources IS 'Every source: a public page or a document held in seeds/documents/.';
 COMMENT ON COLUMN seed.sources.source_id IS 'Stable id (S000 is the client''s seed document).';
@@ -51,10 +55,11 @@ CREATE TABLE seed.posts (
     post_country  VARCHAR NOT NULL,
     post_city     VARCHAR,
     region        region,
-    latitude      DOUBLE CHECK (latitude BETWEEN -90 AND 90),
+    latitude      DOUBLE CHECK (latitude BETWEEN -90 AND 90),  -- latitude: {latitude} is out of range (expected -90 to 90)
     longitude     DOUBLE CHECK (longitude BETWEEN -180 AND 180),
+                  -- longitude: {longitude} is out of range (expected -180 to 180)
     location_note VARCHAR,
-    CHECK ((latitude IS NULL) = (longitude IS NULL))
+    CHECK ((latitude IS NULL) = (longitude IS NULL))  -- longitude: give both latitude and longitude, or neither
 );
 COMMENT ON TABLE seed.posts IS 'Places where defectors were posted (or were when they left).';
 COMMENT ON COLUMN seed.posts.post_id IS 'Stable id, e.g. P-CU-HAV.';
@@ -96,7 +101,18 @@ CREATE TABLE seed.defections (
     notes               VARCHAR,
     outcome             outcome NOT NULL,
     outcome_source_id   VARCHAR NOT NULL REFERENCES seed.sources (source_id),
-    CHECK ((disclosed_date IS NULL) = (disclosed_precision IS NULL))
+    CHECK ((disclosed_date IS NULL) = (disclosed_precision IS NULL)),
+    -- disclosed_precision: must be given exactly when disclosed_date is (fill both or neither)
+    CHECK (disclosed_date + CAST('1 ' || disclosed_precision AS INTERVAL) > defection_date),
+    -- disclosed_date: is before the defection (expected on or after defection_date)
+    CHECK (confirmed_date >= defection_date),
+    -- confirmed_date: is before the defection (expected on or after defection_date)
+    CHECK (confirmation_status <> 'confirmed' OR confirmed_by IS NOT NULL),
+    -- confirmed_by: required when confirmation_status is confirmed (name the government body)
+    CHECK (confirmation_status <> 'confirmed' OR confirmed_date IS NOT NULL),
+    -- confirmed_date: required when confirmation_status is confirmed (the day the government confirmed it; without one, the status is what the reports support, not confirmed)
+    CHECK (confirmation_status <> 'denied' OR outcome <> 'completed')
+    -- outcome: is completed but the report was denied (expected unknown, or another confirmation_status if a source establishes the defection)
 );
 COMMENT ON TABLE seed.defections IS 'One row per defection.';
 COMMENT ON COLUMN seed.defections.event_id IS 'Stable id (E01...).';
@@ -149,7 +165,8 @@ CREATE TABLE seed.event_motives (
     source_id      VARCHAR NOT NULL REFERENCES seed.sources (source_id),
     evidence_quote VARCHAR,
     quote_gloss    VARCHAR,
-    PRIMARY KEY (event_id, motive_code, attributed_to, source_id)
+    PRIMARY KEY (event_id, motive_code, attributed_to, source_id),
+    CHECK (evidence_quote IS NOT NULL)  -- evidence_quote: required: every motive attribution is quoted from a held document
 );
 COMMENT ON TABLE seed.event_motives IS 'A motive attributed to a defection, by whom, on which evidence.';
 COMMENT ON COLUMN seed.event_motives.event_id IS 'The defection.';
@@ -161,22 +178,34 @@ COMMENT ON COLUMN seed.event_motives.evidence_quote IS 'Verbatim words of the he
 COMMENT ON COLUMN seed.event_motives.quote_gloss IS 'English gloss of the quote, in the curators'' words, when the quote is not in English.';
 
 CREATE TABLE seed.yearly_counts (
-    year                INTEGER PRIMARY KEY CHECK (year BETWEEN 1945 AND 2100),
-    total_arrivals      INTEGER CHECK (total_arrivals >= 0),
-    male                INTEGER CHECK (male >= 0),
-    female              INTEGER CHECK (female >= 0),
-    elite_count         INTEGER CHECK (elite_count >= 0),
-    elite_count_low     INTEGER CHECK (elite_count_low >= 0),
+    -- From 1945 to this year: validate.py says so, as a constraint cannot read the clock.
+    year                INTEGER PRIMARY KEY,
+    total_arrivals      INTEGER CHECK (total_arrivals >= 0),  -- total_arrivals: {total_arrivals} is negative (expected a count of 0 or more)
+    male                INTEGER CHECK (male >= 0),  -- male: {male} is negative (expected a count of 0 or more)
+    female              INTEGER CHECK (female >= 0),  -- female: {female} is negative (expected a count of 0 or more)
+    elite_count         INTEGER CHECK (elite_count >= 0),  -- elite_count: {elite_count} is negative (expected a count of 0 or more)
+    elite_count_low     INTEGER CHECK (elite_count_low >= 0),  -- elite_count_low: {elite_count_low} is negative (expected a count of 0 or more)
     elite_count_high    INTEGER CHECK (elite_count_high >= elite_count_low),
+                        -- elite_count_high: {elite_count_high} is below elite_count_low {elite_count_low}
     elite_count_approx  BOOLEAN,
     elite_count_wording VARCHAR,
     elite_count_basis   elite_count_basis,
     notes               VARCHAR,
-    CHECK ((elite_count_basis IS NULL) = (elite_count_approx IS NULL)),
-    CHECK ((elite_count_approx IS NULL) =
-           (elite_count IS NULL AND elite_count_low IS NULL AND elite_count_high IS NULL)),
+    -- An elite figure (a count, or a low/high range) comes with whether it is approximate and who gave it.
+    CHECK (elite_count_approx IS NOT NULL OR coalesce(elite_count, elite_count_low, elite_count_high) IS NULL),
+    -- elite_count_approx: is empty but an elite figure is given (expected true or false)
+    CHECK (elite_count_approx IS NULL OR coalesce(elite_count, elite_count_low, elite_count_high) IS NOT NULL),
+    -- elite_count_approx: is {elite_count_approx} but no elite figure is given (expected empty)
+    CHECK (elite_count_basis IS NOT NULL OR coalesce(elite_count, elite_count_low, elite_count_high) IS NULL),
+    -- elite_count_basis: is empty but an elite figure is given (expected official or media)
+    CHECK (elite_count_basis IS NULL OR coalesce(elite_count, elite_count_low, elite_count_high) IS NOT NULL),
+    -- elite_count_basis: is {elite_count_basis} but no elite figure is given (expected empty)
     CHECK (elite_count_approx OR (elite_count_low IS NULL AND elite_count_high IS NULL)),
-    CHECK (NOT elite_count_approx OR elite_count_wording IS NOT NULL)
+    -- elite_count_approx: is false but a low/high range is given (expected true for a range)
+    CHECK (NOT elite_count_approx OR elite_count_wording IS NOT NULL),
+    -- elite_count_wording: required when elite_count_approx is true (the source's words, e.g. 'about 10')
+    CHECK (elite_count BETWEEN elite_count_low AND elite_count_high)
+    -- elite_count: {elite_count} is outside the range elite_count_low..elite_count_high
 );
 COMMENT ON TABLE seed.yearly_counts IS 'Arrivals of North Korean defectors in South Korea per calendar year, and elite figures where any exist.';
 COMMENT ON COLUMN seed.yearly_counts.year IS 'Calendar year of arrival in South Korea.';
@@ -294,7 +323,9 @@ CREATE TABLE seed.corrections (
     current_value  VARCHAR,
     corrected_on   DATE NOT NULL,
     reason         VARCHAR NOT NULL,
-    source_id      VARCHAR NOT NULL REFERENCES seed.sources (source_id)
+    source_id      VARCHAR NOT NULL REFERENCES seed.sources (source_id),
+    CHECK (previous_value IS DISTINCT FROM current_value)
+    -- current_value: equals previous_value (a correction changes a value)
 );
 COMMENT ON TABLE seed.corrections IS 'Data changelog: every correction of a curated fact, with its reason and source.';
 COMMENT ON COLUMN seed.corrections.correction_id IS 'Stable id (X001...).';
@@ -311,9 +342,11 @@ COMMENT ON COLUMN seed.corrections.source_id IS 'The source that shows the corre
 -- data, not data: these two files are left out of the digest they record.
 CREATE TABLE seed.releases (
     release     VARCHAR PRIMARY KEY CHECK (regexp_matches(release, '^[0-9][0-9A-Za-z.-]*$')),
+                -- release: {release!r} is not a version (expected a digit, then digits, letters, dots or dashes: 2026.12.1)
     released_on DATE NOT NULL,
     note        VARCHAR NOT NULL,
     digest      VARCHAR NOT NULL CHECK (regexp_matches(digest, '^[0-9a-f]{64}$'))
+                -- digest: {digest!r} is not a sha256 digest (expected 64 lower-case hexadecimal digits)
 );
 COMMENT ON TABLE seed.releases IS 'Every release of the curated data: its version, date, note and the digest of the seeds it holds.';
 COMMENT ON COLUMN seed.releases.release IS 'Version, date-based (2026.12.1: the first release of December 2026).';
