@@ -60,6 +60,9 @@ class Freshness:
     notice: str | None = None
 
 
+PARALLEL_FROM = 100_000  # defections from which queries use every core
+
+
 def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to a database of the current schema version."""
     if _database_stat(db_path) is None:
@@ -91,6 +94,10 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
         con.close()
         raise DatabaseError(f"The database {shown(db_path)} was built by another schema version ({version}, this code "
                             f"expects {SCHEMA_VERSION}). Rebuild it with: {FIX_COMMAND}")
+    # On small tables DuckDB's worker threads cost more CPU than they save, and every session's page
+    # run pays for them; a large database keeps them for its scans (docs/benchmarks.md, "Load").
+    if con.execute("SELECT count(*) FROM seed.defections").fetchone()[0] < PARALLEL_FROM:
+        con.execute("SET threads = 1")
     return con
 
 
