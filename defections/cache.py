@@ -7,13 +7,13 @@ rebuild. Values are returned as they are, without copies: pages treat them as re
 from __future__ import annotations
 
 import gc
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import orjson
 import plotly.graph_objects as go
 import plotly.io
 import streamlit as st
@@ -189,7 +189,8 @@ class _Sent(go.Figure):
 
     def __init__(self, spec: dict) -> None:
         super().__init__()
-        self._sent = json.loads(plotly.io.to_json(spec, validate=False))
+        # orjson, an encoder plotly supports: the same dict for less CPU per chart built.
+        self._sent = orjson.loads(plotly.io.to_json(spec, validate=False, engine="orjson"))
 
     def to_dict(self) -> dict:
         return self._sent
