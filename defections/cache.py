@@ -71,21 +71,17 @@ class Memo:
             self._key_of.clear()
 
 
-# Everything imported by now (Streamlit, plotly's validators, pandas, DuckDB: about 180,000 objects)
-# lives as long as the server. Frozen, Python's full collections stop walking it: they ran every
-# 30-60 s under load and held every session for 0.4-0.5 s each. Measured with bench.load, 20 sessions
-# for 180 s on a machine shared with a test run: GC time 6.8 -> 3.6 s over the first 150 s, a full
-# collection 0.15-0.34 s. Objects made later (the caches below) are still collected as before.
+# Everything imported by now (Streamlit, plotly's validators, pandas, DuckDB) lives as long as the
+# server. Frozen, Python's full collections stop walking it, which held every session under load;
+# objects made later (the caches below) are still collected (docs/benchmarks.md, "Behind the code").
 gc.freeze()
 
-# What each cache saves, measured on the curated data on 1 December 2026 with six test suites sharing
-# two cores (so slow in absolute terms; the ratios are what counts):
-# query results, a warm page runs no SQL: a query took 38-313 ms, a hit microseconds;
+# Query results: a warm page runs no SQL.
 RESULTS = Memo(max_entries=512)
-# built from RESULTS: plotly figures as sent (building and encoding the timeline took 911 ms, more
-# than its query), the Arrow tables st.dataframe sends (most of its cost) and a selectbox's labels;
+# Built from RESULTS: plotly figures as sent (building and encoding one can cost more than its query),
+# the Arrow tables st.dataframe sends (most of its cost) and a selectbox's labels.
 RENDERED = Memo(max_entries=256)
-# one connection per database file: opening one (attach, version and size checks) took 274 ms.
+# One connection per database file: opening one attaches it and checks its version and size.
 CONNECTIONS = Memo(max_entries=2)
 
 # The database file's identity as this script run's first query found it: one run reads one file,

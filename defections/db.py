@@ -37,7 +37,8 @@ from defections.validate import load_seeds
 
 FIX_COMMAND = "python -m defections build"
 # After a failed write (full disk, read-only folder), the next attempt waits this long, doubling up to
-# RETRY_MAX: a build costs ~0.8 s of CPU, and every page run of every session would otherwise retry it.
+# RETRY_MAX: a build costs most of a second of CPU, and every page run of every session would otherwise
+# retry it.
 RETRY_FIRST, RETRY_MAX = 30.0, 600.0
 
 

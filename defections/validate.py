@@ -281,7 +281,7 @@ def _check_constraints(seeds: Seeds, tables: tuple[Table, ...]) -> None:
 
 @cache
 def _staging() -> duckdb.DuckDBPyConnection:
-    return duckdb.connect()  # opened once: a connection costs about 25 ms, a cursor on it almost nothing
+    return duckdb.connect()  # opened once: a connection costs far more than a cursor on it
 
 
 # --- the rules a schema cannot express, each a named check yielding (table, line, column, message) -------------

@@ -58,8 +58,8 @@ def running_app(db_path: Path, log: Path, timeout: float = 60) -> Iterator[str]:
 
 def new_context(browser: Browser, **options) -> BrowserContext:
     """A fresh browser context (no cookies, storage or cache) at the desktop size the tests use."""
-    # Reduced motion: no transition frames for Chromium to composite (its GPU process's CPU over
-    # test_browser.py, measured three times each: 5.3-5.7 s -> 3.0-3.3 s); what a page shows is the same.
+    # Reduced motion: no transition frames for Chromium to composite, which cost its GPU process much
+    # of the browser tests' CPU; what a page shows is the same.
     context = browser.new_context(**{"viewport": {"width": 1400, "height": 1000}, "accept_downloads": True,
                                      "reduced_motion": "reduce", **options})
     context.set_default_timeout(TIMEOUT_MS)

@@ -23,8 +23,8 @@ CREATE MACRO period_end(d, p) AS CASE p::VARCHAR WHEN 'day' THEN d WHEN 'month' 
     ELSE make_date(year(d), 12, 31) END;
 
 -- A year within the filter's bounds; a NULL bound is no bound. Written with coalesce, not as
--- "bound IS NULL OR ...": DuckDB's optimizer took about 5 ms more per query on that form, and every
--- filtered query calls this (through selected_events) at least once.
+-- "bound IS NULL OR ...", which DuckDB's optimizer takes longer over, and every filtered query calls
+-- this (through selected_events) at least once (docs/benchmarks.md, "Behind the code").
 CREATE MACRO in_years(y, year_from, year_to) AS
     coalesce(y >= year_from, year_from IS NULL) AND coalesce(y <= year_to, year_to IS NULL);
 
@@ -36,7 +36,7 @@ CREATE MACRO in_years(y, year_from, year_to) AS
 -- systems into one another (the romanizers on PyPI write Revised Romanization from hangul only), so the
 -- rules are here, applied once per name at build time and once per search. One call per rule with a
 -- literal pattern, so DuckDB compiles each regex once; a list of rules folded by a lambda recompiled
--- them for every row (300 times slower, 150 s for a 12,000-event synthetic build).
+-- them for every row (docs/benchmarks.md, "Behind the code").
 CREATE MACRO roman_key(s) AS lower(strip_accents(s))
     .regexp_replace('\b(rhee|rhie|ri|lee|yi|yee)\b', 'i', 'g')
     .regexp_replace('\b(choi|choe|chwe)\b', 'choe', 'g')
@@ -288,9 +288,9 @@ JOIN seed.sources s USING (source_id);
 
 -- Who attributes each motive of each defection: the one kind of attributor, or 'several' when sides
 -- differ, and the combination ("media + self"). It does not depend on the filters, so it is computed
--- once, when the database is built: grouping every (motive, defection) pair at query time took the
--- motives page 7.8 s cold at a million events (2.3 million pairs, docs/benchmarks.md); joined here
--- with the selected defections, 1.2 s. queries.motive_counts counts its rows.
+-- once, when the database is built: grouping every (motive, defection) pair at query time made the
+-- motives page slow at a million events (docs/benchmarks.md, "Behind the code"). queries.motive_counts
+-- counts its rows.
 CREATE TABLE derived.motive_attributions AS
 WITH per_defection AS (
     SELECT motive, event_id, list(DISTINCT attributed_to ORDER BY attributed_to) AS kinds
