@@ -14,15 +14,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 from bench.server import peak_rss_mb
 from defections.paths import ROOT, STATIC_DIR
 from defections.registry import PAGES
-from deploy.replicas import stop
+from deploy.replicas import _healthy, stop
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Shared with the browser tests: no sandbox (CI runs as root), nothing fetched in the background.
@@ -43,9 +41,9 @@ DRAWN = """(expected) => {
 LOADED = f"(expected) => ({DRAWN})(expected) && performance.now()"
 # Counts the runs that ended for good in the tab: script_finished messages (ForwardMsg field 6, a varint)
 # other than FINISHED_EARLY_FOR_RERUN (2, a run cut short for the next one). A run served from the app's
-# cache can start and finish within one React render, so the script-state attribute never shows
-# 'running' (measured: 2-5 of 24 slider steps on the overview), and only the socket tells that the run
-# ended. A walk over the message's top-level protobuf fields, run in every tab before Streamlit's.
+# cache can start and finish within one React render, so the script-state attribute may never show
+# 'running', and only the socket tells that the run ended: a walk over the message's top-level protobuf
+# fields, run in every tab before Streamlit's.
 COUNT_FINISHED = """(() => {
     window.__finished = 0;
     const varint = (bytes, at) => { let value = 0, shift = 0, byte;
@@ -96,7 +94,7 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(script: Path, env: dict[str, str], log_path: Path, timeout: float = 60):
-    """`streamlit run script` on a free localhost port; yields (base URL, process); stops it after."""
+    """`streamlit run script` on a free loopback port; yields (base URL, process) once healthy; stops it after."""
     port = free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
@@ -104,22 +102,9 @@ def streamlit_server(script: Path, env: dict[str, str], log_path: Path, timeout:
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1", **env}, stdout=log,
                                    stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                state = f"exited with {process.returncode}" if process.poll() is not None else "was not healthy"
-                raise RuntimeError(f"streamlit {state}; its log ({log_path}):\n"
-                                   f"{Path(log_path).read_text(errors='replace')[-3000:]}")
-            time.sleep(0.2)
-        yield url, process
+        _healthy(f"http://127.0.0.1:{port}", process, Path(log_path), timeout)
+        yield f"http://127.0.0.1:{port}", process
     finally:
         stop(process)
 
@@ -160,9 +145,8 @@ def load_times(context, urls: dict[str, tuple[str, int]], runs: int, timeout_s: 
 def _timed(tab, act, charts: int, timeout_s: float = 30) -> float:
     """Seconds from just before `act(tab)` until the run it started has ended and every chart is drawn (an
     interaction that has not settled in 30 s is reported as an error: 2 minutes each would not fit the run)."""
-    # The tab an analyst acts in is the one in front. A tab behind another one in the same window is
-    # throttled by Chromium, although it reads as visible and focused: a slider step on the events page
-    # took 1.06-1.47 s in the tab behind and 0.27-0.34 s in front (2 December 2026).
+    # The tab an analyst acts in is the one in front: Chromium throttles a tab behind another in the same
+    # window, although it reads as visible and focused (docs/benchmarks.md).
     tab.bring_to_front()
     tab.evaluate(ARM)
     act(tab)

@@ -1,11 +1,10 @@
 """Server-side runs through AppTest: each page of the real app (dashboard.py with the page switched), cold,
 then its warm runs alternated with its reference's, and the events CSV export. In the full run every task
-runs in a fresh worker process (`python -m bench.server TASK RESULT`), so the peak RSS it reports is its own;
-the tests run the same tasks in their own process.
+runs in a fresh worker (`python -m bench.server TASK RESULT`), so the peak RSS it reports is its own; the
+tests run the same tasks in their own process.
 
 Cold = the first run after opening a new connection with every cache cleared (imports are already done:
-a priming run comes first). Warm = the same session run again, what an analyst gets when switching back.
-"""
+a priming run comes first). Warm = the same session run again, what an analyst gets when switching back."""
 
 from __future__ import annotations
 
@@ -24,7 +23,6 @@ from unittest import mock
 from defections.paths import ROOT
 
 REFERENCE_SCRIPT = Path(__file__).resolve().parent / "reference.py"
-APPTEST_TIMEOUT = 600  # AppTest's default is 3 s; a cold page at 1M rows takes longer
 
 
 def measure(task: dict, env: dict[str, str], in_process: bool = False) -> dict:
@@ -46,20 +44,14 @@ def measure(task: dict, env: dict[str, str], in_process: bool = False) -> dict:
         return json.loads(result.read_text(encoding="utf-8"))
 
 
-def peak_rss_mb(pid: int | str = "self") -> float | None:
-    """A process's peak resident set since the last reset (VmHWM)."""
+def peak_rss_mb(pid: int | str = "self", reset: bool = False) -> float | None:
+    """A process's peak resident set (VmHWM); with reset, start a new peak from now (Linux's clear_refs)."""
     try:
+        if reset:
+            Path("/proc/self/clear_refs").write_text("5")
         return int(re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1)) / 1024
-    except (OSError, AttributeError):
+    except (OSError, AttributeError):  # without a reset the peak covers the whole process: a new worker
         return None
-
-
-def reset_peak_rss() -> None:
-    """Start a new peak from the current RSS (Linux: writing 5 to clear_refs resets VmHWM)."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass  # the peak then covers the whole process, which is what a new worker is anyway
 
 
 def _clear_caches() -> None:
@@ -82,7 +74,7 @@ def timed(function) -> float:
 def _apptest(script: Path, page_file: str | None = None, query: dict | None = None):
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(script, default_timeout=APPTEST_TIMEOUT)
+    at = AppTest.from_file(script, default_timeout=600)  # the default 3 s is short for a cold page at 1M rows
     if page_file:
         at.switch_page(page_file)
     at.query_params.update(query or {})
@@ -94,47 +86,42 @@ def _errors(*tests) -> str | None:
 
 
 def measure_page(page: str, runs: int, pairs: int) -> dict:
-    """One page of the registry: AppTest cold, then warm runs paired with its reference."""
-    from bench import elements
+    """One page of the registry: AppTest cold, then warm runs alternated in one process with its
+    reference's, so that whatever else the machine is doing slows both alike."""
+    from bench.elements import spec_from_apptest
     from defections.registry import page as registry_page
 
     entry = registry_page(page)
     page_file = entry.script if entry.url_path else None  # the home page opens without a switch
     try:
         _clear_caches()
-        reset_peak_rss()
-        at = _apptest(ROOT / "dashboard.py", page_file).run()  # priming: imports, page registry
+        peak_rss_mb(reset=True)
+        _apptest(ROOT / "dashboard.py", page_file).run()  # priming: imports, page registry
         cold = []
         for _ in range(runs):
             _clear_caches()
             at = _apptest(ROOT / "dashboard.py", page_file)
             cold.append(timed(at.run))
         result = {"page": page, "cold": cold, "peak_rss_mb": peak_rss_mb(), "error": _errors(at)}
-        if not result["error"]:
-            result["spec"] = elements.spec_from_apptest(at)
-            result["paired"] = paired_warm_runs(at, page, result["spec"], pairs)
-        return result
+        if result["error"]:
+            return result
+        spec = result["spec"] = spec_from_apptest(at)
+        with tempfile.TemporaryDirectory(prefix="bench-ref-") as folder:
+            (Path(folder) / "spec.json").write_text(json.dumps({page: spec}), encoding="utf-8")
+            with mock.patch.dict(os.environ, BENCH_REFERENCE_SPEC=str(Path(folder) / "spec.json")):
+                reference = _apptest(REFERENCE_SCRIPT, query={"page": page}).run()  # priming: its frames
+                times = {"app": [], "reference": []}
+                for _ in range(pairs):
+                    times["app"].append(timed(at.run))
+                    times["reference"].append(timed(reference.run))
+        return {**result, "paired": {**times, "error": _errors(at, reference)}}
     except Exception:  # noqa: BLE001 - reported in the table, the other pages still run
         return {"page": page, "error": traceback.format_exc(limit=3)}
 
 
-def paired_warm_runs(at, page: str, spec: dict, pairs: int) -> dict:
-    """The page's warm run and its reference's, alternated in one process, so that whatever else the
-    machine is doing slows both alike; the ratio the target applies to comes from these pairs."""
-    with tempfile.TemporaryDirectory(prefix="bench-ref-") as folder:
-        spec_file = Path(folder) / "spec.json"
-        spec_file.write_text(json.dumps({page: spec}), encoding="utf-8")
-        with mock.patch.dict(os.environ, BENCH_REFERENCE_SPEC=str(spec_file)):  # read by every run of the reference
-            reference = _apptest(REFERENCE_SCRIPT, query={"page": page}).run()  # priming: the in-memory frames
-            times: dict[str, list[float]] = {"app": [], "reference": []}
-            for _ in range(pairs):
-                times["app"].append(timed(at.run))
-                times["reference"].append(timed(reference.run))
-    return {**times, "error": _errors(at, reference)}
-
-
 def measure_export(db: str, runs: int) -> dict:
-    """The events CSV as the download builds it, for a typical filtered view and for everything."""
+    """The events CSV as the download builds it, for a typical filtered view (timed `runs` times) and
+    for everything (once: 15 s at 1M, no target)."""
     from defections import queries
     from defections.db import connect
     from defections.export import csv_bytes
@@ -146,9 +133,9 @@ def measure_export(db: str, runs: int) -> dict:
              "all": Filters(year_from=lo, year_to=hi)}
     results = {}
     for name, filters in views.items():
-        reset_peak_rss()
-        times, size, rows = [], 0, 0
-        for _ in range(runs if name == "filtered" else 1):  # everything at 1M: 10 s a run, no target
+        peak_rss_mb(reset=True)
+        times = []
+        for _ in range(runs if name == "filtered" else 1):
             start = time.perf_counter()
             frame = queries.export_events(con, filters)
             size = len(csv_bytes(frame))
