@@ -3,10 +3,10 @@ protocol (`/_stcore/stream`), with no browser: a browser-driven load test on one
 Chromium, not the app (issue 15). Each session opens the shared link as a browser does, then every T
 seconds switches page or moves the year slider. Reports p50/p95/max latency (BackMsg sent to
 script_finished), errors, the server's CPU seconds per interaction and its peak RSS.
-Loopback only; N ≤ MAX_SESSIONS and ≤ MAX_SECONDS per level.
+Loopback only; N ≤ MAX_SESSIONS and ≤ MAX_SECONDS per level. `python -m bench` runs it on the app it
+starts; by hand, on a running app or proxy:
 
-    python -m bench.load                          # starts the app on the curated database; N = 1,10,50,100
-    python -m bench.load --url http://127.0.0.1:8080 --pid 1234 --pid 1235   # a running app or proxy
+    python -m bench.load --url http://127.0.0.1:8080 --pid 1234 --pid 1235 --sessions 1,10,50,100
 """
 
 from __future__ import annotations
@@ -15,19 +15,14 @@ import argparse
 import asyncio
 import ipaddress
 import itertools
-import json
-import os
 import random
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import psutil
@@ -36,12 +31,13 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
+from bench.report import load_table
 from defections.registry import PAGES
 
 MAX_SESSIONS, MAX_SECONDS = 200, 1800  # bounds: beyond them the machine, not the app, is measured
-SLOW = 2.0  # the p95 (seconds) the sweep looks for
 TIMEOUT = 120.0  # one interaction's bound; beyond it the interaction counts as an error
 SHARED_LINK = "years=2016&years=2024"  # a link an analyst pastes: a year range, as the README shows
+THINK = 5.0  # seconds between one session's interactions
 SIDEBAR = 1  # delta_path[0] of the sidebar container (0 is the main area)
 
 
@@ -224,18 +220,17 @@ class Interaction:
     kind: str  # open, page, filter, timeout, error
     seconds: float
     status: str
-    finished: float = field(default_factory=time.monotonic)  # when the answer was complete
 
 
 async def analyst(base_url: str, think: float, stop_at: float, rng: random.Random, log: list, delay: float) -> None:
-    """One simulated analyst: arrive after `delay`, open the shared link on a page, then every `think`
-    seconds (±20 %) switch page or move the year slider, alternately, until `stop_at`."""
+    """One simulated analyst: arrive after `delay`, open a link of its own (a year range ending in 2024) on
+    a page, then every `think` seconds (±20 %) switch page or move the year slider, alternately, until `stop_at`."""
     await asyncio.sleep(delay)
     session, paths = Session(base_url), [page.url_path for page in PAGES]
     try:
         await session.connect()
         current = rng.choice(paths)
-        run = await session.open(current, SHARED_LINK)
+        run = await session.open(current, f"years={rng.randint(1990, 2020)}&years=2024")
         log.append(Interaction("open", run.seconds, run.status))
         for step in itertools.count(1):
             wake = time.monotonic() + think * rng.uniform(0.8, 1.2)
@@ -264,30 +259,26 @@ def _run(make_coroutine):
         return thread.submit(lambda: asyncio.run(make_coroutine())).result()
 
 
-async def _session(base_url: str, url_path: str, years: list[tuple[int, int]], via_home: bool) -> list[Run]:
-    session = Session(base_url)
-    await session.connect()
-    try:
-        runs = [await session.open("" if via_home else url_path, SHARED_LINK)]
-        if via_home and url_path:
-            runs.append(await session.switch_page(url_path))
-        return runs + [await session.set_years(*pair) for pair in years]
-    finally:
-        await session.close()
-
-
 def visit(base_url: str, url_path: str, years: tuple[int, int] | None = None) -> Run:
     """One analyst: the shared link on the home page, a switch to /URL_PATH, then (optionally) a year
     range set on the slider; the last run, to compare with what AppTest renders."""
-    return _run(lambda: _session(base_url, url_path, [years] if years else [], True))[-1]
+    async def session_runs() -> Run:
+        session = Session(base_url)
+        await session.connect()
+        try:
+            run = await session.open("", SHARED_LINK)
+            run = await session.switch_page(url_path) if url_path else run
+            return await session.set_years(*years) if years else run
+        finally:
+            await session.close()
+    return _run(session_runs)
 
 
 class ServerWatch:
-    """CPU seconds and peak RSS of the server processes (psutil), sampled on a thread every `every` s."""
+    """CPU seconds and peak RSS of the server processes (psutil), RSS sampled on a thread every `every` s."""
 
     def __init__(self, pids: list[int], every: float = 0.25) -> None:
         self.processes, self.every, self.peak_rss = [psutil.Process(pid) for pid in pids], every, 0
-        self.samples: list[tuple[float, int, float]] = []  # (seconds since start, RSS, CPU seconds used)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -295,16 +286,14 @@ class ServerWatch:
         return (sum(p.memory_info().rss for p in self.processes),
                 sum(sum(p.cpu_times()[:2]) for p in self.processes))
 
+    def _sample(self) -> None:
+        while not self._stop.wait(self.every):
+            self.peak_rss = max(self.peak_rss, self._now()[0])
+
     def __enter__(self):
         self.cpu_start, self.wall_start = self._now()[1], time.monotonic()
         self._thread.start()
         return self
-
-    def _sample(self) -> None:
-        while not self._stop.wait(self.every):
-            rss, cpu = self._now()
-            self.peak_rss = max(self.peak_rss, rss)
-            self.samples.append((time.monotonic() - self.wall_start, rss, cpu - self.cpu_start))
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
@@ -312,24 +301,6 @@ class ServerWatch:
         rss, cpu = self._now()
         self.cpu, self.wall = cpu - self.cpu_start, time.monotonic() - self.wall_start
         self.peak_rss = max(self.peak_rss, rss)
-
-
-def rerun_costs(base_url: str, pids: list[int], reruns: int = 10, seed: int = 15) -> list[dict]:
-    """One session per page: server CPU per rerun and p50 latency of `reruns` slider moves to the range
-    the shared link opens on (the app's cache answers) and to random new ones."""
-    rng, rows = random.Random(seed), []
-    low, high = (int(year) for _, year in parse_qsl(SHARED_LINK))
-    for page in PAGES:
-        row = {"page": page.name}
-        fresh = [(start, rng.randint(start, 2024)) for start in (rng.randint(1950, 2024) for _ in range(reruns))]
-        for kind, years in (("cached", [(low, high)] * reruns), ("new", fresh)):
-            with ServerWatch(pids) as watch:  # the session's open and close are in the window too
-                runs = _run(lambda path=page.url_path, years=years: _session(base_url, path, years, False))[1:]
-            if bad := [run.status for run in runs if run.status != "ok"]:
-                raise LoadError(f"{page.name}: {bad[0]}")
-            row[f"{kind}_cpu_s"], row[f"{kind}_p50_s"] = watch.cpu / len(runs), percentile([r.seconds for r in runs])
-        rows.append(row)
-    return rows
 
 
 def percentile(values: list[float], share: float = 0.5) -> float | None:
@@ -345,7 +316,7 @@ def check_bounds(sessions: int, seconds: float) -> None:
         raise LoadError(f"seconds must be between 0 and {MAX_SECONDS} (got {seconds})")
 
 
-def measure(base_url: str, pids: list[int], sessions: int, seconds: float, think: float = 5.0,
+def measure(base_url: str, pids: list[int], sessions: int, seconds: float, think: float = THINK,
             seed: int = 15) -> dict:
     """One load level: N sessions arriving over the first `think` seconds, for `seconds`; the summary,
     with the client's own CPU (a client short of CPU would report the server slower than it is)."""
@@ -361,10 +332,8 @@ def measure(base_url: str, pids: list[int], sessions: int, seconds: float, think
         _run(level)
     served = [i for i in log if i.kind in {"open", "page", "filter"}]
     ok, errors = [i.seconds for i in served if i.status == "ok"], [i.status for i in log if i.status != "ok"]
-    rss = [r for _, r, _ in watch.samples]
-    half = len(rss) // 2
-    return {"sessions": sessions, "seconds": seconds, "interactions": len(served), "errors": len(errors),
-            "error_examples": list(dict.fromkeys(errors))[:3],
+    return {"sessions": sessions, "seconds": seconds, "think": think, "interactions": len(served),
+            "errors": len(errors), "error_examples": list(dict.fromkeys(errors))[:3],
             "p50": percentile(ok), "p95": percentile(ok, 0.95), "max": max(ok, default=None),
             "by_kind": {kind: {"n": len(t), "p50": percentile(t), "p95": percentile(t, 0.95)} for kind in
                         ("open", "page", "filter") for t in [[i.seconds for i in served
@@ -372,70 +341,14 @@ def measure(base_url: str, pids: list[int], sessions: int, seconds: float, think
             "server_cpu_s": watch.cpu, "wall_s": watch.wall,
             "cpu_per_interaction": watch.cpu / len(served) if served else None,
             "server_cores_busy": watch.cpu / watch.wall if watch.wall else None, "peak_rss_mb": watch.peak_rss / 2**20,
-            # Memory flat or growing: the mean RSS of the second half of the run against the first's.
-            "rss_first_half_mb": statistics.mean(rss[:half]) / 2**20 if half else None,
-            "rss_second_half_mb": statistics.mean(rss[half:]) / 2**20 if half else None,
-            "by_minute": by_minute(log, watch), "client_cpu_s": time.process_time() - client_cpu}
+            "client_cpu_s": time.process_time() - client_cpu}
 
 
-def by_minute(log: list[Interaction], watch: ServerWatch) -> list[dict]:
-    """Each whole minute of a run: interactions answered in it, their p50/p95, the server's CPU per
-    interaction and its peak RSS. A long run shows whether cost or memory drift, and when."""
-    minutes = []
-    for minute in range(int(watch.wall // 60)):
-        low, high = minute * 60, minute * 60 + 60
-        inside = [s for s in watch.samples if low <= s[0] < high]
-        answered = [i.seconds for i in log if i.status == "ok" and low <= i.finished - watch.wall_start < high]
-        if inside and answered:
-            before = [s for s in watch.samples if s[0] < low]
-            cpu = inside[-1][2] - (before[-1][2] if before else 0.0)
-            minutes.append({"minute": minute + 1, "interactions": len(answered), "p50": percentile(answered),
-                            "p95": percentile(answered, 0.95), "cpu_per_interaction": cpu / len(answered),
-                            "peak_rss_mb": max(r for _, r, _ in inside) / 2**20})
-    return minutes
-
-
-def _markdown(header: str, rows: list[list]) -> str:
-    """A markdown table; the first column left-aligned when it holds text. Numbers as given, None as –."""
-    cells = header.split(" | ")
-    align = "|" + "|".join("---" if i == 0 and header.startswith("page") else "---:" for i in range(len(cells))) + "|"
-    return "\n".join([f"| {header} |", align, *("| " + " | ".join("–" if v is None else str(v) for v in row) + " |"
-                                                for row in rows)])
-
-
-def _f(value: float | None, digits: int = 2) -> str | None:
-    return None if value is None else f"{value:.{digits}f}"
-
-
-def minute_table(result: dict) -> str:
-    return _markdown("minute | interactions | p50 s | p95 s | server CPU s / interaction | peak RSS MB",
-                     [[m["minute"], m["interactions"], _f(m["p50"]), _f(m["p95"]), _f(m["cpu_per_interaction"], 3),
-                       _f(m["peak_rss_mb"], 0)] for m in result["by_minute"]])
-
-
-def rerun_table(rows: list[dict]) -> str:
-    return _markdown("page | cached: server CPU s / rerun | cached: p50 s | new range: server CPU s / rerun | "
-                     "new range: p50 s", [[r["page"], *(_f(r[f"{kind}_{what}"], 3) for kind in ("cached", "new")
-                                                        for what in ("cpu_s", "p50_s"))] for r in rows])
-
-
-def table(results: list[dict]) -> str:
-    return _markdown("sessions | interactions | p50 s | p95 s | max s | errors | server CPU s / interaction | "
-                     "cores busy | peak RSS MB | client CPU s",
-                     [[r["sessions"], r["interactions"], _f(r["p50"]), _f(r["p95"]), _f(r["max"]), r["errors"],
-                       _f(r["cpu_per_interaction"], 3), _f(r["server_cores_busy"]), _f(r["peak_rss_mb"], 0),
-                       _f(r.get("client_cpu_s"), 1)] for r in results])
-
-
-def slow_from(results: list[dict], slow: float = SLOW) -> str:
-    """The N at which p95 first passes `slow` seconds, as far as the levels measured tell."""
-    below = None
-    for r in sorted(results, key=lambda r: r["sessions"]):
-        if r["p95"] is None or r["p95"] > slow or r["errors"]:
-            return f"p95 passes {slow:g} s at N = {r['sessions']}" + (f" (still ≤ {slow:g} s at N = {below})"
-                                                                       if below else "")
-        below = r["sessions"]
-    return f"p95 stays ≤ {slow:g} s up to N = {below}"
+def warm_up(base_url: str) -> None:
+    """A fresh server's first runs import plotly and open the database: one visit per page first, so
+    that the load measures page switches and not the server's start."""
+    for page in PAGES:
+        visit(base_url, page.url_path)
 
 
 def listening_pid(base_url: str) -> int:
@@ -447,76 +360,35 @@ def listening_pid(base_url: str) -> int:
     raise LoadError(f"no process found listening on port {port}: pass --pid")
 
 
-def start_app(stack: ExitStack) -> tuple[str, int]:
-    """The dashboard on a free loopback port, on a database built from the curated seeds, with an empty
-    seeds folder as on a replica (nothing is newer than the database: no rebuild)."""
-    from bench.browser import streamlit_server
-    from defections.build import build
-    from defections.paths import ROOT, SEEDS_DIR
-
-    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-load-")))
-    (folder / "no-seeds").mkdir()
-    env = {"DEFECTIONS_DB": str(build(SEEDS_DIR, folder / "defections.duckdb")),
-           "DEFECTIONS_SEEDS": str(folder / "no-seeds")}
-    url, process = stack.enter_context(streamlit_server(ROOT / "dashboard.py", env, folder / "streamlit.log"))
-    return url, process.pid
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
-    parser.add_argument("--url", help="a running app or proxy on loopback (default: start the app here)")
+    parser.add_argument("--url", required=True, help="a running app or proxy on loopback")
     parser.add_argument("--pid", type=int, action="append", default=[],
                         help="a server process to watch (repeat for replicas; default: the one on --url's port)")
     parser.add_argument("--sessions", default="1,10,50,100", help="levels of N, e.g. 1,10,50,100")
     parser.add_argument("--seconds", type=float, default=30.0, help="how long each level runs")
-    parser.add_argument("--think", type=float, default=5.0, help="seconds between one session's interactions")
-    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
-    parser.add_argument("--per-page", type=int, metavar="RERUNS", default=0,
-                        help="instead of load levels: what one rerun of each page costs the server (RERUNS each)")
+    parser.add_argument("--think", type=float, default=THINK, help="seconds between one session's interactions")
     args = parser.parse_args(argv)
-    try:
-        levels = [int(n) for n in args.sessions.split(",") if n.strip()]
-    except ValueError:
+    if not all(n.strip().isdigit() for n in args.sessions.split(",")):
         print("bench.load: --sessions takes numbers like 1,10,50", file=sys.stderr)
         return 2
     try:
+        levels = [int(n) for n in args.sessions.split(",")]
         for sessions in levels:
             check_bounds(sessions, args.seconds)
-        with ExitStack() as stack:
-            if args.url:
-                url = loopback_url(args.url)
-                pids = args.pid or [listening_pid(url)]
-            else:
-                url, pid = start_app(stack)
-                pids = [pid]
-            # A fresh server's first runs import plotly and open the database: one visit per page
-            # first, so that N = 1 measures a page switch and not the server's start.
-            for page in PAGES:
-                visit(url, page.url_path)
-            if args.per_page:
-                results = rerun_costs(url, pids, args.per_page)
-                print(rerun_table(results))
-            else:
-                results = []
-                for sessions in levels:
-                    print(f"bench.load: {sessions} session(s) for {args.seconds:g} s on {url} …", file=sys.stderr,
-                          flush=True)
-                    results.append(measure(url, pids, sessions, args.seconds, args.think))
-                    for example in results[-1]["error_examples"]:
-                        print(f"bench.load:   error: {example}", file=sys.stderr)
+        url = loopback_url(args.url)
+        pids = args.pid or [listening_pid(url)]
+        warm_up(url)
+        results = []
+        for sessions in levels:
+            print(f"bench.load: {sessions} session(s) for {args.seconds:g} s on {url} …", file=sys.stderr, flush=True)
+            results.append(measure(url, pids, sessions, args.seconds, args.think))
+            for example in results[-1]["error_examples"]:
+                print(f"bench.load:   error: {example}", file=sys.stderr)
     except (LoadError, psutil.Error, OSError, websockets.WebSocketException) as err:
         print(f"bench.load: {err}", file=sys.stderr)
         return 2
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
-    if args.per_page:
-        return 0
-    print(table(results))
-    for result in results:
-        if len(result["by_minute"]) >= 2:
-            print(f"\nBy minute, {result['sessions']} session(s):\n{minute_table(result)}")
-    print(f"\n{slow_from(results)}; each session interacts every {args.think:g} s for {args.seconds:g} s "
-          f"({os.cpu_count()} cores).")
+    print("\n".join(load_table(results)))
     return 1 if any(r["errors"] for r in results) else 0
 
 

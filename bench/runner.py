@@ -1,11 +1,10 @@
 """The benchmark's core: build the curated database (timed), get the synthetic ones, measure every page
-of the registry through AppTest beside its reference, time the export, and optionally Chromium.
-Returns plain data; bench/report.py turns it into the markdown."""
+of the registry through AppTest, time the export, optionally Chromium, and the load client's sessions on
+a server of the curated database. Returns plain data; bench/report.py turns it into the markdown."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import platform
 import subprocess
@@ -13,15 +12,15 @@ from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
 
-from bench import browser, server, synth
-from bench.report import LARGE, REAL
+from bench import browser, load, server, synth
+from bench.report import LARGE, LOAD, REAL
 from defections.build import BuildError, build
-from defections.paths import SEEDS_DIR
+from defections.paths import ROOT, SEEDS_DIR
 from defections.registry import PAGES
 
-REPS = ("runs", "pairs", "loads", "rounds")
-QUICK = {"runs": 2, "pairs": 10, "loads": 3, "rounds": 1}  # CI
-TINY = {"runs": 1, "pairs": 2, "loads": 1, "rounds": 1}  # the tests: every measure once, a ratio from 2 pairs
+REPS = ("runs", "warm", "loads", "rounds", "sessions", "seconds")
+QUICK = {"runs": 2, "warm": 10, "loads": 3, "rounds": 1, "sessions": 5, "seconds": 6}  # CI
+TINY = {"runs": 1, "warm": 2, "loads": 1, "rounds": 1, "sessions": 0}  # the tests: every measure once, no load
 
 
 @dataclass(frozen=True)
@@ -29,9 +28,11 @@ class Config:
     seeds_dir: Path = SEEDS_DIR
     sizes: dict[str, int] = field(default_factory=lambda: dict(synth.SIZES))
     runs: int = 5  # cold AppTest runs per page, builds, exports
-    pairs: int = 20  # warm runs of a page alternated with its reference's (milliseconds each)
+    warm: int = 20  # warm runs of a page (milliseconds each)
     loads: int = 5  # browser loads per page and kind, after one warm-up round
     rounds: int = 3  # browser interaction rounds over every page
+    sessions: int = 100  # load client sessions on one server of the curated database (0: none)
+    seconds: float = 30  # how long they interact
     browser_dbs: tuple[str, ...] = (REAL, LARGE)  # which databases get the Chromium part
     out_dir: Path = synth.OUT_DIR
     quick: bool = False
@@ -76,6 +77,17 @@ def run(config: Config, log=print) -> dict:
     for label, (path, env) in databases.items():
         results["reps"][label] = {k: getattr(config.at(label), k) for k in REPS}
         results["dbs"][label] = measure_database(label, path, env, config.at(label), log)
+    if config.sessions and REAL in databases:
+        log(f"{REAL}: {config.sessions} load client sessions for {config.seconds:g} s on one server")
+        path, env = databases[REAL]
+        try:
+            with browser.streamlit_server(ROOT / "dashboard.py", {**env, "DEFECTIONS_DB": str(path)},
+                                          out / "load-server.log") as (url, process):
+                load.warm_up(url)
+                think = load.THINK if config.seconds >= 3 * load.THINK else config.seconds / 4  # quick: 4 each
+                results[LOAD] = load.measure(url, [process.pid], config.sessions, config.seconds, think)
+        except Exception as err:  # noqa: BLE001 - the other numbers stand without it
+            results[LOAD] = {"error": f"{type(err).__name__}: {err}"}
     return results
 
 
@@ -92,19 +104,16 @@ def measure_database(label: str, path: Path, env: dict[str, str], config: Config
     result: dict = {"events": tables["defections"], "tables": tables, "file_mb": path.stat().st_size / 1e6,
                     "pages": {}}
     for page in PAGES:
-        log(f"{label}: {page.name} (AppTest: {config.runs} cold runs, {config.pairs} warm pairs with its reference)")
-        task = {"kind": "page", "page": page.name, "runs": config.runs, "pairs": config.pairs}
+        log(f"{label}: {page.name} (AppTest: {config.runs} cold runs, {config.warm} warm runs)")
+        task = {"kind": "page", "page": page.name, "runs": config.runs, "warm": config.warm}
         result["pages"][page.name] = server.measure(task, env, config.in_process)
     log(f"{label}: events CSV export")
     result["export"] = server.measure({"kind": "export", "db": str(path), "runs": config.runs}, env, config.in_process)
     if label in config.browser_dbs:
         log(f"{label}: headless Chromium ({config.loads} loads per page and kind, {config.rounds} interaction rounds)")
-        specs = {page: r["spec"] for page, r in result["pages"].items() if "spec" in r}
-        spec_file = config.out_dir / f"reference-{label}.json"
-        spec_file.write_text(json.dumps(specs), encoding="utf-8")
         try:
-            result["browser"] = browser.measure(path, env, spec_file, specs, config.loads, config.rounds,
-                                                config.out_dir, log=log)
+            charts = {page: r.get("charts", 0) for page, r in result["pages"].items()}
+            result["browser"] = browser.measure(path, env, charts, config.loads, config.rounds, config.out_dir, log=log)
         except Exception as err:  # noqa: BLE001 - the server-side numbers stand without it
             result["browser"] = {"error": f"{type(err).__name__}: {err}"}
     return result

@@ -1,5 +1,5 @@
-"""Server-side runs through AppTest: each page of the real app (dashboard.py with the page switched), cold,
-then its warm runs alternated with its reference's, and the events CSV export. In the full run every task
+"""Server-side runs through AppTest: each page of the real app (dashboard.py with the page switched), cold
+then warm, what it sends the browser, and the events CSV export. In the full run every task
 runs in a fresh worker (`python -m bench.server TASK RESULT`), so the peak RSS it reports is its own; the
 tests run the same tasks in their own process.
 
@@ -8,8 +8,10 @@ a priming run comes first). Warm = the same session run again, what an analyst g
 
 from __future__ import annotations
 
+import base64
 import gc
 import json
+import math
 import os
 import re
 import subprocess
@@ -20,9 +22,11 @@ import traceback
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
+
 from defections.paths import ROOT
 
-REFERENCE_SCRIPT = Path(__file__).resolve().parent / "reference.py"
+ARRAY_KEYS = ("x", "y", "z", "lat", "lon", "values", "labels", "r", "theta", "locations")
 
 
 def measure(task: dict, env: dict[str, str], in_process: bool = False) -> dict:
@@ -71,13 +75,12 @@ def timed(function) -> float:
     return time.perf_counter() - start
 
 
-def _apptest(script: Path, page_file: str | None = None, query: dict | None = None):
+def _apptest(page_file: str | None):
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(script, default_timeout=600)  # the default 3 s is short for a cold page at 1M rows
+    at = AppTest.from_file(ROOT / "dashboard.py", default_timeout=600)  # 3 s is short for a cold page at 1M
     if page_file:
         at.switch_page(page_file)
-    at.query_params.update(query or {})
     return at
 
 
@@ -85,10 +88,26 @@ def _errors(*tests) -> str | None:
     return "; ".join(dict.fromkeys(e.message for at in tests for e in at.exception)) or None
 
 
-def measure_page(page: str, runs: int, pairs: int) -> dict:
-    """One page of the registry: AppTest cold, then warm runs alternated in one process with its
-    reference's, so that whatever else the machine is doing slows both alike."""
-    from bench.elements import spec_from_apptest
+def _length(array) -> int:
+    """Values in a plotly data array: a list, or plotly's base64 typed array ({"bdata", "dtype", "shape"})."""
+    if isinstance(array, dict) and "bdata" in array:
+        if "shape" in array:
+            return math.prod(int(n) for n in str(array["shape"]).split(","))
+        return len(base64.b64decode(array["bdata"])) // np.dtype(array["dtype"]).itemsize
+    return len(array) if isinstance(array, list | tuple) else 0
+
+
+def sent(at) -> dict:
+    """What an AppTest run sends the browser: its plotly charts, and its points (the longest data array of
+    every trace, plus every table's rows), every tab's content included."""
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    points = sum(max((_length(trace.get(key)) for key in ARRAY_KEYS), default=0)
+                 for chart in charts for trace in chart.get("data", []))
+    return {"charts": len(charts), "points": points + sum(len(t.value) for t in [*at.dataframe, *at.table])}
+
+
+def measure_page(page: str, runs: int, warm: int) -> dict:
+    """One page of the registry through AppTest: `runs` cold runs, then `warm` runs of the last session."""
     from defections.registry import page as registry_page
 
     entry = registry_page(page)
@@ -96,32 +115,21 @@ def measure_page(page: str, runs: int, pairs: int) -> dict:
     try:
         _clear_caches()
         peak_rss_mb(reset=True)
-        _apptest(ROOT / "dashboard.py", page_file).run()  # priming: imports, page registry
+        _apptest(page_file).run()  # priming: imports, page registry
         cold = []
         for _ in range(runs):
             _clear_caches()
-            at = _apptest(ROOT / "dashboard.py", page_file)
+            at = _apptest(page_file)
             cold.append(timed(at.run))
-        result = {"page": page, "cold": cold, "peak_rss_mb": peak_rss_mb(), "error": _errors(at)}
-        if result["error"]:
-            return result
-        spec = result["spec"] = spec_from_apptest(at)
-        with tempfile.TemporaryDirectory(prefix="bench-ref-") as folder:
-            (Path(folder) / "spec.json").write_text(json.dumps({page: spec}), encoding="utf-8")
-            with mock.patch.dict(os.environ, BENCH_REFERENCE_SPEC=str(Path(folder) / "spec.json")):
-                reference = _apptest(REFERENCE_SCRIPT, query={"page": page}).run()  # priming: its frames
-                times = {"app": [], "reference": []}
-                for _ in range(pairs):
-                    times["app"].append(timed(at.run))
-                    times["reference"].append(timed(reference.run))
-        return {**result, "paired": {**times, "error": _errors(at, reference)}}
+        result = {"page": page, "cold": cold, "error": _errors(at), **sent(at)}
+        result["warm"] = [timed(at.run) for _ in range(warm)]
+        return {**result, "peak_rss_mb": peak_rss_mb(), "error": result["error"] or _errors(at)}
     except Exception:  # noqa: BLE001 - reported in the table, the other pages still run
         return {"page": page, "error": traceback.format_exc(limit=3)}
 
 
 def measure_export(db: str, runs: int) -> dict:
-    """The events CSV as the download builds it, for a typical filtered view (timed `runs` times) and
-    for everything (once: 15 s at 1M, no target)."""
+    """The events CSV as the download builds it, for a typical filtered view, timed `runs` times."""
     from defections import queries
     from defections.db import connect
     from defections.export import csv_bytes
@@ -129,29 +137,22 @@ def measure_export(db: str, runs: int) -> dict:
 
     con = connect(Path(db))
     lo, hi = queries.filter_options(con)["years"]
-    views = {"filtered": Filters(year_from=max(lo, hi - 19), year_to=hi, categories=("diplomat", "trade official")),
-             "all": Filters(year_from=lo, year_to=hi)}
-    results = {}
-    for name, filters in views.items():
-        peak_rss_mb(reset=True)
-        times = []
-        for _ in range(runs if name == "filtered" else 1):
-            start = time.perf_counter()
-            frame = queries.export_events(con, filters)
-            size = len(csv_bytes(frame))
-            times.append(time.perf_counter() - start)
-            rows = len(frame)
-            del frame
-            gc.collect()
-        results[name] = {"times": times, "rows": rows, "bytes": size, "filters": filters.describe(),
-                         "peak_rss_mb": peak_rss_mb()}
+    filters = Filters(year_from=max(lo, hi - 19), year_to=hi, categories=("diplomat", "trade official"))
+    peak_rss_mb(reset=True)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        frame = queries.export_events(con, filters)
+        size = len(csv_bytes(frame))
+        times.append(time.perf_counter() - start)
     con.close()
-    return results
+    return {"times": times, "rows": len(frame), "bytes": size, "filters": filters.describe(),
+            "peak_rss_mb": peak_rss_mb()}
 
 
 def run_task(task: dict) -> dict:
     if task["kind"] == "page":
-        return measure_page(task["page"], task["runs"], task["pairs"])
+        return measure_page(task["page"], task["runs"], task["warm"])
     return measure_export(task["db"], task["runs"])
 
 
