@@ -64,8 +64,9 @@ def _judge(label: str, table: str, row: dict) -> dict:
     """The row's verdict against the targets of its database and table (None when none applies)."""
     applied = [(column, limit, row.get(column)) for _, db, t, column, limit in TARGETS
                if (db, t) == (label, table) and row.get(column) is not None]
-    why = [f"{'' if 'ratio' in column else column + ' '}{_show(column, v)} > {_show(column, limit, True)}"
-           for column, limit, v in applied if v > limit]
+    name = {"cpu_per_interaction": "CPU per interaction "}
+    why = [f"{'' if 'ratio' in c else name.get(c, c + ' ')}{_show(c, v)} > {_show(c, limit, True)}"
+           for c, limit, v in applied if v > limit]
     return {**row, "ok": (not why) if applied else None, "why": "; ".join(why)}
 
 
