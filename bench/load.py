@@ -74,9 +74,6 @@ class Run:
         return [getattr(self.elements[p], kind).body for p in sorted(self.elements)
                 if self.elements[p].WhichOneof("type") == kind]
 
-    def metrics(self) -> list[str]:
-        return self.texts("metric")
-
 
 class Session:
     """One browser tab's conversation with the app: a websocket, the pages the app announced, the
@@ -198,10 +195,6 @@ class Session:
                 ok = status == "FINISHED_SUCCESSFULLY"
                 return Run(time.perf_counter() - start, (_page_error(elements) or "ok") if ok else status,
                            elements, frozenset(hashes))
-
-    def held_hashes(self) -> set[str]:
-        """The hashes the next rerun request offers: the messages this tab still holds."""
-        return set(self.cache)
 
 
 def _page_error(elements: dict) -> str | None:

@@ -19,7 +19,8 @@ def test_a_session_offers_only_the_messages_a_browser_still_holds(app_url):
             runs = [await session.open("events", load.SHARED_LINK)]
             for url_path in ("timeline", "sources", "motives", "context", ""):
                 runs.append(await session.switch_page(url_path))
-            return runs, session.held_hashes(), session.max_cached_message_age
+            # What the next rerun request offers: the messages the tab still holds.
+            return runs, set(session.cache), session.max_cached_message_age
         finally:
             await session.close()
 
