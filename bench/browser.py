@@ -1,28 +1,26 @@
 """Real headless Chromium (Playwright, Debian's chromium), against the app and, on a second Streamlit
-server, each page's reference (its charts and tables), its same-elements replay (its whole layout from
-memory) and a blank page, measured in the same run:
+server, the reference app (bench/reference.py: the same frame and sidebar filters, a short page) and a
+blank page, measured in the same run:
 
-- loads: navigation until the script has finished and every chart is drawn, a new tab (session) each time;
+- loads: navigation until the script has finished and every chart is drawn, a new tab (session) each
+  time, the app's page and the blank page in turn;
 - interactions, in one tab per server: a page switch through the sidebar and one step of the year
   slider (the keyboard's arrow on its start thumb), until the run they start has finished and every
-  chart is drawn again, the app's tab and the replay's taking turns."""
+  chart is drawn again, the app's tab and the reference's taking turns."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 from bench.server import peak_rss_mb
-from defections.paths import ROOT, STATIC_DIR
+from defections.paths import ROOT
 from defections.registry import PAGES
-from deploy.replicas import stop
+from deploy.replicas import _healthy, stop
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Shared with the browser tests: no sandbox (CI runs as root), nothing fetched in the background.
@@ -43,9 +41,9 @@ DRAWN = """(expected) => {
 LOADED = f"(expected) => ({DRAWN})(expected) && performance.now()"
 # Counts the runs that ended for good in the tab: script_finished messages (ForwardMsg field 6, a varint)
 # other than FINISHED_EARLY_FOR_RERUN (2, a run cut short for the next one). A run served from the app's
-# cache can start and finish within one React render, so the script-state attribute never shows
-# 'running' (measured: 2-5 of 24 slider steps on the overview), and only the socket tells that the run
-# ended. A walk over the message's top-level protobuf fields, run in every tab before Streamlit's.
+# cache can start and finish within one React render, so the script-state attribute may never show
+# 'running', and only the socket tells that the run ended: a walk over the message's top-level protobuf
+# fields, run in every tab before Streamlit's.
 COUNT_FINISHED = """(() => {
     window.__finished = 0;
     const varint = (bytes, at) => { let value = 0, shift = 0, byte;
@@ -96,7 +94,7 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(script: Path, env: dict[str, str], log_path: Path, timeout: float = 60):
-    """`streamlit run script` on a free localhost port; yields (base URL, process); stops it after."""
+    """`streamlit run script` on a free loopback port; yields (base URL, process) once healthy; stops it after."""
     port = free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
@@ -104,41 +102,18 @@ def streamlit_server(script: Path, env: dict[str, str], log_path: Path, timeout:
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1", **env}, stdout=log,
                                    stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                state = f"exited with {process.returncode}" if process.poll() is not None else "was not healthy"
-                raise RuntimeError(f"streamlit {state}; its log ({log_path}):\n"
-                                   f"{Path(log_path).read_text(errors='replace')[-3000:]}")
-            time.sleep(0.2)
-        yield url, process
+        _healthy(f"http://127.0.0.1:{port}", process, Path(log_path), timeout)
+        yield f"http://127.0.0.1:{port}", process
     finally:
         stop(process)
 
 
-def reference_app(out_dir: Path) -> Path:
-    """The reference script beside a copy of static/, so its maps load the same local outlines."""
-    folder = out_dir / "reference"
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(Path(__file__).resolve().parent / "reference.py", folder / "reference.py")
-    if not (folder / "static").is_dir():
-        shutil.copytree(STATIC_DIR, folder / "static")
-    return folder / "reference.py"
-
-
 def load_times(context, urls: dict[str, tuple[str, int]], runs: int, timeout_s: float = 120) -> dict:
     """Seconds from navigation to drawn for each of `urls` ({kind: (url, charts expected)}), loaded in
-    turn (app, reference, same elements, blank, app, …) so that whatever else the machine is doing slows
-    them alike; `runs` timed rounds after one untimed warm-up round (which fills the browser's cache of
-    Streamlit's scripts and the server's query cache). A new tab per load: a new Streamlit session."""
+    turn (app, blank, app, …) so that whatever else the machine is doing slows them alike; `runs` timed
+    rounds after one untimed warm-up round (which fills the browser's cache of Streamlit's scripts and
+    the server's query cache). A new tab per load: a new Streamlit session."""
     results: dict = {kind: {"times": []} for kind in urls}
     for i in range(runs + 1):
         for kind, (url, charts) in urls.items():
@@ -160,9 +135,8 @@ def load_times(context, urls: dict[str, tuple[str, int]], runs: int, timeout_s: 
 def _timed(tab, act, charts: int, timeout_s: float = 30) -> float:
     """Seconds from just before `act(tab)` until the run it started has ended and every chart is drawn (an
     interaction that has not settled in 30 s is reported as an error: 2 minutes each would not fit the run)."""
-    # The tab an analyst acts in is the one in front. A tab behind another one in the same window is
-    # throttled by Chromium, although it reads as visible and focused: a slider step on the events page
-    # took 1.06-1.47 s in the tab behind and 0.27-0.34 s in front (2 December 2026).
+    # The tab an analyst acts in is the one in front: Chromium throttles a tab behind another in the same
+    # window, although it reads as visible and focused (docs/benchmarks.md).
     tab.bring_to_front()
     tab.evaluate(ARM)
     act(tab)
@@ -173,15 +147,16 @@ def _timed(tab, act, charts: int, timeout_s: float = 30) -> float:
 THUMB = '[data-testid="stSidebar"] [data-testid="stSlider"] input[type="range"][aria-label$="start"]'
 
 
-def interaction_times(context, urls: dict[str, str], charts: dict[str, int], rounds: int) -> dict:
-    """In one tab per kind ({kind: the last page's URL}): `rounds` rounds over every page of the registry, each a
-    page switch through the sidebar, then a year-slider step forward and one back; the kinds take turns
-    at every interaction. {page: {kind: {"switch": [s, …], "filter": [s, …]}}}."""
+def interaction_times(context, urls: dict[str, str], charts: dict[str, dict[str, int]], rounds: int) -> dict:
+    """In one tab per kind ({kind: the last page's URL}, charts {kind: {page: charts expected}}): `rounds`
+    rounds over every page of the registry, each a page switch through the sidebar, then a year-slider
+    step forward and one back; the kinds take turns at every interaction.
+    {page: {kind: {"switch": [s, …], "filter": [s, …]}}}."""
     tabs = {}
     for kind, url in urls.items():
         tabs[kind] = context.new_page()
         tabs[kind].goto(url, wait_until="commit")  # the last page: a round starts with a switch away from it
-        tabs[kind].wait_for_function(LOADED, arg=charts[PAGES[-1].name], polling="raf", timeout=120_000)
+        tabs[kind].wait_for_function(LOADED, arg=charts[kind][PAGES[-1].name], polling="raf", timeout=120_000)
     results = {p.name: {kind: {"switch": [], "filter": []} for kind in urls} for p in PAGES}
     try:
         for _ in range(rounds):
@@ -193,7 +168,7 @@ def interaction_times(context, urls: dict[str, str], charts: dict[str, int], rou
                 for what, act in steps:
                     for kind, tab in tabs.items():
                         try:
-                            results[page.name][kind][what].append(_timed(tab, act, charts[page.name]))
+                            results[page.name][kind][what].append(_timed(tab, act, charts[kind][page.name]))
                         except Exception as err:  # noqa: BLE001 - one that never settles is a result, not the end
                             results[page.name][kind].setdefault("errors", []).append(
                                 f"{what}: {str(err).splitlines()[0]}")
@@ -203,37 +178,31 @@ def interaction_times(context, urls: dict[str, str], charts: dict[str, int], rou
     return results
 
 
-def measure(db: Path, env: dict[str, str], spec_file: Path, specs: dict, loads: int, rounds: int, out_dir: Path,
+def measure(db: Path, env: dict[str, str], charts: dict[str, int], loads: int, rounds: int, out_dir: Path,
             log=print) -> dict:
-    """Every page of the app on `db`: loads beside its reference, its replay and the blank page, then
-    the interactions beside the replay's."""
+    """Every page of the app on `db` ({page: charts it draws}): loads beside the blank page, then the
+    interactions beside the reference's."""
     from playwright.sync_api import sync_playwright
 
-    app_env = {**env, "DEFECTIONS_DB": str(db)}
-    ref_env = {"BENCH_REFERENCE_SPEC": str(spec_file), "PYTHONPATH": str(ROOT)}
-    charts = {p.name: len(specs.get(p.name, {}).get("charts", [])) for p in PAGES}
-    results: dict = {"pages": {}}
-    with (streamlit_server(ROOT / "dashboard.py", app_env, out_dir / f"app-{db.stem}.log") as (app_url, app),
-          streamlit_server(reference_app(out_dir), ref_env, out_dir / f"reference-{db.stem}.log") as (ref_url, _),
+    env = {**env, "DEFECTIONS_DB": str(db)}
+    with (streamlit_server(ROOT / "dashboard.py", env, out_dir / f"app-{db.stem}.log") as (app_url, app),
+          streamlit_server(ROOT / "bench" / "reference.py", {**env, "PYTHONPATH": str(ROOT)},
+                           out_dir / f"reference-{db.stem}.log") as (ref_url, _),
           sync_playwright() as playwright):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1440, "height": 1000})
         context.add_init_script(COUNT_FINISHED)
+        results: dict = {"pages": {}}
         try:
             for page in PAGES:
                 log(f"  browser: {page.name}")
-                results["pages"][page.name] = load_times(context, {
-                    "app": (app_url + page.url, charts[page.name]),
-                    "reference": (ref_url + page.url, charts[page.name]),
-                    "same_elements": (f"{ref_url}{page.url}?elements=all", charts[page.name]),
-                    "blank": (f"{ref_url}/blank", 0),
-                }, loads)
+                results["pages"][page.name] = load_times(
+                    context, {"app": (app_url + page.url, charts[page.name]), "blank": (f"{ref_url}/blank", 0)}, loads)
             log("  browser: page switches and slider steps in one tab")
             try:
-                last = PAGES[-1].url
                 results["interactions"] = interaction_times(
-                    context, {"app": app_url + last, "same_elements": f"{ref_url}{last}?elements=all"}, charts,
-                    rounds)
+                    context, {"app": app_url + PAGES[-1].url, "reference": ref_url + PAGES[-1].url},
+                    {"app": charts, "reference": dict.fromkeys(charts, 0)}, rounds)
             except Exception as err:  # noqa: BLE001 - the loads stand without it
                 results["interactions"] = {"error": f"{type(err).__name__}: {str(err).splitlines()[0]}"}
         finally:

@@ -1,153 +1,136 @@
 """The markdown report: machine, targets, then the tables (server side, browser loads and interactions,
-build and export)."""
+load, build and export). One list of targets gives both the Targets table and each row's verdict."""
 
 from __future__ import annotations
 
-from bench.elements import points
-from bench.runner import LARGE, REAL, median
+from statistics import median as _median
 
-LIMITS = {"ratio_server": 1.5, "ratio_same": 1.1, "filter": 0.3, "switch": 0.5, "warm": 0.5, "cold": 3.0,
-          "rss": 600, "browser": 3.0, "points": 10_000, "export": 5.0, "build": 2.0}
-COMMAND = ".venv/bin/python -m bench"
-KINDS = ("app", "reference", "same_elements", "blank")
+REAL, LARGE, LOAD = "curated", "1M", "load"
+# (target, database, table, column, limit)
+TARGETS = [
+    ("curated: slider step ≤ 3× the reference's, per page", REAL, "acts", "filter_ratio", 3),
+    ("curated: page switch ≤ 2× the reference's, per page", REAL, "acts", "switch_ratio", 2),
+    ("curated: fresh tab ≤ 3× a blank Streamlit page, per page", REAL, "loads", "blank_ratio", 3),
+    ("100 analysts on their own links, one process: p95 ≤ 1 s", LOAD, LOAD, "p95", 1.0),
+    ("100 analysts: 0 errors", LOAD, LOAD, "errors", 0),
+    ("100 analysts: server CPU ≤ 0.02 s per interaction", LOAD, LOAD, "cpu_per_interaction", 0.02),
+    ("1M: warm server run ≤ 0.5 s", LARGE, "pages", "warm", 0.5),
+    ("1M: cold server run ≤ 3 s", LARGE, "pages", "cold", 3.0),
+    ("1M: app peak RSS ≤ 600 MB", LARGE, "pages", "rss", 600),
+    ("1M: browser ≤ 3 s per page", LARGE, "loads", "app", 3.0),
+    ("1M: ≤ 10,000 points sent per page", LARGE, "pages", "points", 10_000),
+    ("1M: events CSV of a filtered view ≤ 5 s", LARGE, "export", "filtered", 5.0),
+    ("curated: build from seeds ≤ 2 s", REAL, "build", "build", 2.0),
+]
+SHOWN = ("defections", "people", "posts", "sources", "defection_sources", "event_motives", "context_events",
+         "commentary", "yearly_counts")
 
 
-def _s(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.4f}" if value < 0.1 else f"{value:.3f}" if value < 10 else f"{value:.1f}"
+def median(values):
+    return _median(values) if values else None
 
 
-def _x(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}×"
+def f(v, digits: int) -> str:
+    return "—" if v is None else f"{v:,.{digits}f}"
 
 
-def _n(value: float | None) -> str:
-    return "—" if value is None else f"{round(value):,}"
+def _s(v):
+    return "—" if v is None else f"{v:.4f}" if v < 0.1 else f"{v:.3f}" if v < 10 else f"{v:.1f}"
 
 
-def _met(ok: bool | None, why: str = "", error: str | None = None) -> str:
+def _x(v):
+    return "—" if v is None else f"{v:.2f}×"
+
+
+def _div(a, b):
+    return a / b if a is not None and b else None
+
+
+def _show(column: str, v, limit: bool = False) -> str:
+    """A value as the targets state it: 1.57×, 0.841 s, 557 MB, 2,105 points."""
+    if "ratio" in column:
+        return f"{v:g}×" if limit else _x(v)
+    if column in ("rss", "points", "errors"):
+        return f"{v:,.0f}" + (" MB" if column == "rss" else "")
+    return f"{v:g} s" if limit else f"{_s(v)} s"
+
+
+def _met(ok, why="", error=None):
     text = "—" if ok is None else "yes" if ok else "**no**" + (f": {why}" if why else "")
     return text + (f" {error}" if error else "")
 
 
-def _ratio(a: float | None, b: float | None) -> float | None:
-    return a / b if a is not None and b else None
+def _judge(label: str, table: str, row: dict) -> dict:
+    """The row's verdict against the targets of its database and table (None when none applies)."""
+    applied = [(column, limit, row.get(column)) for _, db, t, column, limit in TARGETS
+               if (db, t) == (label, table) and row.get(column) is not None]
+    name = {"cpu_per_interaction": "CPU per interaction "}
+    why = [f"{'' if 'ratio' in c else name.get(c, c + ' ')}{_show(c, v)} > {_show(c, limit, True)}"
+           for c, limit, v in applied if v > limit]
+    return {**row, "ok": (not why) if applied else None, "why": "; ".join(why)}
 
 
-def page_row(label: str, result: dict) -> dict:
-    """One page on one database, reduced to the numbers the tables show, and its verdict."""
-    paired, spec = result.get("paired", {}), result.get("spec", {})
-    warm, reference = median(paired.get("app")), median(paired.get("reference"))
-    row = {"cold": median(result.get("cold")), "warm": warm, "reference": reference, "ratio": _ratio(warm, reference),
-           "rss": result.get("peak_rss_mb"), "points": points(spec) if spec else None,
-           "elements": spec.get("elements"), "payload_kb": (spec.get("payload_bytes") or 0) / 1024 or None,
-           "error": result.get("error") or paired.get("error"), "ok": None, "why": ""}
-    if label == REAL and row["ratio"] is not None:
-        limit = LIMITS["ratio_server"]
-        row["ok"], row["why"] = row["ratio"] <= limit, f"{_x(row['ratio'])} > {limit}×"
-    elif label == LARGE:
-        problems = [f"{what} {_s(row[what])} s > {LIMITS[what]} s" for what in ("warm", "cold")
-                    if row[what] is None or row[what] > LIMITS[what]]
-        if row["points"] is None or row["points"] > LIMITS["points"]:
-            problems.append(f"{row['points'] or '?'} points > {LIMITS['points']:,}")
-        if row["rss"] is not None and row["rss"] > LIMITS["rss"]:
-            problems.append(f"RSS {row['rss']:.0f} MB > {LIMITS['rss']} MB")
-        row["ok"], row["why"] = not problems, "; ".join(problems)
-    return row
-
-
-def browser_row(label: str, result: dict) -> dict:
-    """A page's loads: medians per kind, the ratios, and the verdict of its database's target."""
-    app, ref, same, blank = (median(result.get(k, {}).get("times")) for k in KINDS)
-    row = {"app": app, "reference": ref, "same_elements": same, "blank": blank, "ratio": _ratio(app, ref),
-           "same_ratio": _ratio(app, same), "same_ref_ratio": _ratio(same, ref), "blank_ratio": _ratio(app, blank),
-           "error": "; ".join(f"{k}: {v['error']}" for k, v in result.items() if v.get("error")) or None,
-           "ok": None, "why": ""}
-    if label == REAL and row["same_ratio"] is not None:
-        row["ok"], row["why"] = row["same_ratio"] <= LIMITS["ratio_same"], f"{_x(row['same_ratio'])} > 1.1×"
-    elif label == LARGE:
-        row["ok"], row["why"] = app is not None and app <= LIMITS["browser"], f"{_s(app)} s > {LIMITS['browser']} s"
-    return row
-
-
-def interaction_row(label: str, result: dict) -> dict:
-    """A page's interactions in one tab: median switch and filter step, app and replay."""
-    row = {f"{what}_{kind}": median(result.get(kind, {}).get(what)) for what in ("switch", "filter")
-           for kind in ("app", "same_elements")}
-    problems = [f"{what} {_s(row[f'{what}_app'])} s > {LIMITS[what]} s" for what in ("switch", "filter")
-                if row[f"{what}_app"] is not None and row[f"{what}_app"] > LIMITS[what]]
-    measured = row["switch_app"] is not None and row["filter_app"] is not None
-    row["ok"] = (not problems) if label == REAL and measured else None
-    errors = [f"{kind}: {e}" for kind in ("app", "same_elements") for e in result.get(kind, {}).get("errors", [])]
-    return {**row, "why": "; ".join(problems), "error": "; ".join(dict.fromkeys(errors)) or None}
-
-
-def _rows(results: dict) -> tuple[dict, dict, dict]:
-    """Per database and page: the server rows, the browser loads, the interactions."""
-    pages, loads, acts = {}, {}, {}
+def tables(results: dict) -> dict[str, dict[str, dict]]:
+    """{database: {table: {page or measure: row}}}, each row its medians, ratios and verdict."""
+    out = {}
     for label, db in results["dbs"].items():
-        browsed = db.get("browser", {})
-        pages[label] = {page: page_row(label, r) for page, r in db.get("pages", {}).items()}
-        loads[label] = {page: browser_row(label, r) for page, r in browsed.get("pages", {}).items()}
-        acts[label] = {page: interaction_row(label, r) for page, r in browsed.get("interactions", {}).items()
-                       if page != "error"}
-    return pages, loads, acts
+        browsed, rows = db.get("browser", {}), {"pages": {}, "loads": {}, "acts": {}, "export": {}}
+        for page, r in db.get("pages", {}).items():
+            rows["pages"][page] = {"cold": median(r.get("cold")), "warm": median(r.get("warm")),
+                                   "rss": r.get("peak_rss_mb"), "points": r.get("points"), "error": r.get("error")}
+        for page, r in browsed.get("pages", {}).items():
+            app, blank = (median(r.get(k, {}).get("times")) for k in ("app", "blank"))
+            rows["loads"][page] = {"app": app, "blank": blank, "blank_ratio": _div(app, blank),
+                                   "error": "; ".join(f"{k}: {v['error']}" for k, v in r.items() if v.get("error"))}
+        for page, r in browsed.get("interactions", {}).items():
+            if page != "error":
+                row = {f"{w}{end}": median(r[kind].get(w)) for w in ("switch", "filter")
+                       for kind, end in (("app", ""), ("reference", "_ref"))}
+                ratios = {f"{w}_ratio": _div(row[w], row[f"{w}_ref"]) for w in ("switch", "filter")}
+                rows["acts"][page] = {**row, **ratios,
+                                      "error": "; ".join(dict.fromkeys(f"{kind}: {e}" for kind, side in r.items()
+                                                                       for e in side.get("errors", [])))}
+        if "times" in db.get("export", {}):
+            rows["export"]["filtered"] = {**db["export"], "filtered": median(db["export"]["times"])}
+        if label == REAL:
+            rows["build"] = {"build": {"build": median(results.get("build", {}).get("times"))}}
+        out[label] = {table: {key: _judge(label, table, row) for key, row in found.items()}
+                      for table, found in rows.items()}
+    if "sessions" in results.get(LOAD, {}):
+        out[LOAD] = {LOAD: {f"{results[LOAD]['sessions']} sessions": _judge(LOAD, LOAD, results[LOAD])}}
+    return out
 
 
 def targets(results: dict) -> list[tuple[str, str, bool | None]]:
     """(target, worst measured value, met?) for every target; None when not measured."""
-    (pages, loads, acts), dbs, out = _rows(results), results["dbs"], []
-    real, large = pages.get(REAL, {}), pages.get(LARGE, {})
-    real_loads, real_acts = loads.get(REAL, {}), acts.get(REAL, {})
-
-    def add(target: str, values, limit: float = float("inf"), unit: str = "", fmt=_s):
-        known = [(name, v) for name, v in values if v is not None]
-        if not known:
-            return out.append((target, "not measured", None))
-        name, worst = max(known, key=lambda item: item[1])
-        out.append((target, f"{fmt(worst)}{unit} ({name})", worst <= limit))
-
-    def each(rows: dict, key: str) -> list:
-        return [(page, row[key]) for page, row in rows.items()]
-
-    add(f"curated: warm server run ≤ {LIMITS['ratio_server']}× reference", each(real, "ratio"),
-        LIMITS["ratio_server"], fmt=_x)
-    add(f"curated: browser load ≤ {LIMITS['ratio_same']}× the same elements (the app's own cost)",
-        each(real_loads, "same_ratio"), LIMITS["ratio_same"], fmt=_x)
-    add("curated: browser load ÷ reference (reported, no target)", each(real_loads, "ratio"), fmt=_x)
-    add("curated: browser load ÷ blank page (reported, no target)", each(real_loads, "blank_ratio"), fmt=_x)
-    add(f"curated: median filter change (one slider step) ≤ {LIMITS['filter']} s", each(real_acts, "filter_app"),
-        LIMITS["filter"], " s")
-    add(f"curated: median page switch ≤ {LIMITS['switch']} s", each(real_acts, "switch_app"), LIMITS["switch"], " s")
-    add(f"1M: warm server run ≤ {LIMITS['warm']} s", each(large, "warm"), LIMITS["warm"], " s")
-    add(f"1M: cold server run ≤ {LIMITS['cold']:.0f} s", each(large, "cold"), LIMITS["cold"], " s")
-    rss = [(f"{p}, AppTest process", r["rss"]) for p, r in large.items()]
-    rss.append(("streamlit server after every page", dbs.get(LARGE, {}).get("browser", {}).get("app_peak_rss_mb")))
-    add(f"1M: app peak RSS ≤ {LIMITS['rss']} MB", rss, LIMITS["rss"], " MB", lambda v: f"{v:.0f}")
-    add(f"1M: browser ≤ {LIMITS['browser']:.0f} s per page", each(loads.get(LARGE, {}), "app"), LIMITS["browser"], " s")
-    add(f"1M: ≤ {LIMITS['points']:,} points sent per page", each(large, "points"), LIMITS["points"], "",
-        lambda v: f"{v:,}")
-    export = dbs.get(LARGE, {}).get("export", {}).get("filtered")
-    add(f"1M: events CSV of a filtered view ≤ {LIMITS['export']:.0f} s",
-        [(f"{export['rows']:,} rows", median(export["times"]))] if export else [], LIMITS["export"], " s")
-    add(f"curated: build from seeds ≤ {LIMITS['build']:.0f} s",
-        [("median", median(results.get("build", {}).get("times")))], LIMITS["build"], " s")
+    found, out = tables(results), []
+    for target, label, table, column, limit in TARGETS:
+        values = [("median" if table == "build" else f"{row['rows']:,} rows" if table == "export"
+                   else f"{name}, AppTest process" if column == "rss" else name, row.get(column))
+                  for name, row in found.get(label, {}).get(table, {}).items()]
+        if column == "rss":
+            values.append(("streamlit server after every page",
+                           results["dbs"].get(LARGE, {}).get("browser", {}).get("app_peak_rss_mb")))
+        if known := [(name, v) for name, v in values if v is not None]:
+            name, worst = max(known, key=lambda item: item[1])
+            out.append((target, f"{_show(column, worst)} ({name})", worst <= limit))
+        else:
+            out.append((target, "not measured", None))
     return out
 
 
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+def _table(header: str, rows: list[list[str]]) -> list[str]:
+    """A markdown table: text columns left-aligned, numbers right-aligned."""
     align = ["---" if h in ("database", "page", "target", "measure", "met?", "measured (worst)") else "---:"
-             for h in header]
-    return ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|",
-            *("| " + " | ".join(row) + " |" for row in rows), ""]
+             for h in header.split(" | ")]
+    return [f"| {header} |", "|" + "|".join(align) + "|", *("| " + " | ".join(row) + " |" for row in rows), ""]
 
 
 def repetitions(results: dict) -> str:
     """What each median is of: 'curated, 10k, 100k: 5 cold runs …; 1M: 3 cold runs …'."""
     groups: dict[str, list[str]] = {}
     for label, r in results.get("reps", {}).items():
-        text = f"{r['runs']} cold runs per page (builds, exports too), {r['pairs']} warm pairs"
+        text = f"{r['runs']} cold runs per page (builds, exports too), {r['warm']} warm runs"
         if "browser" in results["dbs"].get(label, {}):
             text += f", {r['loads']} browser loads, {r['rounds']} interaction round{'s' * (r['rounds'] > 1)}"
         groups.setdefault(text, []).append(label)
@@ -155,91 +138,72 @@ def repetitions(results: dict) -> str:
 
 
 def render(results: dict) -> str:
-    m, dbs = results["machine"], results["dbs"]
-    (pages, loads, acts), lines = _rows(results), ["# Benchmarks", ""]
-    if results.get("quick"):
-        lines += ["*Quick run (`python -m bench --quick`): small sizes, few repetitions, targets shown but not "
-                  "asserted. The full numbers come from `python -m bench`.*", ""]
+    m, dbs, found = results["machine"], results["dbs"], tables(results)
     took = f" The whole run took {results['seconds'] / 60:.0f} min." if results.get("seconds") else ""
-    lines += [
-        f"Measured {m['date']} on {m['cpu']} ({m['cores']} cores, {m['ram_gb']} GB RAM, {m['os']}); Python "
-        f"{m['python']}, DuckDB {m['duckdb']}, Streamlit {m['streamlit']}, pandas {m['pandas']}, plotly {m['plotly']}"
-        + (f", {m['chromium']}" if m.get("chromium") else "")
-        + f". Every time is the median of its repetitions ({repetitions(results) or '—'}).{took}",
-        "", "Run it yourself:", "", "```bash",
-        f"{COMMAND}           # full: curated + 10k, 100k, 1M, browser; this file; exit 1 on a miss",
-        f"{COMMAND} --quick   # CI: curated + 10k, 2 runs, 10 pairs, no browser; bench/out/benchmarks-quick.md",
-        "```", "",
-        "Options: `--sizes 10k,100k`, `--runs N`, `--pairs N`, `--loads N`, `--rounds N` (at 1M at most 3 runs, 3 "
-        "loads and 1 round), `--browser` / `--no-browser`, `--seeds DIR`, `--output FILE`; stage times go to stderr. "
-        "Synthetic databases are generated once and cached in `bench/out/` (ignored by git), keyed by size and a "
-        "hash of `schema.sql`, `views.sql` and the generator; the 1M database takes about 4 minutes to generate.", ""]
+    lines = ["# Benchmarks", "", *(["*Quick run (`python -m bench --quick`): small sizes, few repetitions, targets "
+                                    "shown but not asserted. The full numbers come from `python -m bench`.*", ""]
+                                   if results.get("quick") else []),
+             f"Measured {m['date']} on {m['cpu']} ({m['cores']} cores, {m['ram_gb']} GB RAM, {m['os']}); Python "
+             f"{m['python']}, DuckDB {m['duckdb']}, Streamlit {m['streamlit']}, pandas {m['pandas']}, plotly "
+             f"{m['plotly']}" + (f", {m['chromium']}" if m.get("chromium") else "")
+             + f". Every time is the median of its repetitions ({repetitions(results) or '—'}).{took}", "",
+             "Run it yourself: `.venv/bin/python -m bench [--quick]`; see How it is measured.", "",
+             "## Databases", "", "Rows per curated table, and the file's size.", "",
+             *_table(" | ".join(["database", *SHOWN, "file MB"]), [[label, *(f(db["tables"].get(t), 0) for t in SHOWN),
+                                                                    f(db["file_mb"], 0)] for label, db in dbs.items()]),
+             "## Targets", "", *_table("target | measured (worst) | met?", [[t, v, _met(ok)]
+                                                                          for t, v, ok in targets(results)])]
+    pages = [(label, page, r) for label in dbs for page, r in found[label]["pages"].items()]
+    errors = [f"- {label} / {page}: {r['error'].strip().splitlines()[-1]}" for label, page, r in pages if r["error"]]
+    lines += ["## Server side, per page", "", *_table(
+        "database | events | page | cold s | warm s | peak RSS MB | points | met?",
+        [[label, f"{dbs[label]['events']:,}", page, _s(r["cold"]), _s(r["warm"]), f(r["rss"], 0), f(r["points"], 0),
+          _met(r["ok"], r["why"])] for label, page, r in pages]), *(["Errors:", "", *errors, ""] if errors else [])]
 
-    shown = ["defections", "people", "posts", "sources", "defection_sources", "event_motives", "context_events",
-             "commentary", "yearly_counts"]
-    lines += ["## Databases", "", "Rows per curated table, and the file's size.", ""]
-    lines += _table(["database", *shown, "file MB"], [[label, *(_n(db["tables"].get(t)) for t in shown),
-                                                       _n(db["file_mb"])] for label, db in dbs.items()])
-    lines += ["## Targets", ""]
-    lines += _table(["target", "measured (worst)", "met?"], [[t, v, "—" if "no target" in t else _met(ok)]
-                                                             for t, v, ok in targets(results)])
-    server, errors = [], []
+    if browsed := {label: db["browser"] for label, db in dbs.items() if "browser" in db}:
+        loads = [[label, page, _s(r["app"]), _s(r["blank"]), _x(r["blank_ratio"]),
+                  _met(r["ok"], r["why"], r["error"] or None)] for label in browsed
+                 for page, r in found[label]["loads"].items()]
+        acts = [[label, page, *(cell for w in ("switch", "filter") for cell in (
+                    _s(r[w]), _s(r[f"{w}_ref"]), _x(r[f"{w}_ratio"]))), _met(r["ok"], r["why"], r["error"] or None)]
+                for label in browsed for page, r in found[label]["acts"].items()]
+        notes = [f"- {label}: {data['error']}" if "error" in data else
+                 f"- App server ({label}) peak RSS after loading every page: {f(data.get('app_peak_rss_mb'), 0)} MB."
+                 for label, data in browsed.items()]
+        notes += [f"- {label} interactions: {data['interactions']['error']}" for label, data in browsed.items()
+                  if "error" in data.get("interactions", {})]
+        lines += ["## Browser (headless Chromium): a fresh tab per load", "", *_table(
+            "database | page | app s | blank s | app ÷ blank | met?", loads),
+            "## Browser: interactions in one tab", "", *_table(
+            "database | page | switch: app s | switch: reference s | app ÷ ref | step: app s | step: reference s | "
+            "app ÷ ref | met?", acts), *notes, ""]
+
+    if load := results.get(LOAD):
+        row = found.get(LOAD, {}).get(LOAD, {})
+        lines += ["## Load", "", f"{REAL} database, one server process; each session interacts every "
+                  f"{load.get('think', '?')} s for {load.get('seconds', '?')} s.", "",
+                  *(load_table([load], [_met(r["ok"], r["why"]) for r in row.values()]) if row else
+                    [f"Not measured: {load.get('error')}", ""])]
+
+    build = found.get(REAL, {}).get("build", {}).get("build", {})
+    rows = [[f"build the curated seeds (validate, load, views, atomic rename)"
+             f"{results.get('build', {}).get('error', '')}", REAL, f(dbs.get(REAL, {}).get("events"), 0),
+             _s(build.get("build")), "—", _met(build.get("ok"))]]
     for label, db in dbs.items():
-        for page, r in pages[label].items():
-            server.append([label, f"{db['events']:,}", page, _s(r["cold"]), _s(r["warm"]), _s(r["reference"]),
-                           _x(r["ratio"]), _n(r["rss"]), _n(r["points"]), _n(r["elements"]), _n(r["payload_kb"]),
-                           _met(r["ok"], r["why"])])
-            if r["error"]:
-                errors.append(f"- {label} / {page}: {r['error'].strip().splitlines()[-1]}")
-    lines += ["## Server side, per page", ""]
-    lines += _table(["database", "events", "page", "cold s", "warm s", "reference s", "warm ÷ ref", "peak RSS MB",
-                     "points", "elements", "payload KB", "met?"], server)
-    lines += ["Errors:", "", *errors, ""] if errors else []
-
-    browsed = {label: db["browser"] for label, db in dbs.items() if "browser" in db}
-    if browsed:
-        load_rows, act_rows, notes = [], [], []
-        for label, data in browsed.items():
-            if "error" in data:
-                notes.append(f"- {label}: {data['error']}")
-                continue
-            for page, r in loads[label].items():
-                load_rows.append([label, page, *(_s(r[k]) for k in KINDS),
-                                  *(_x(r[k]) for k in ("same_ratio", "ratio", "same_ref_ratio", "blank_ratio")),
-                                  _met(r["ok"], r["why"], r["error"])])
-            if "error" in data.get("interactions", {}):
-                notes.append(f"- {label} interactions: {data['interactions']['error']}")
-            for page, r in acts[label].items():
-                act_rows.append([label, page, *(_s(r[f"{what}_{kind}"]) if kind else
-                                                _x(_ratio(r[f"{what}_app"], r[f"{what}_same_elements"]))
-                                                for what in ("switch", "filter")
-                                                for kind in ("app", "same_elements", None)),
-                                 _met(r["ok"], r["why"], r["error"])])
-            notes.append(f"- App server ({label}) peak RSS after loading every page: "
-                         f"{_n(data.get('app_peak_rss_mb'))} MB.")
-        lines += ["## Browser (headless Chromium): loads", ""]
-        lines += _table(["database", "page", "app s", "reference s", "same elements s", "blank s", "app ÷ same",
-                         "app ÷ ref", "same ÷ ref", "app ÷ blank", "met?"], load_rows)
-        lines += ["## Browser: interactions in one tab", ""]
-        lines += _table(["database", "page", "switch: app s", "switch: same s", "app ÷ same", "filter: app s",
-                         "filter: same s", "app ÷ same", "met?"], act_rows)
-        lines += [*notes, ""]
-
-    build = results.get("build", {})
-    t = median(build.get("times"))
-    export_rows = [[f"build the curated seeds (validate, load, views, atomic rename){build.get('error', '')}",
-                    REAL, _n(dbs.get(REAL, {}).get("events")), _s(t), "—", f"≤ {LIMITS['build']:.0f} s",
-                    _met(None if t is None else t <= LIMITS["build"])]]
-    for label, db in dbs.items():
-        for name, e in db.get("export", {}).items():
-            if name == "error":
-                export_rows.append([f"events CSV: {e[-200:]}", label, "—", "—", "—", "—", "—"])
-                continue
-            t, limit = median(e["times"]), LIMITS["export"] if label == LARGE and name == "filtered" else None
-            export_rows.append([f"events CSV, {name} view (`{e['filters']}`, {e['bytes'] / 1e6:.1f} MB)", label,
-                                f"{e['rows']:,}", _s(t), _n(e.get("peak_rss_mb")), f"≤ {limit:.0f} s" if limit else "—",
-                                _met(t <= limit if limit else None)])
-    lines += ["## Build and export", "", "The filtered export is timed as often as a build, the all-events one once.",
-              ""]
-    lines += _table(["measure", "database", "rows", "median s", "peak RSS MB", "target", "met?"], export_rows)
+        if "error" in db.get("export", {}):
+            rows.append([f"events CSV: {db['export']['error'][-200:]}", label, "—", "—", "—", "—"])
+        for e in found[label]["export"].values():
+            rows.append([f"events CSV, filtered view (`{e['filters']}`, {e['bytes'] / 1e6:.1f} MB)", label,
+                         f"{e['rows']:,}", _s(e["filtered"]), f(e.get("peak_rss_mb"), 0), _met(e["ok"])])
+    lines += ["## Build and export", "", *_table("measure | database | rows | median s | peak RSS MB | met?", rows)]
     return "\n".join(lines) + "\n"
+
+
+def load_table(results: list[dict], met: list[str] | None = None) -> list[str]:
+    """Load levels (bench/load.py's measure), one row each."""
+    return _table("sessions | interactions | p50 s | p95 s | max s | errors | server CPU s / interaction | "
+                  "cores busy | peak RSS MB | client CPU s" + (" | met?" if met else ""),
+                  [[str(r["sessions"]), str(r["interactions"]), *(f(r[k], 2) for k in ("p50", "p95", "max")),
+                    str(r["errors"]), f(r["cpu_per_interaction"], 3), f(r["server_cores_busy"], 2),
+                    f(r["peak_rss_mb"], 0), f(r["client_cpu_s"], 1), *([met[i]] if met else [])]
+                   for i, r in enumerate(results)])

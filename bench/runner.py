@@ -1,35 +1,38 @@
 """The benchmark's core: build the curated database (timed), get the synthetic ones, measure every page
-of the registry through AppTest beside its reference, time the export, and optionally Chromium.
-Returns plain data; bench/report.py turns it into the markdown."""
+of the registry through AppTest, time the export, optionally Chromium, and the load client's sessions on
+a server of the curated database. Returns plain data; bench/report.py turns it into the markdown."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import platform
-import statistics
 import subprocess
-import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
+from importlib.metadata import version
 from pathlib import Path
 
-from bench import browser, server, synth
+from bench import browser, load, server, synth
+from bench.report import LARGE, LOAD, REAL
 from defections.build import BuildError, build
-from defections.paths import SEEDS_DIR
+from defections.paths import ROOT, SEEDS_DIR
 from defections.registry import PAGES
 
-REAL, LARGE = "curated", "1M"
+REPS = ("runs", "warm", "loads", "rounds", "sessions", "seconds")
+QUICK = {"runs": 2, "warm": 10, "loads": 3, "rounds": 1, "sessions": 5, "seconds": 6}  # CI
+TINY = {"runs": 1, "warm": 2, "loads": 1, "rounds": 1, "sessions": 0}  # the tests: every measure once, no load
 
 
 @dataclass(frozen=True)
 class Config:
     seeds_dir: Path = SEEDS_DIR
     sizes: dict[str, int] = field(default_factory=lambda: dict(synth.SIZES))
-    runs: int = 5  # cold AppTest runs per page, builds, exports; at most 3 at 1M (see at())
-    pairs: int = 20  # warm runs of a page alternated with its reference's (milliseconds each)
-    loads: int = 5  # browser loads per page and kind, after one warm-up round; at most 3 at 1M
-    rounds: int = 3  # browser interaction rounds over every page; 1 at 1M
+    runs: int = 5  # cold AppTest runs per page, builds, exports
+    warm: int = 20  # warm runs of a page (milliseconds each)
+    loads: int = 5  # browser loads per page and kind, after one warm-up round
+    rounds: int = 3  # browser interaction rounds over every page
+    sessions: int = 100  # load client sessions on one server of the curated database (0: none)
+    seconds: float = 30  # how long they interact
     browser_dbs: tuple[str, ...] = (REAL, LARGE)  # which databases get the Chromium part
     out_dir: Path = synth.OUT_DIR
     quick: bool = False
@@ -39,25 +42,9 @@ class Config:
         """Fewer repetitions at 1M, where a cold run or a browser load takes seconds."""
         return replace(self, runs=min(self.runs, 3), loads=min(self.loads, 3), rounds=1) if label == LARGE else self
 
-    def reps(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if k in ("runs", "pairs", "loads", "rounds")}
-
-
-QUICK = {"runs": 2, "pairs": 10, "loads": 3, "rounds": 1}  # CI
-TINY = {"runs": 1, "pairs": 2, "loads": 1, "rounds": 1}  # the tests: every measure once, a ratio from 2 pairs
-
-
-def median(values: list[float] | None) -> float | None:
-    return statistics.median(values) if values else None
-
 
 def machine(browser_too: bool) -> dict:
     """What the numbers were measured on."""
-    import duckdb
-    import pandas
-    import plotly
-    import streamlit
-
     info = {key.strip(): value.strip() for path in ("/proc/cpuinfo", "/proc/meminfo")
             for key, _, value in (line.partition(":") for line in Path(path).read_text().splitlines())}
     chromium = subprocess.run([browser.CHROMIUM, "--version"], capture_output=True, text=True,
@@ -65,8 +52,7 @@ def machine(browser_too: bool) -> dict:
     return {"cpu": info.get("model name", platform.processor()), "cores": os.cpu_count(),
             "ram_gb": round(int(info["MemTotal"].split()[0]) / 1024**2, 1),
             "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
-            "duckdb": duckdb.__version__, "streamlit": streamlit.__version__, "pandas": pandas.__version__,
-            "plotly": plotly.__version__, "chromium": chromium,
+            **{name: version(name) for name in ("duckdb", "streamlit", "pandas", "plotly")}, "chromium": chromium,
             "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
 
 
@@ -74,62 +60,60 @@ def run(config: Config, log=print) -> dict:
     """Everything the report needs, as JSON-able data."""
     out = config.out_dir
     out.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
     results: dict = {"machine": machine(bool(config.browser_dbs)), "quick": config.quick, "dbs": {}, "reps": {}}
     databases: dict[str, tuple[Path, dict]] = {}
     log(f"building the curated seeds from {config.seeds_dir} ({config.runs}×)…")
-    target = out / "curated.duckdb"
     try:  # validate + load + views + atomic rename
-        results["build"] = {"times": [server.timed(lambda: build(config.seeds_dir, target))
+        results["build"] = {"times": [server.timed(lambda: build(config.seeds_dir, out / "curated.duckdb"))
                                       for _ in range(config.runs)]}
-        databases[REAL] = (target, {"DEFECTIONS_SEEDS": str(Path(config.seeds_dir).resolve())})
+        databases[REAL] = (out / "curated.duckdb", {"DEFECTIONS_SEEDS": str(Path(config.seeds_dir).resolve())})
     except BuildError as err:
         results["build"] = {"error": f"{len(err.problems)} problem(s) in the seeds, first: {err.problems[0]}"}
         log(f"  the curated seeds do not build: {results['build']['error']}")
     # Synthetic files have no seeds: an empty seeds folder keeps the app from "refreshing" them from seeds/.
-    no_seeds = out / "no-seeds"
-    no_seeds.mkdir(exist_ok=True)
+    (out / "no-seeds").mkdir(exist_ok=True)
     for label, size in config.sizes.items():
-        databases[label] = (synth.database(label, size, out, log=log), {"DEFECTIONS_SEEDS": str(no_seeds)})
-
+        databases[label] = (synth.database(label, size, out, log=log), {"DEFECTIONS_SEEDS": str(out / "no-seeds")})
     for label, (path, env) in databases.items():
-        results["reps"][label] = config.at(label).reps()
+        results["reps"][label] = {k: getattr(config.at(label), k) for k in REPS}
         results["dbs"][label] = measure_database(label, path, env, config.at(label), log)
-    results["seconds"] = time.perf_counter() - started
+    if config.sessions and REAL in databases:
+        log(f"{REAL}: {config.sessions} load client sessions for {config.seconds:g} s on one server")
+        path, env = databases[REAL]
+        try:
+            with browser.streamlit_server(ROOT / "dashboard.py", {**env, "DEFECTIONS_DB": str(path)},
+                                          out / "load-server.log") as (url, process):
+                load.warm_up(url)
+                think = load.THINK if config.seconds >= 3 * load.THINK else config.seconds / 4  # quick: 4 each
+                results[LOAD] = load.measure(url, [process.pid], config.sessions, config.seconds, think)
+        except Exception as err:  # noqa: BLE001 - the other numbers stand without it
+            results[LOAD] = {"error": f"{type(err).__name__}: {err}"}
     return results
 
 
 def measure_database(label: str, path: Path, env: dict[str, str], config: Config, log) -> dict:
+    from defections.db import connect
+    from defections.validate import schema
+
     env = {**env, "DEFECTIONS_DB": str(path)}
-    tables = _table_sizes(path)
+    con = connect(path)
+    try:  # rows per curated table, so the report says what each database holds
+        tables = {t.name: con.execute(f"SELECT count(*) FROM seed.{t.name}").fetchone()[0] for t in schema()}
+    finally:
+        con.close()
     result: dict = {"events": tables["defections"], "tables": tables, "file_mb": path.stat().st_size / 1e6,
                     "pages": {}}
     for page in PAGES:
-        log(f"{label}: {page.name} (AppTest: {config.runs} cold runs, {config.pairs} warm pairs with its reference)")
-        task = {"kind": "page", "page": page.name, "runs": config.runs, "pairs": config.pairs}
+        log(f"{label}: {page.name} (AppTest: {config.runs} cold runs, {config.warm} warm runs)")
+        task = {"kind": "page", "page": page.name, "runs": config.runs, "warm": config.warm}
         result["pages"][page.name] = server.measure(task, env, config.in_process)
     log(f"{label}: events CSV export")
     result["export"] = server.measure({"kind": "export", "db": str(path), "runs": config.runs}, env, config.in_process)
     if label in config.browser_dbs:
         log(f"{label}: headless Chromium ({config.loads} loads per page and kind, {config.rounds} interaction rounds)")
-        specs = {page: r["spec"] for page, r in result["pages"].items() if "spec" in r}
-        spec_file = config.out_dir / f"reference-{label}.json"
-        spec_file.write_text(json.dumps(specs), encoding="utf-8")
         try:
-            result["browser"] = browser.measure(path, env, spec_file, specs, config.loads, config.rounds,
-                                                config.out_dir, log=log)
+            charts = {page: r.get("charts", 0) for page, r in result["pages"].items()}
+            result["browser"] = browser.measure(path, env, charts, config.loads, config.rounds, config.out_dir, log=log)
         except Exception as err:  # noqa: BLE001 - the server-side numbers stand without it
             result["browser"] = {"error": f"{type(err).__name__}: {err}"}
     return result
-
-
-def _table_sizes(path: Path) -> dict[str, int]:
-    """Rows per curated table, so the report says what each database holds."""
-    from defections.db import connect
-    from defections.validate import schema
-
-    con = connect(path)
-    try:
-        return {t.name: con.execute(f"SELECT count(*) FROM seed.{t.name}").fetchone()[0] for t in schema()}
-    finally:
-        con.close()

@@ -1,16 +1,17 @@
-"""Server-side runs through AppTest: each page of the real app (dashboard.py with the page switched), cold,
-then its warm runs alternated with its reference's, and the events CSV export. In the full run every task
-runs in a fresh worker process (`python -m bench.server TASK RESULT`), so the peak RSS it reports is its own;
-the tests run the same tasks in their own process.
+"""Server-side runs through AppTest: each page of the real app (dashboard.py with the page switched), cold
+then warm, what it sends the browser, and the events CSV export. In the full run every task
+runs in a fresh worker (`python -m bench.server TASK RESULT`), so the peak RSS it reports is its own; the
+tests run the same tasks in their own process.
 
 Cold = the first run after opening a new connection with every cache cleared (imports are already done:
-a priming run comes first). Warm = the same session run again, what an analyst gets when switching back.
-"""
+a priming run comes first). Warm = the same session run again, what an analyst gets when switching back."""
 
 from __future__ import annotations
 
+import base64
 import gc
 import json
+import math
 import os
 import re
 import subprocess
@@ -21,10 +22,11 @@ import traceback
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
+
 from defections.paths import ROOT
 
-REFERENCE_SCRIPT = Path(__file__).resolve().parent / "reference.py"
-APPTEST_TIMEOUT = 600  # AppTest's default is 3 s; a cold page at 1M rows takes longer
+ARRAY_KEYS = ("x", "y", "z", "lat", "lon", "values", "labels", "r", "theta", "locations")
 
 
 def measure(task: dict, env: dict[str, str], in_process: bool = False) -> dict:
@@ -46,20 +48,14 @@ def measure(task: dict, env: dict[str, str], in_process: bool = False) -> dict:
         return json.loads(result.read_text(encoding="utf-8"))
 
 
-def peak_rss_mb(pid: int | str = "self") -> float | None:
-    """A process's peak resident set since the last reset (VmHWM)."""
+def peak_rss_mb(pid: int | str = "self", reset: bool = False) -> float | None:
+    """A process's peak resident set (VmHWM); with reset, start a new peak from now (Linux's clear_refs)."""
     try:
+        if reset:
+            Path("/proc/self/clear_refs").write_text("5")
         return int(re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1)) / 1024
-    except (OSError, AttributeError):
+    except (OSError, AttributeError):  # without a reset the peak covers the whole process: a new worker
         return None
-
-
-def reset_peak_rss() -> None:
-    """Start a new peak from the current RSS (Linux: writing 5 to clear_refs resets VmHWM)."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass  # the peak then covers the whole process, which is what a new worker is anyway
 
 
 def _clear_caches() -> None:
@@ -79,13 +75,12 @@ def timed(function) -> float:
     return time.perf_counter() - start
 
 
-def _apptest(script: Path, page_file: str | None = None, query: dict | None = None):
+def _apptest(page_file: str | None):
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(script, default_timeout=APPTEST_TIMEOUT)
+    at = AppTest.from_file(ROOT / "dashboard.py", default_timeout=600)  # 3 s is short for a cold page at 1M
     if page_file:
         at.switch_page(page_file)
-    at.query_params.update(query or {})
     return at
 
 
@@ -93,48 +88,48 @@ def _errors(*tests) -> str | None:
     return "; ".join(dict.fromkeys(e.message for at in tests for e in at.exception)) or None
 
 
-def measure_page(page: str, runs: int, pairs: int) -> dict:
-    """One page of the registry: AppTest cold, then warm runs paired with its reference."""
-    from bench import elements
+def _length(array) -> int:
+    """Values in a plotly data array: a list, or plotly's base64 typed array ({"bdata", "dtype", "shape"})."""
+    if isinstance(array, dict) and "bdata" in array:
+        if "shape" in array:
+            return math.prod(int(n) for n in str(array["shape"]).split(","))
+        return len(base64.b64decode(array["bdata"])) // np.dtype(array["dtype"]).itemsize
+    return len(array) if isinstance(array, list | tuple) else 0
+
+
+def sent(at) -> dict:
+    """What an AppTest run sends the browser: its plotly charts, and its points (the longest data array of
+    every trace, plus every table's rows), every tab's content included."""
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    points = sum(max((_length(trace.get(key)) for key in ARRAY_KEYS), default=0)
+                 for chart in charts for trace in chart.get("data", []))
+    return {"charts": len(charts), "points": points + sum(len(t.value) for t in [*at.dataframe, *at.table])}
+
+
+def measure_page(page: str, runs: int, warm: int) -> dict:
+    """One page of the registry through AppTest: `runs` cold runs, then `warm` runs of the last session."""
     from defections.registry import page as registry_page
 
     entry = registry_page(page)
     page_file = entry.script if entry.url_path else None  # the home page opens without a switch
     try:
         _clear_caches()
-        reset_peak_rss()
-        at = _apptest(ROOT / "dashboard.py", page_file).run()  # priming: imports, page registry
+        peak_rss_mb(reset=True)
+        _apptest(page_file).run()  # priming: imports, page registry
         cold = []
         for _ in range(runs):
             _clear_caches()
-            at = _apptest(ROOT / "dashboard.py", page_file)
+            at = _apptest(page_file)
             cold.append(timed(at.run))
-        result = {"page": page, "cold": cold, "peak_rss_mb": peak_rss_mb(), "error": _errors(at)}
-        if not result["error"]:
-            result["spec"] = elements.spec_from_apptest(at)
-            result["paired"] = paired_warm_runs(at, page, result["spec"], pairs)
-        return result
+        result = {"page": page, "cold": cold, "error": _errors(at), **sent(at)}
+        result["warm"] = [timed(at.run) for _ in range(warm)]
+        return {**result, "peak_rss_mb": peak_rss_mb(), "error": result["error"] or _errors(at)}
     except Exception:  # noqa: BLE001 - reported in the table, the other pages still run
         return {"page": page, "error": traceback.format_exc(limit=3)}
 
 
-def paired_warm_runs(at, page: str, spec: dict, pairs: int) -> dict:
-    """The page's warm run and its reference's, alternated in one process, so that whatever else the
-    machine is doing slows both alike; the ratio the target applies to comes from these pairs."""
-    with tempfile.TemporaryDirectory(prefix="bench-ref-") as folder:
-        spec_file = Path(folder) / "spec.json"
-        spec_file.write_text(json.dumps({page: spec}), encoding="utf-8")
-        with mock.patch.dict(os.environ, BENCH_REFERENCE_SPEC=str(spec_file)):  # read by every run of the reference
-            reference = _apptest(REFERENCE_SCRIPT, query={"page": page}).run()  # priming: the in-memory frames
-            times: dict[str, list[float]] = {"app": [], "reference": []}
-            for _ in range(pairs):
-                times["app"].append(timed(at.run))
-                times["reference"].append(timed(reference.run))
-    return {**times, "error": _errors(at, reference)}
-
-
 def measure_export(db: str, runs: int) -> dict:
-    """The events CSV as the download builds it, for a typical filtered view and for everything."""
+    """The events CSV as the download builds it, for a typical filtered view, timed `runs` times."""
     from defections import queries
     from defections.db import connect
     from defections.export import csv_bytes
@@ -142,29 +137,22 @@ def measure_export(db: str, runs: int) -> dict:
 
     con = connect(Path(db))
     lo, hi = queries.filter_options(con)["years"]
-    views = {"filtered": Filters(year_from=max(lo, hi - 19), year_to=hi, categories=("diplomat", "trade official")),
-             "all": Filters(year_from=lo, year_to=hi)}
-    results = {}
-    for name, filters in views.items():
-        reset_peak_rss()
-        times, size, rows = [], 0, 0
-        for _ in range(runs if name == "filtered" else 1):  # everything at 1M: 10 s a run, no target
-            start = time.perf_counter()
-            frame = queries.export_events(con, filters)
-            size = len(csv_bytes(frame))
-            times.append(time.perf_counter() - start)
-            rows = len(frame)
-            del frame
-            gc.collect()
-        results[name] = {"times": times, "rows": rows, "bytes": size, "filters": filters.describe(),
-                         "peak_rss_mb": peak_rss_mb()}
+    filters = Filters(year_from=max(lo, hi - 19), year_to=hi, categories=("diplomat", "trade official"))
+    peak_rss_mb(reset=True)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        frame = queries.export_events(con, filters)
+        size = len(csv_bytes(frame))
+        times.append(time.perf_counter() - start)
     con.close()
-    return results
+    return {"times": times, "rows": len(frame), "bytes": size, "filters": filters.describe(),
+            "peak_rss_mb": peak_rss_mb()}
 
 
 def run_task(task: dict) -> dict:
     if task["kind"] == "page":
-        return measure_page(task["page"], task["runs"], task["pairs"])
+        return measure_page(task["page"], task["runs"], task["warm"])
     return measure_export(task["db"], task["runs"])
 
 

@@ -30,34 +30,21 @@ SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
 LAST_DAY = dt.date(2025, 6, 30)
 FIRST_DAY = dt.date(1960, 1, 1)
 
-# Real country names, so the post filter and the Cuba panel behave as with curated data;
-# the capitals' coordinates are rounded. Earlier entries get more defections (a long tail).
+# Real countries in every region (docs/methodology.md, "Regions"), their capitals' coordinates rounded, so
+# the post and region filters, the map and the Cuba panel behave as with curated data; Russia's posts sit in
+# Moscow. Earlier entries get more defections (a long tail).
 COUNTRIES = [
-    ("China", "Beijing", 39.9, 116.4), ("Russia", "Moscow", 55.8, 37.6), ("Cuba", "Havana", 23.1, -82.4),
-    ("Kuwait", "Kuwait City", 29.4, 48.0), ("United Kingdom", "London", 51.5, -0.1),
-    ("Italy", "Rome", 41.9, 12.5), ("Thailand", "Bangkok", 13.8, 100.5), ("Vietnam", "Hanoi", 21.0, 105.8),
-    ("Mongolia", "Ulaanbaatar", 47.9, 106.9), ("Egypt", "Cairo", 30.0, 31.2), ("Zambia", "Lusaka", -15.4, 28.3),
-    ("Congo", "Brazzaville", -4.3, 15.3), ("Ethiopia", "Addis Ababa", 9.0, 38.7),
-    ("Germany", "Berlin", 52.5, 13.4), ("France", "Paris", 48.9, 2.4), ("Sweden", "Stockholm", 59.3, 18.1),
-    ("Switzerland", "Bern", 46.9, 7.4), ("Austria", "Vienna", 48.2, 16.4), ("Poland", "Warsaw", 52.2, 21.0),
-    ("India", "New Delhi", 28.6, 77.2), ("Pakistan", "Islamabad", 33.7, 73.0), ("Iran", "Tehran", 35.7, 51.4),
-    ("Syria", "Damascus", 33.5, 36.3), ("Malaysia", "Kuala Lumpur", 3.1, 101.7),
-    ("Indonesia", "Jakarta", -6.2, 106.8), ("Laos", "Vientiane", 18.0, 102.6), ("Cambodia", "Phnom Penh", 11.6, 104.9),
-    ("Singapore", "Singapore", 1.3, 103.8), ("Japan", "Tokyo", 35.7, 139.7), ("Nigeria", "Abuja", 9.1, 7.5),
-    ("Angola", "Luanda", -8.8, 13.2), ("Tanzania", "Dodoma", -6.2, 35.7), ("Uganda", "Kampala", 0.3, 32.6),
-    ("Mexico", "Mexico City", 19.4, -99.1), ("Brazil", "Brasília", -15.8, -47.9), ("Peru", "Lima", -12.0, -77.0),
-    ("Venezuela", "Caracas", 10.5, -66.9), ("Nicaragua", "Managua", 12.1, -86.3),
-    ("Bulgaria", "Sofia", 42.7, 23.3), ("Belarus", "Minsk", 53.9, 27.6),
+    ("China", "Beijing", 39.9, 116.4, "East Asia"), ("Russia", "Moscow", 55.8, 37.6, "Europe"),
+    ("Cuba", "Havana", 23.1, -82.4, "Americas"), ("Kuwait", "Kuwait City", 29.4, 48.0, "Middle East"),
+    ("United Kingdom", "London", 51.5, -0.1, "Europe"), ("Italy", "Rome", 41.9, 12.5, "Europe"),
+    ("Thailand", "Bangkok", 13.8, 100.5, "Southeast Asia"), ("Vietnam", "Hanoi", 21.0, 105.8, "Southeast Asia"),
+    ("Mongolia", "Ulaanbaatar", 47.9, 106.9, "East Asia"), ("Egypt", "Cairo", 30.0, 31.2, "Middle East"),
+    ("Zambia", "Lusaka", -15.4, 28.3, "Africa"), ("Ethiopia", "Addis Ababa", 9.0, 38.7, "Africa"),
+    ("Germany", "Berlin", 52.5, 13.4, "Europe"), ("Sweden", "Stockholm", 59.3, 18.1, "Europe"),
+    ("India", "New Delhi", 28.6, 77.2, "South Asia"), ("Pakistan", "Islamabad", 33.7, 73.0, "South Asia"),
+    ("Malaysia", "Kuala Lumpur", 3.1, 101.7, "Southeast Asia"), ("Japan", "Tokyo", 35.7, 139.7, "East Asia"),
+    ("Nigeria", "Abuja", 9.1, 7.5, "Africa"), ("Brazil", "Brasília", -15.8, -47.9, "Americas"),
 ]
-# The region of each country's posts (docs/methodology.md, "Regions"); Russia's synthetic posts sit in Moscow.
-REGIONS = {"Europe": "Russia, United Kingdom, Italy, Germany, France, Sweden, Switzerland, Austria, Poland, Bulgaria, "
-                     "Belarus",
-           "East Asia": "China, Mongolia, Japan",
-           "Southeast Asia": "Thailand, Vietnam, Malaysia, Indonesia, Laos, Cambodia, Singapore",
-           "South Asia": "India, Pakistan", "Middle East": "Kuwait, Egypt, Iran, Syria",
-           "Africa": "Zambia, Congo, Ethiopia, Nigeria, Angola, Tanzania, Uganda",
-           "Americas": "Cuba, Mexico, Brazil, Peru, Venezuela, Nicaragua"}
-REGION_OF = {country: region for region, countries in REGIONS.items() for country in countries.split(", ")}
 CATEGORIES = (["diplomat"] * 5 + ["trade official"] * 3 + ["military"] * 2 + ["intelligence", "party-state official",
                                                                                "other"])
 STATUSES = ["confirmed"] * 4 + ["multiple-reports"] * 2 + ["single-report"] * 2 + ["self-disclosed"] * 2 + ["denied"]
@@ -103,36 +90,30 @@ def database(label: str, size: int, out_dir: Path = OUT_DIR, log=print) -> Path:
     return path
 
 
-write_database = write  # the build's own atomic write; tests/test_downloads.py calls it by this name
-
-
 def generate(size: int, directory: Path, seed: int = 20240716) -> Seeds:
     """`size` defections with people, posts, 1–4 sources and 1–4 motives each, yearly counts, one
-    context event per 100 defections, one commentary per 1,000, one source per 200."""
-    rng = random.Random(seed)
+    context event per 100 defections, one commentary per 1,000, one source per 200. A column not set is NULL."""
+    rng, n_sources = random.Random(seed), max(20, size // 200)
     tables: dict[str, list[dict]] = {t.name: [] for t in schema()}
-    n_sources = max(20, size // 200)
+    add = {name: rows.append for name, rows in tables.items()}
 
-    def day(lo: dt.date = FIRST_DAY, hi: dt.date = LAST_DAY, skew: float = 1.0) -> dt.date:
-        return dt.date.fromordinal(lo.toordinal() + int((hi.toordinal() - lo.toordinal()) * rng.random() ** skew))
+    def day(lo: dt.date = FIRST_DAY, skew: float = 1.0, precision: str = "day") -> dt.date:
+        date = dt.date.fromordinal(lo.toordinal() + int((LAST_DAY - lo).days * rng.random() ** skew))
+        return at_precision(date, precision)
 
     def at_precision(date: dt.date, precision: str) -> dt.date:
-        if precision == "day":
-            return date
-        return date.replace(day=1) if precision == "month" else date.replace(month=1, day=1)
+        return {"day": date, "month": date.replace(day=1)}.get(precision, date.replace(month=1, day=1))
 
-    def pick_sources(k: int) -> list[str]:
-        # A long tail: a few sources are cited by many events, as wire reports are.
+    def pick_sources(k: int) -> list[str]:  # a long tail: a few sources are cited by many events, as wire reports
         chosen = set()
         while len(chosen) < k:
             chosen.add(f"S{int(n_sources * rng.random() ** 2):06d}")
         return sorted(chosen)
 
     for j in range(n_sources):
-        tables["sources"].append({
-            "source_id": f"S{j:06d}", "title": f"SYNTHETIC benchmark data ({j:06d})", "publisher": "SYNTHETIC",
-            "published_date": day(dt.date(1990, 1, 1)), "url": f"https://synthetic.invalid/benchmark/{j}",
-            "document": None, "reliability": rng.choice(RELIABILITY)})
+        add["sources"]({"source_id": f"S{j:06d}", "title": f"SYNTHETIC benchmark data ({j:06d})",
+                        "publisher": "SYNTHETIC", "published_date": day(dt.date(1990, 1, 1)),
+                        "url": f"https://synthetic.invalid/benchmark/{j}", "reliability": rng.choice(RELIABILITY)})
     held = [f"H{j:06d}" for j in range(HELD)]
     (Path(directory) / "documents").mkdir(parents=True, exist_ok=True)
     for source_id in held:
@@ -140,82 +121,63 @@ def generate(size: int, directory: Path, seed: int = 20240716) -> Seeds:
         (Path(directory) / "documents" / f"{source_id}.txt").write_text(
             f"url: {url}\ntitle: SYNTHETIC held passage\npublisher: SYNTHETIC\npublished: \nread: 2026-12-01\n---\n"
             + "\n".join(QUOTES) + "\n", encoding="utf-8")
-        tables["sources"].append({
-            "source_id": source_id, "title": f"SYNTHETIC held passage ({source_id})", "publisher": "SYNTHETIC",
-            "published_date": None, "url": url, "document": f"{source_id}.txt", "reliability": "primary"})
+        add["sources"]({"source_id": source_id, "title": f"SYNTHETIC held passage ({source_id})",
+                        "publisher": "SYNTHETIC", "url": url, "document": f"{source_id}.txt", "reliability": "primary"})
 
-    posts, weights = [], []
-    for i, (country, capital, lat, lon) in enumerate(COUNTRIES):
+    posts, weights = ["P-XX"], [0.05]
+    add["posts"]({"post_id": "P-XX", "post_country": "an undisclosed country (SYNTHETIC)",
+                  "location_note": "SYNTHETIC: no source names it"})
+    for i, (country, capital, lat, lon, region) in enumerate(COUNTRIES):
         cities = [(capital, lat, lon)] + [(f"SYNTHETIC city {k}", round(lat + rng.uniform(-3, 3), 2),
                                            round(lon + rng.uniform(-3, 3), 2)) for k in range(rng.randint(0, 3))]
-        cities.append((None, lat, lon))  # the city is unknown: mapped at the capital
-        for k, (city, y, x) in enumerate(cities):
-            post_id = f"P-{i:02d}-{k}"
-            tables["posts"].append({"post_id": post_id, "post_country": country, "post_city": city,
-                                    "region": REGION_OF[country], "latitude": y, "longitude": x, "location_note": None})
-            posts.append(post_id)
+        for k, (city, y, x) in enumerate([*cities, (None, lat, lon)]):  # the city unknown: mapped at the capital
+            posts.append(f"P-{i:02d}-{k}")
             weights.append((1.0 if k == 0 else 0.2) / (i + 1) ** 0.8)
-    tables["posts"].append({"post_id": "P-XX", "post_country": "an undisclosed country (SYNTHETIC)", "post_city": None,
-                            "region": None, "latitude": None, "longitude": None,
-                            "location_note": "SYNTHETIC: no source names it"})
-    posts.append("P-XX")
-    weights.append(0.05)
+            add["posts"]({"post_id": posts[-1], "post_country": country, "post_city": city,
+                          "region": region, "latitude": y, "longitude": x})
+    motives = [f"synthetic_{k:02d}" for k in range(len(MOTIVE_THEMES))]
+    for code, theme in zip(motives, MOTIVE_THEMES):
+        add["motives"]({"motive_code": code, "label": f"SYNTHETIC motive: {theme}",
+                        "description": f"SYNTHETIC benchmark motive ({theme})."})
 
-    motive_codes = [f"synthetic_{k:02d}" for k in range(len(MOTIVE_THEMES))]
-    for code, theme in zip(motive_codes, MOTIVE_THEMES):
-        tables["motives"].append({"motive_code": code, "label": f"SYNTHETIC motive: {theme}",
-                                  "description": f"SYNTHETIC benchmark motive ({theme})."})
-
-    post_of = rng.choices(posts, weights, k=size)
-    event_ids = [f"E{i:07d}" for i in range(size)]
-    for i, event_id in enumerate(event_ids):
-        person_id = f"K{i:07d}"
-        name = f"SYNTHETIC-{i:06d}"
-        tables["people"].append({"person_id": person_id, "name": name,
-                                 "name_variants": f"{name};SYNTHETIC {i:06d}", "notes": None})
+    for i, post_id in enumerate(rng.choices(posts, weights, k=size)):
+        event_id, person_id, name = f"E{i:07d}", f"K{i:07d}", f"SYNTHETIC-{i:06d}"
+        add["people"]({"person_id": person_id, "name": name, "name_variants": f"{name};SYNTHETIC {i:06d}"})
         precision = rng.choices(("day", "month", "year"), (5, 3, 2))[0]
-        defected = at_precision(day(skew=0.6), precision)
-        disclosed = disclosed_precision = None
+        defected = day(skew=0.6, precision=precision)
+        disclosed = shown = None
         if rng.random() < 0.85:
-            disclosed_precision = rng.choices(("day", "month"), (7, 3))[0]
-            disclosed = at_precision(defected + dt.timedelta(days=int(rng.expovariate(1 / 200))), disclosed_precision)
+            shown = rng.choices(("day", "month"), (7, 3))[0]
+            disclosed = at_precision(defected + dt.timedelta(days=int(rng.expovariate(1 / 200))), shown)
             if disclosed > LAST_DAY:
-                disclosed = disclosed_precision = None
+                disclosed = shown = None
         status = rng.choice(STATUSES)
-        if status == "confirmed" and disclosed_precision != "day":  # a confirmation needs its day
+        if status == "confirmed" and shown != "day":  # a confirmation needs its day
             status = "multiple-reports"
-        confirmed = status == "confirmed"
-        evidence = rng.choice(held)
-        outcome = "unknown" if status == "denied" else rng.choices(OUTCOMES, (94, 3, 3))[0]
-        tables["defections"].append({
+        evidence, confirmed = rng.choice(held), status == "confirmed"
+        add["defections"]({
             "event_id": event_id, "person_id": person_id, "position": rng.choice(POSITIONS),
-            "elite_category": rng.choice(CATEGORIES), "post_id": post_of[i], "defection_date": defected,
-            "defection_precision": precision, "disclosed_date": disclosed, "disclosed_precision": disclosed_precision,
+            "elite_category": rng.choice(CATEGORIES), "post_id": post_id, "defection_date": defected,
+            "defection_precision": precision, "disclosed_date": disclosed, "disclosed_precision": shown,
             "confirmation_status": status, "confirmed_by": "SYNTHETIC ministry" if confirmed else None,
-            "confirmed_date": disclosed if confirmed and disclosed_precision == "day" else None,
+            "confirmed_date": disclosed if confirmed else None,
             "destination": "South Korea" if rng.random() < 0.9 else None,
             "accompanied_by": "SYNTHETIC family" if rng.random() < 0.4 else None,
             "summary": rng.choice(SUMMARIES), "notes": rng.choice(NOTES) if rng.random() < 0.2 else None,
-            "outcome": outcome, "outcome_source_id": evidence})
-        sources = pick_sources(rng.choices((0, 1, 2, 3), (30, 35, 20, 15))[0])
-        tables["defection_sources"].append({"event_id": event_id, "source_id": evidence,
-                                            "evidence_quote": rng.choice(QUOTES), "quote_gloss": None})
-        for source_id in sources:
-            tables["defection_sources"].append({"event_id": event_id, "source_id": source_id,
-                                                "evidence_quote": None, "quote_gloss": None})
-        for code in rng.sample(motive_codes, rng.choices((1, 2, 3, 4), (25, 35, 25, 15))[0]):
+            "outcome": "unknown" if status == "denied" else rng.choices(OUTCOMES, (94, 3, 3))[0],
+            "outcome_source_id": evidence})
+        add["defection_sources"]({"event_id": event_id, "source_id": evidence, "evidence_quote": rng.choice(QUOTES)})
+        for source_id in pick_sources(rng.choices((0, 1, 2, 3), (30, 35, 20, 15))[0]):
+            add["defection_sources"]({"event_id": event_id, "source_id": source_id})
+        for code in rng.sample(motives, rng.choices((1, 2, 3, 4), (25, 35, 25, 15))[0]):
             who = rng.choice(ATTRIBUTIONS)
-            tables["event_motives"].append({
-                "event_id": event_id, "motive_code": code, "attributed_to": who,
-                "attributed_by": f"SYNTHETIC {who} attribution", "source_id": evidence,
-                "evidence_quote": rng.choice(QUOTES), "quote_gloss": None})
+            add["event_motives"]({"event_id": event_id, "motive_code": code, "attributed_to": who,
+                                  "attributed_by": f"SYNTHETIC {who} attribution", "source_id": evidence,
+                                  "evidence_quote": rng.choice(QUOTES)})
 
     years = list(range(FIRST_DAY.year, LAST_DAY.year))
     for year in years:
-        row = {"year": year, "total_arrivals": rng.randint(0, 3000), "male": None, "female": None,
-               "elite_count": None, "elite_count_low": None, "elite_count_high": None, "elite_count_approx": None,
-               "elite_count_wording": None, "elite_count_basis": None, "notes": None}
-        kind = rng.random()
+        row, kind = {"year": year, "total_arrivals": rng.randint(0, 3000)}, rng.random()
         if kind < 0.2:
             row.update(elite_count=rng.randint(0, 30), elite_count_approx=False)
         elif kind < 0.35:
@@ -225,46 +187,37 @@ def generate(size: int, directory: Path, seed: int = 20240716) -> Seeds:
             low = rng.randint(1, 9)
             row.update(elite_count_low=low, elite_count_high=low + rng.randint(0, 9), elite_count_approx=True,
                        elite_count_wording="single digits (SYNTHETIC)")
-        if kind < 0.45:  # from kind, not a new draw: the rest of the synthetic data stays as it was
-            row.update(elite_count_basis="official" if kind < 0.3 else "media")
-        tables["yearly_counts"].append(row)
-        if kind < 0.45:
-            tables["yearly_count_sources"].append({"year": year, "source_id": rng.choice(held),
-                                                   "evidence_quote": rng.choice(QUOTES), "quote_gloss": None})
+        add["yearly_counts"](row)
+        if kind < 0.45:  # a count rests on a held passage
+            row["elite_count_basis"] = "official" if kind < 0.3 else "media"
+            add["yearly_count_sources"]({"year": year, "source_id": rng.choice(held),
+                                         "evidence_quote": rng.choice(QUOTES)})
         for source_id in pick_sources(rng.randint(1, 2)):
-            tables["yearly_count_sources"].append({"year": year, "source_id": source_id, "evidence_quote": None,
-                                                   "quote_gloss": None})
+            add["yearly_count_sources"]({"year": year, "source_id": source_id})
 
     for j in range(max(40, size // 100)):
-        context_id = f"C{j:06d}"
         precision = rng.choices(("day", "month", "year"), (6, 2, 2))[0]
         actors = rng.sample(["North Korea", "South Korea", "Cuba"] + [c[0] for c in COUNTRIES[:12]], 2)
-        tables["context_events"].append({
-            "context_id": context_id, "event_date": at_precision(day(), precision), "date_precision": precision,
-            "actors": ";".join(dict.fromkeys(actors)), "event_type": rng.choice(CONTEXT_TYPES),
-            "summary": f"SYNTHETIC context event {j}.", "headline": None,
-            "event_id": rng.choice(event_ids) if rng.random() < 0.2 else None, "notes": None})
+        add["context_events"]({"context_id": f"C{j:06d}", "event_date": day(precision=precision),
+                               "date_precision": precision, "actors": ";".join(dict.fromkeys(actors)),
+                               "event_type": rng.choice(CONTEXT_TYPES), "summary": f"SYNTHETIC context event {j}.",
+                               "event_id": f"E{rng.randrange(size):07d}" if rng.random() < 0.2 else None})
         for source_id in pick_sources(rng.randint(1, 2)):
-            tables["context_event_sources"].append({"context_id": context_id, "source_id": source_id,
-                                                    "evidence_quote": None, "quote_gloss": None})
-
+            add["context_event_sources"]({"context_id": f"C{j:06d}", "source_id": source_id})
     for j in range(max(5, size // 1000)):
-        tables["commentary"].append({
-            "commentary_id": f"M{j:06d}", "speaker": f"SYNTHETIC analyst {j % 50}", "speaker_role": "SYNTHETIC role",
-            "attributed_to": rng.choice(ATTRIBUTIONS), "stated_date": day(dt.date(1990, 1, 1)),
-            "event_id": rng.choice(event_ids) if rng.random() < 0.5 else None,
-            "year": rng.choice(years) if rng.random() < 0.3 else None,
-            "summary": f"SYNTHETIC assessment {j}.", "quote": None, "source_id": pick_sources(1)[0]})
-
+        add["commentary"]({"commentary_id": f"M{j:06d}", "speaker": f"SYNTHETIC analyst {j % 50}",
+                           "speaker_role": "SYNTHETIC role", "attributed_to": rng.choice(ATTRIBUTIONS),
+                           "stated_date": day(dt.date(1990, 1, 1)),
+                           "event_id": f"E{rng.randrange(size):07d}" if rng.random() < 0.5 else None,
+                           "year": rng.choice(years) if rng.random() < 0.3 else None,
+                           "summary": f"SYNTHETIC assessment {j}.", "source_id": pick_sources(1)[0]})
     for j in range(max(3, size // 10_000)):
-        year = rng.choice(years)
-        tables["revisions"].append({
-            "revision_id": f"R{j:05d}", "table_name": "yearly_counts", "row_key": str(year),
-            "column_name": "total_arrivals", "previous_value": str(rng.randint(0, 3000)),
-            "current_value": str(rng.randint(0, 3000)), "revised_on": None,
-            "reason": "SYNTHETIC revision", "source_id": pick_sources(1)[0]})
-
-    return Seeds(Path(directory), {name: [Row(n + 2, values) for n, values in enumerate(rows)]
+        add["revisions"]({"revision_id": f"R{j:05d}", "table_name": "yearly_counts", "row_key": str(rng.choice(years)),
+                          "column_name": "total_arrivals", "previous_value": str(rng.randint(0, 3000)),
+                          "current_value": str(rng.randint(0, 3000)), "reason": "SYNTHETIC revision",
+                          "source_id": pick_sources(1)[0]})
+    empty = {t.name: dict.fromkeys(c.name for c in t.columns) for t in schema()}
+    return Seeds(Path(directory), {name: [Row(n + 2, empty[name] | values) for n, values in enumerate(rows)]
                                    for name, rows in tables.items()})
 
 

@@ -10,6 +10,7 @@ from helpers import open_page, script
 
 from bench import synth
 from defections import bundle, queries, ui
+from defections.build import write
 from defections.db import connect
 from defections.export import csv_bytes, events_file_name, workbook_bytes, workbook_file_name
 from defections.filters import Filters
@@ -36,7 +37,7 @@ def big_db(tmp_path_factory) -> Path:
     pad(seeds.tables["sources"], "source_id", unique=("url",))
     pad(seeds.tables["revisions"], "revision_id")
     path = folder / "big.duckdb"
-    synth.write_database(seeds, path)
+    write(seeds, path)
     return path
 
 

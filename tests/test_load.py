@@ -55,7 +55,7 @@ def test_a_simulated_session_sees_the_page_apptest_renders(app_url, db_path, pag
     shown = [path for path in run.elements if path[0] in (0, 1)]
     assert shown and len(shown) == len(leaves(at.main)) + len(leaves(at.sidebar))
     assert header(run.texts("markdown")) == header([m.value for m in at.markdown])
-    assert run.metrics() == [m.value for m in at.metric]
+    assert run.texts("metric") == [m.value for m in at.metric]
     assert run.texts("heading")[0] == at.title[0].value
 
 
