@@ -97,7 +97,7 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
                             f"expects {SCHEMA_VERSION}). Rebuild it with: {FIX_COMMAND}")
     # On small tables DuckDB's worker threads cost more CPU than they save, and every session's page
     # run pays for them; a large database keeps them for its scans (docs/benchmarks.md, "Load").
-    if con.execute("SELECT count(*) FROM seed.defections").fetchone()[0] < PARALLEL_FROM:
+    if con.execute(query_sql("defection_count")).fetchone()[0] < PARALLEL_FROM:
         con.execute("SET threads = 1")
     return con
 
