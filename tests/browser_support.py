@@ -100,6 +100,31 @@ def wait_for_count(page: Page, count: int) -> int:
     return selected_count(page)
 
 
+# Collects the messages a download button shows under itself (each stays 5 s).
+WATCH_DOWNLOAD_ERRORS = """() => {
+  window.downloadErrors = [];
+  new MutationObserver(() => document.querySelectorAll('[data-testid=stDownloadButtonError]')
+      .forEach(e => window.downloadErrors.push(e.innerText)))
+    .observe(document.body, {childList: true, subtree: true});
+}"""
+
+
+def download(page: Page, name: str, timeout: float = 30_000):
+    """Click the download button named `name` and return Playwright's Download. A click that races a run
+    can name a file the run has just replaced (Streamlit 1.67, docs/security.md): then the button must say
+    so, and the next click must download."""
+    page.evaluate(WATCH_DOWNLOAD_ERRORS)
+    for attempt in (1, 2):
+        try:
+            with page.expect_download(timeout=timeout) as started:
+                page.get_by_role("button", name=name).click()
+            return started.value
+        except Exception as err:  # Playwright's TimeoutError: the click downloaded nothing
+            if "Timeout" not in type(err).__name__ or attempt == 2:
+                raise
+            assert page.evaluate("window.downloadErrors"), f"a click on {name!r} downloaded nothing and said nothing"
+
+
 def is_local(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in {"data", "blob", "about"} or parts.hostname in LOCAL_HOSTS

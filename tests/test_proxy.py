@@ -10,7 +10,16 @@ import shutil
 import urllib.request
 
 import pytest
-from browser_support import CHARTS, TIMEOUT_MS, new_context, selected_count, set_years, wait_finished, wait_for_count
+from browser_support import (
+    CHARTS,
+    TIMEOUT_MS,
+    download,
+    new_context,
+    selected_count,
+    set_years,
+    wait_finished,
+    wait_for_count,
+)
 
 from bench import load
 from bench.browser import free_port
@@ -105,11 +114,10 @@ def test_a_sessions_reruns_and_download_stay_on_its_replica(proxied, tab, con):
     in_2023 = queries.events_in_view(con, Filters(2023, 2023))
     # The URL changes before the rerun starts: wait for the header to show the new count.
     assert wait_for_count(tab, in_2023) == in_2023 < queries.events_in_view(con, Filters())
-    with tab.expect_download(timeout=TIMEOUT_MS) as download:
-        tab.get_by_role("button", name="Download all").click()
-    assert download.value.failure() is None
-    assert "2023" in download.value.suggested_filename
-    assert download.value.path().read_bytes().startswith(b"\xef\xbb\xbf")  # the CSV, held by that replica
+    got = download(tab, "Download all")
+    assert got.failure() is None
+    assert "2023" in got.suggested_filename
+    assert got.path().read_bytes().startswith(b"\xef\xbb\xbf")  # the CSV, held by that replica
     assert connects(proxied) == before  # no new or re-established session anywhere
     assert len(set(tab.replicas) - {None}) == 1, tab.replicas
 
