@@ -17,6 +17,7 @@ import pytest
 from browser_support import (
     CHARTS,
     TIMEOUT_MS,
+    download,
     is_local,
     open_page,
     pick_post,
@@ -138,15 +139,14 @@ def test_events_download_is_the_filtered_export_with_sources(page, app_url, con)
     assert "Ri Il Kyu" in event.input_value()
     assert query_of(page.url).get("post") == ["Cuba"]
 
-    with page.expect_download(timeout=TIMEOUT_MS) as download:
-        page.get_by_role("button", name="Download all").click()
-    data = download.value.path().read_bytes()
+    got = download(page, "Download all")
+    data = got.path().read_bytes()
     expected = csv_bytes(queries.export_events(con, Filters(2023, 2023, posts=("Cuba",))))
 
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows == list(csv.reader(io.StringIO(expected.decode("utf-8-sig"))))
-    assert "2023" in download.value.suggested_filename and "Cuba" in download.value.suggested_filename
+    assert "2023" in got.suggested_filename and "Cuba" in got.suggested_filename
     records = [dict(zip(rows[0], row)) for row in rows[1:]]
     ri = [r for r in records if r["person"] == "Ri Il Kyu"]
     assert ri and any((source["url"] or "").startswith("http") for source in json.loads(ri[0]["sources_json"]))
@@ -154,11 +154,10 @@ def test_events_download_is_the_filtered_export_with_sources(page, app_url, con)
 
 def test_the_whole_dataset_downloads_as_one_zip_whose_every_file_reads(page, app_url, con):
     open_page(page, f"{app_url}/sources")
-    with page.expect_download(timeout=TIMEOUT_MS) as download:
-        page.get_by_role("button", name="Download the whole dataset").click()
-    data = download.value.path().read_bytes()
+    got = download(page, "Download the whole dataset")
+    data = got.path().read_bytes()
 
-    assert download.value.suggested_filename == bundle.file_name(con)
+    assert got.suggested_filename == bundle.file_name(con)
     assert data == bundle.bundle_bytes(con)  # which test_bundle checks against the CLI's bytes
     archive = zipfile.ZipFile(io.BytesIO(data))
     assert archive.testzip() is None
@@ -208,9 +207,8 @@ def test_the_citation_follows_the_event_picked_and_equals_the_address_bar(page, 
     page.wait_for_function("() => new URLSearchParams(location.search).get('event') === 'E27'", timeout=TIMEOUT_MS)
     wait_finished(page)
     assert cited_url(page) == page.url and "event=E27" in page.url
-    with page.expect_download(timeout=TIMEOUT_MS) as download:
-        page.get_by_role("button", name="Download the citation for this CSV").click()
-    assert page.url in download.value.path().read_text(encoding="utf-8").splitlines()
+    got = download(page, "Download the citation for this CSV")
+    assert page.url in got.path().read_text(encoding="utf-8").splitlines()
 
 
 def test_the_citation_follows_the_source_picked(page, app_url):
