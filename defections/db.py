@@ -96,7 +96,7 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
         raise DatabaseError(f"The database {shown(db_path)} was built by another schema version ({version}, this code "
                             f"expects {SCHEMA_VERSION}). Rebuild it with: {FIX_COMMAND}")
     # On small tables DuckDB's worker threads cost more CPU than they save, and every session's page
-    # run pays for them; a large database keeps them for its scans (docs/benchmarks.md, "Load").
+    # run pays for them; a large database keeps them for its scans (docs/benchmarks.md, "Behind the code").
     if con.execute(query_sql("defection_count")).fetchone()[0] < PARALLEL_FROM:
         con.execute("SET threads = 1")
     return con

@@ -47,7 +47,7 @@ def rerun_on_reconnect() -> None:
     """Nothing to show: an auto-rerun fragment makes Streamlit's frontend rerun a tab that reconnects to a
     restarted server. Without that rerun the tab keeps the old server's session id, its first download
     click is rejected, and the rejection is dropped with the run the click starts: the button spins for
-    three minutes (docs/security.md, "After a restart"). One empty fragment run an hour costs nothing."""
+    three minutes (docs/security.md, "Downloads after a server restart")."""
 
 
 def database() -> None:

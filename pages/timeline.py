@@ -70,7 +70,8 @@ def per_year() -> None:
 
 def disclosure_lag() -> None:
     """How long each defection took to become known."""
-    summary = cache.cached(queries.lag_summary, filters).iloc[0]
+    summaries = cache.cached(queries.lag_summary, filters)
+    summary = summaries.iloc[0]
     if summary.with_lag > MAX_MARKS:  # one span per defection: thousands would stall the browser
         lags = None
         st.info(f"{int(summary.with_lag):,} disclosure lags are too many to draw one by one; the median is below.")
@@ -81,7 +82,7 @@ def disclosure_lag() -> None:
                 "defection or disclosure, or no disclosure date).")
     elif summary.with_lag:
         if lags is not None:
-            ui.chart(charts.lag_distribution, lags, cache.cached(queries.lag_summary, filters),
+            ui.chart(charts.lag_distribution, lags, summaries,
                      name=f"disclosure_lags_{filters.describe()}", key="lags")
         st.caption(f"Half of the {int(summary.with_lag):,} selected defections with a lag at their dates' precision "
                    f"were made public within {ui.plain(summary['median'])} of defecting. A month-dated defection "
