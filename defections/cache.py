@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,7 @@ import plotly.graph_objects as go
 import plotly.io
 import streamlit as st
 
-from defections.db import FIX_COMMAND, DatabaseError, connect, unreadable
+from defections.db import FIX_COMMAND, DatabaseError, connect, is_stale, unreadable
 from defections.labels import plain
 from defections.paths import db_path
 
@@ -89,6 +90,24 @@ CONNECTIONS = Memo(max_entries=2)
 _THIS_RUN = threading.local()
 
 
+# How long a database found fresh stays so without another look at the seeds: their signature (a stat of
+# every seed file) was the largest fixed cost of a page run, and an edit is still seen within a second.
+SEEDS_LOOK_EVERY = 1.0
+_FRESH_UNTIL: dict[tuple[str, str], float] = {}
+
+
+def stale(path: Path, seeds: Path) -> bool:
+    """db.is_stale(path, seeds), looked up at most once every SEEDS_LOOK_EVERY seconds per database and
+    seeds folder while the answer is "fresh" (a stale database is looked at on every run until rebuilt)."""
+    key = (str(path), str(seeds))
+    if time.monotonic() < _FRESH_UNTIL.get(key, 0.0):
+        return False
+    found = is_stale(path, seeds)
+    if not found:
+        _FRESH_UNTIL[key] = time.monotonic() + SEEDS_LOOK_EVERY
+    return found
+
+
 def remember_database(path: Path) -> None:
     """Note the database file this script run reads (after the app checked it is fresh)."""
     _THIS_RUN.db = _identity(path)
@@ -121,6 +140,7 @@ def clear() -> None:
     RESULTS.clear()
     RENDERED.clear()
     CONNECTIONS.clear()
+    _FRESH_UNTIL.clear()
 
 
 def cached(function: Callable, *args):
@@ -175,6 +195,12 @@ def derived(kind: tuple, frame, make: Callable):
     for a frame that did not come from cached()."""
     key = RESULTS.key_of(frame)
     return make() if key is None else RENDERED.get((*kind, key), make)
+
+
+def kept(function: Callable, frame):
+    """function(frame) (the lines a page writes from a cached result), kept with the result: a rerun with
+    the same result (a page switch, any click) reuses them instead of walking the rows again."""
+    return derived((function.__name__,), frame, lambda: function(frame))
 
 
 class _Sent(go.Figure):

@@ -112,9 +112,10 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
         hs += [h, h, None]
     traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", line={"width": 9, "color": PALETTE[0]},
                        hovertext=hs, hoverinfo="text", name="Defected (dated period)"))
-    traces.append(dict(type="scatter", x=events["period_start"], y=rows, mode="markers", hovertext=hover,
-                       hoverinfo="text", marker={"symbol": "line-ns-open", "size": 12, "color": PALETTE[0]},
-                       showlegend=False))
+    # The start mark sits on the bar's first point, which already carries the hover text: a second copy
+    # would add a quarter to the figure the browser receives and parses.
+    traces.append(dict(type="scatter", x=events["period_start"], y=rows, mode="markers", hoverinfo="skip",
+                       marker={"symbol": "line-ns-open", "size": 12, "color": PALETTE[0]}, showlegend=False))
     lag = events[events["disclosed_date"].notna()]
     lag_rows = [_row_label(r.person, r.event_id) for r in lag.itertuples()]
     lx, ly = [], []

@@ -1,5 +1,5 @@
 """Which files are seeds, read once (a snapshot), and their fingerprints: the digest a build records and
-the cheap stat signature a staleness check compares on every page run (db.py)."""
+the cheap stat signature a staleness check compares (db.py)."""
 
 from __future__ import annotations
 

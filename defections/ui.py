@@ -18,7 +18,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from defections import cache, citation, queries, release
 from defections.build import BuildError
 from defections.charts import PLOTLY_CONFIG
-from defections.db import FIX_COMMAND, DatabaseError, Freshness, ensure_database, is_stale
+from defections.db import FIX_COMMAND, DatabaseError, Freshness, ensure_database
 from defections.export import csv_bytes
 from defections.filters import Filters, clear, names_in_words, sidebar
 from defections.labels import HEADINGS, LABELLED_COLUMNS, Heading, code_label, plain, source_link
@@ -58,7 +58,7 @@ def database() -> None:
     path, seeds = db_path(), seeds_dir()
     try:
         freshness = Freshness()
-        if is_stale(path, seeds):
+        if cache.stale(path, seeds):
             with st.spinner("Building the database from seeds/ (it was missing or older than the seeds)…"):
                 freshness = ensure_database(path, seeds)
     except BuildError as err:

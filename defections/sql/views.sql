@@ -220,16 +220,17 @@ CREATE VIEW events AS SELECT * EXCLUDE (search_keys) FROM derived.events;
 CREATE MACRO selected_events(year_from := NULL, year_to := NULL, posts := [], categories := [],
                              confirmations := [], regions := [], outcomes := [])
 AS TABLE
-SELECT d.event_id, d.outcome = 'completed' AS counted
-FROM seed.defections d JOIN seed.posts po USING (post_id)
-WHERE in_years(year(d.defection_date), year_from, year_to)
-  AND (len(CAST(posts AS VARCHAR[])) = 0 OR list_contains(CAST(posts AS VARCHAR[]), po.post_country))
-  AND (len(CAST(categories AS VARCHAR[])) = 0
-       OR list_contains(CAST(categories AS VARCHAR[]), d.elite_category::VARCHAR))
-  AND (len(CAST(confirmations AS VARCHAR[])) = 0
-       OR list_contains(CAST(confirmations AS VARCHAR[]), d.confirmation_status::VARCHAR))
-  AND (len(CAST(regions AS VARCHAR[])) = 0 OR list_contains(CAST(regions AS VARCHAR[]), po.region::VARCHAR))
-  AND (len(CAST(outcomes AS VARCHAR[])) = 0 OR list_contains(CAST(outcomes AS VARCHAR[]), d.outcome::VARCHAR));
+-- From the built table, whose columns are already text: no join and no casts to bind, which was half of
+-- every filtered query's CPU on the curated record (docs/benchmarks.md, "Behind the code"). A row whose
+-- column is NULL (a post with no known region) matches no chosen value.
+SELECT e.event_id, e.counted
+FROM derived.events e
+WHERE in_years(e.defection_year, year_from, year_to)
+  AND (len(posts) = 0 OR coalesce(list_contains(posts, e.post_country), false))
+  AND (len(categories) = 0 OR coalesce(list_contains(categories, e.elite_category), false))
+  AND (len(confirmations) = 0 OR coalesce(list_contains(confirmations, e.confirmation_status), false))
+  AND (len(regions) = 0 OR coalesce(list_contains(regions, e.region), false))
+  AND (len(outcomes) = 0 OR coalesce(list_contains(outcomes, e.outcome), false));
 
 -- The app's call of selected_events: every filter in one struct, bound as $filters (Filters.params()),
 -- so the query files (sql/queries/) never list the filters; a new filter is passed on here too.
