@@ -165,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --url: a server process to watch (repeat for replicas; default: the port's)")
     args = parser.parse_args(argv)
     if args.url:
-        return load_only(args.url, args.pid, args.sessions or Config.sessions, args.seconds or Config.seconds)
+        return load_only(args.url, args.pid, Config.sessions if args.sessions is None else args.sessions,
+                         Config.seconds if args.seconds is None else args.seconds)
 
     sizes = args.sizes if args.sizes is not None else {"10k": synth.SIZES["10k"]} if args.quick else dict(synth.SIZES)
     reps = {**(QUICK if args.quick else {}), **{k: getattr(args, k) for k in REPS if getattr(args, k) is not None}}
