@@ -1,24 +1,17 @@
-"""python -m bench.load: N simulated analysts on a running dashboard over Streamlit's own websocket
-protocol (`/_stcore/stream`), with no browser: a browser-driven load test on one machine measures
-Chromium, not the app (issue 15). Each session opens the shared link as a browser does, then every T
-seconds switches page or moves the year slider. Reports p50/p95/max latency (BackMsg sent to
-script_finished), errors, the server's CPU seconds per interaction and its peak RSS.
-Loopback only; N ≤ MAX_SESSIONS and ≤ MAX_SECONDS per level. `python -m bench` runs it on the app it
-starts; by hand, on a running app or proxy:
-
-    python -m bench.load --url http://127.0.0.1:8080 --pid 1234 --pid 1235 --sessions 1,10,50,100
-"""
+"""The load client: N simulated analysts on a running dashboard over Streamlit's own websocket protocol
+(`/_stcore/stream`), with no browser: a browser-driven load test on one machine measures Chromium, not
+the app (issue 15). Each session opens a link of its own, then every THINK seconds switches page or moves
+the year slider. Reports latency (BackMsg sent to script_finished), errors, the server's CPU seconds per
+interaction and its peak RSS. Loopback only; N ≤ MAX_SESSIONS and ≤ MAX_SECONDS. `python -m bench` runs
+it on the app it starts, or with --url on a running app or proxy (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import ipaddress
 import itertools
 import random
 import statistics
-import sys
-import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -31,7 +24,6 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from bench.report import load_table
 from defections.registry import PAGES
 
 MAX_SESSIONS, MAX_SECONDS = 200, 1800  # bounds: beyond them the machine, not the app, is measured
@@ -39,6 +31,7 @@ TIMEOUT = 120.0  # one interaction's bound; beyond it the interaction counts as 
 SHARED_LINK = "years=2016&years=2024"  # a link an analyst pastes: a year range, as the README shows
 THINK = 5.0  # seconds between one session's interactions
 SIDEBAR = 1  # delta_path[0] of the sidebar container (0 is the main area)
+KINDS = ("open", "page", "filter")  # what a session does; "error" when it cannot go on
 
 
 class LoadError(Exception):
@@ -58,6 +51,13 @@ def loopback_url(url: str) -> str:
     if not local:
         raise LoadError(f"refusing to load {host}: the load client drives loopback servers only (127.0.0.1, ::1)")
     return url.rstrip("/")
+
+
+def check_bounds(sessions: int, seconds: float) -> None:
+    if not 1 <= sessions <= MAX_SESSIONS:
+        raise LoadError(f"sessions must be between 1 and {MAX_SESSIONS} (got {sessions})")
+    if not 0 < seconds <= MAX_SECONDS:
+        raise LoadError(f"seconds must be between 0 and {MAX_SECONDS} (got {seconds})")
 
 
 @dataclass
@@ -150,9 +150,8 @@ class Session:
     async def _until_finished(self, start: float) -> Run:
         elements, widgets, hashes = {}, {}, set()
         while True:
-            msg = ForwardMsg()
-            msg.ParseFromString(await self.socket.recv())
-            if msg.HasField("ref_hash"):
+            msg = ForwardMsg.FromString(await self.socket.recv())
+            if msg.HasField("ref_hash"):  # a large message sent before: the tab's copy, if it still holds it
                 if msg.ref_hash not in self.cache:
                     return Run(time.perf_counter() - start, f"unknown cached message {msg.ref_hash}", elements)
                 held, metadata = self.cache[msg.ref_hash][0], msg.metadata
@@ -165,7 +164,9 @@ class Session:
                 self.cache[msg.hash] = (msg, self.runs)
                 hashes.add(msg.hash)
             kind = msg.WhichOneof("type")
-            if kind in ("new_session", "navigation"):
+            if kind == "page_not_found":
+                return Run(time.perf_counter() - start, "page not found", elements)
+            elif kind in ("new_session", "navigation"):
                 body = getattr(msg, kind)
                 self.page_hash = body.page_script_hash
                 if body.app_pages:
@@ -176,8 +177,6 @@ class Session:
                     widgets.clear()
             elif kind == "page_info_changed":
                 self.query = msg.page_info_changed.query_string
-            elif kind == "page_not_found":
-                return Run(time.perf_counter() - start, "page not found", elements)
             elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                 element, path = msg.delta.new_element, tuple(msg.metadata.delta_path)
                 elements[path] = element
@@ -208,23 +207,17 @@ def _page_error(elements: dict) -> str | None:
     return None
 
 
-@dataclass
-class Interaction:
-    kind: str  # open, page, filter, timeout, error
-    seconds: float
-    status: str
-
-
 async def analyst(base_url: str, think: float, stop_at: float, rng: random.Random, log: list, delay: float) -> None:
     """One simulated analyst: arrive after `delay`, open a link of its own (a year range ending in 2024) on
-    a page, then every `think` seconds (±20 %) switch page or move the year slider, alternately, until `stop_at`."""
+    a page, then every `think` seconds (±20 %) switch page or move the year slider, alternately, until
+    `stop_at`. Appends (kind, seconds, status) to `log`."""
     await asyncio.sleep(delay)
     session, paths = Session(base_url), [page.url_path for page in PAGES]
     try:
         await session.connect()
         current = rng.choice(paths)
         run = await session.open(current, f"years={rng.randint(1990, 2020)}&years=2024")
-        log.append(Interaction("open", run.seconds, run.status))
+        log.append(("open", run.seconds, run.status))
         for step in itertools.count(1):
             wake = time.monotonic() + think * rng.uniform(0.8, 1.2)
             if wake >= stop_at:
@@ -237,11 +230,11 @@ async def analyst(base_url: str, think: float, stop_at: float, rng: random.Rando
                 low, high = session.year_bounds()
                 year_from = rng.randint(low, high)
                 run, kind = await session.set_years(year_from, rng.randint(year_from, high)), "filter"
-            log.append(Interaction(kind, run.seconds, run.status))
+            log.append((kind, run.seconds, run.status))
     except TimeoutError:
-        log.append(Interaction("timeout", TIMEOUT, f"no script_finished within {TIMEOUT:.0f} s"))
+        log.append(("error", TIMEOUT, f"no script_finished within {TIMEOUT:.0f} s"))
     except (OSError, websockets.WebSocketException, StopIteration, KeyError) as err:  # URLError is an OSError
-        log.append(Interaction("error", 0.0, f"{type(err).__name__}: {err}"))
+        log.append(("error", 0.0, f"{type(err).__name__}: {err}"))
     finally:
         await session.close()
 
@@ -267,81 +260,56 @@ def visit(base_url: str, url_path: str, years: tuple[int, int] | None = None) ->
     return _run(session_runs)
 
 
-class ServerWatch:
-    """CPU seconds and peak RSS of the server processes (psutil), RSS sampled on a thread every `every` s."""
-
-    def __init__(self, pids: list[int], every: float = 0.25) -> None:
-        self.processes, self.every, self.peak_rss = [psutil.Process(pid) for pid in pids], every, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _now(self) -> tuple[int, float]:
-        return (sum(p.memory_info().rss for p in self.processes),
-                sum(sum(p.cpu_times()[:2]) for p in self.processes))
-
-    def _sample(self) -> None:
-        while not self._stop.wait(self.every):
-            self.peak_rss = max(self.peak_rss, self._now()[0])
-
-    def __enter__(self):
-        self.cpu_start, self.wall_start = self._now()[1], time.monotonic()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-        rss, cpu = self._now()
-        self.cpu, self.wall = cpu - self.cpu_start, time.monotonic() - self.wall_start
-        self.peak_rss = max(self.peak_rss, rss)
-
-
-def percentile(values: list[float], share: float = 0.5) -> float | None:
-    if len(values) < 2:
-        return values[0] if values else None
-    return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
-
-
-def check_bounds(sessions: int, seconds: float) -> None:
-    if not 1 <= sessions <= MAX_SESSIONS:
-        raise LoadError(f"sessions must be between 1 and {MAX_SESSIONS} (got {sessions})")
-    if not 0 < seconds <= MAX_SECONDS:
-        raise LoadError(f"seconds must be between 0 and {MAX_SECONDS} (got {seconds})")
-
-
-def measure(base_url: str, pids: list[int], sessions: int, seconds: float, think: float = THINK,
-            seed: int = 15) -> dict:
-    """One load level: N sessions arriving over the first `think` seconds, for `seconds`; the summary,
-    with the client's own CPU (a client short of CPU would report the server slower than it is)."""
-    check_bounds(sessions, seconds)
-    base_url, client_cpu, rng, log = loopback_url(base_url), time.process_time(), random.Random(seed), []
-
-    async def level():
-        stop_at = time.monotonic() + seconds
-        await asyncio.gather(*(analyst(base_url, think, stop_at, random.Random(rng.random()), log,
-                                       think * n / sessions) for n in range(sessions)))
-
-    with ServerWatch(pids) as watch:
-        _run(level)
-    served = [i for i in log if i.kind in {"open", "page", "filter"}]
-    ok, errors = [i.seconds for i in served if i.status == "ok"], [i.status for i in log if i.status != "ok"]
-    return {"sessions": sessions, "seconds": seconds, "think": think, "interactions": len(served),
-            "errors": len(errors), "error_examples": list(dict.fromkeys(errors))[:3],
-            "p50": percentile(ok), "p95": percentile(ok, 0.95), "max": max(ok, default=None),
-            "by_kind": {kind: {"n": len(t), "p50": percentile(t), "p95": percentile(t, 0.95)} for kind in
-                        ("open", "page", "filter") for t in [[i.seconds for i in served
-                                                              if i.kind == kind and i.status == "ok"]]},
-            "server_cpu_s": watch.cpu, "wall_s": watch.wall,
-            "cpu_per_interaction": watch.cpu / len(served) if served else None,
-            "server_cores_busy": watch.cpu / watch.wall if watch.wall else None, "peak_rss_mb": watch.peak_rss / 2**20,
-            "client_cpu_s": time.process_time() - client_cpu}
-
-
 def warm_up(base_url: str) -> None:
     """A fresh server's first runs import plotly and open the database: one visit per page first, so
     that the load measures page switches and not the server's start."""
     for page in PAGES:
         visit(base_url, page.url_path)
+
+
+def latencies(seconds: list[float]) -> dict:
+    """How many, their median, 95th percentile and maximum."""
+    cuts = statistics.quantiles(seconds, n=20, method="inclusive") if len(seconds) > 1 else (seconds or [None]) * 19
+    return {"n": len(seconds), "p50": cuts[9], "p95": cuts[18], "max": max(seconds, default=None)}
+
+
+def measure(base_url: str, pids: list[int], sessions: int, seconds: float, think: float | None = None) -> dict:
+    """One load level: N sessions arriving over the first `think` seconds (THINK, or a quarter of a short
+    run), for `seconds`; the summary, with the server processes' CPU and peak RSS (summed, sampled every
+    0.25 s) and the client's own CPU (a client short of CPU would report the server slower than it is)."""
+    check_bounds(sessions, seconds)
+    think = think or (THINK if seconds >= 3 * THINK else seconds / 4)
+    base_url, rng, log, peak = loopback_url(base_url), random.Random(15), [], [0]
+    servers = [psutil.Process(pid) for pid in pids]
+
+    async def level():
+        async def sample_rss():
+            while True:
+                peak[0] = max(peak[0], sum(p.memory_info().rss for p in servers))
+                await asyncio.sleep(0.25)
+
+        sampler, stop_at = asyncio.create_task(sample_rss()), time.monotonic() + seconds
+        await asyncio.gather(*(analyst(base_url, think, stop_at, random.Random(rng.random()), log,
+                                       think * n / sessions) for n in range(sessions)))
+        sampler.cancel()
+
+    def cpu() -> float:
+        return sum(sum(p.cpu_times()[:2]) for p in servers)
+
+    cpu_start, wall_start, client_start = cpu(), time.monotonic(), time.process_time()
+    _run(level)
+    server_cpu, wall = cpu() - cpu_start, time.monotonic() - wall_start
+    peak[0] = max(peak[0], sum(p.memory_info().rss for p in servers))
+    served = [(kind, s, status) for kind, s, status in log if kind in KINDS]
+    errors = [status for _, _, status in log if status != "ok"]
+    return {"sessions": sessions, "seconds": seconds, "think": think, "interactions": len(served),
+            "errors": len(errors), "error_examples": list(dict.fromkeys(errors))[:3],
+            **latencies([s for _, s, status in served if status == "ok"]),
+            "by_kind": {kind: latencies([s for k, s, status in served if k == kind and status == "ok"])
+                        for kind in KINDS},
+            "server_cpu_s": server_cpu, "cpu_per_interaction": server_cpu / len(served) if served else None,
+            "server_cores_busy": server_cpu / wall, "peak_rss_mb": peak[0] / 2**20,
+            "client_cpu_s": time.process_time() - client_start}
 
 
 def listening_pid(base_url: str) -> int:
@@ -351,39 +319,3 @@ def listening_pid(base_url: str) -> int:
         if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port and conn.pid:
             return conn.pid
     raise LoadError(f"no process found listening on port {port}: pass --pid")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
-    parser.add_argument("--url", required=True, help="a running app or proxy on loopback")
-    parser.add_argument("--pid", type=int, action="append", default=[],
-                        help="a server process to watch (repeat for replicas; default: the one on --url's port)")
-    parser.add_argument("--sessions", default="1,10,50,100", help="levels of N, e.g. 1,10,50,100")
-    parser.add_argument("--seconds", type=float, default=30.0, help="how long each level runs")
-    parser.add_argument("--think", type=float, default=THINK, help="seconds between one session's interactions")
-    args = parser.parse_args(argv)
-    if not all(n.strip().isdigit() for n in args.sessions.split(",")):
-        print("bench.load: --sessions takes numbers like 1,10,50", file=sys.stderr)
-        return 2
-    try:
-        levels = [int(n) for n in args.sessions.split(",")]
-        for sessions in levels:
-            check_bounds(sessions, args.seconds)
-        url = loopback_url(args.url)
-        pids = args.pid or [listening_pid(url)]
-        warm_up(url)
-        results = []
-        for sessions in levels:
-            print(f"bench.load: {sessions} session(s) for {args.seconds:g} s on {url} …", file=sys.stderr, flush=True)
-            results.append(measure(url, pids, sessions, args.seconds, args.think))
-            for example in results[-1]["error_examples"]:
-                print(f"bench.load:   error: {example}", file=sys.stderr)
-    except (LoadError, psutil.Error, OSError, websockets.WebSocketException) as err:
-        print(f"bench.load: {err}", file=sys.stderr)
-        return 2
-    print("\n".join(load_table(results)))
-    return 1 if any(r["errors"] for r in results) else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

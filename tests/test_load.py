@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
-from bench import load
+from bench import load, runner
 from defections import registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,5 +79,5 @@ def test_the_client_refuses_a_server_that_is_not_on_this_machine(url):
 
 
 def test_bounds_are_refused_with_a_message(capsys):
-    assert load.main(["--url", "http://127.0.0.1:1", "--pid", "1", "--sessions", "500", "--seconds", "1"]) == 2
+    assert runner.main(["--url", "http://127.0.0.1:1", "--pid", "1", "--sessions", "500", "--seconds", "1"]) == 2
     assert "sessions must be between 1 and 200" in capsys.readouterr().err
