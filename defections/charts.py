@@ -21,6 +21,7 @@ import pandas as pd
 import plotly.io
 from plotly.subplots import make_subplots
 
+from defections import queries
 from defections.labels import code_label
 from defections.queries import HAVANA_SEQUENCE
 from defections.wording import CLOSURES_TRACK, HAVANA_TRACK, MISSING, plural
@@ -95,17 +96,18 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
     """Each defection as a bar over its dated period (a day, a month or a year), then a dotted line
     to the day it was made public; optional context events as markers on a row of their own."""
     traces = []
-    rows = [_row_label(r.person, r.event_id) for r in events.itertuples()]
+    each = queries.rows(events)
+    rows = [_row_label(r.person, r.event_id) for r in each]
     hover = [
         f"<b>{_esc(r.person)}</b><br>{_esc(r.position)}<br>Post: {_esc(r.post)}"
         f"<br>Defected: {_esc(r.defection_period)} (precision: {_esc(r.date_precision)})"
         f"<br>Made public: {_esc(r.disclosed_period) or MISSING}"
         + (f" ({_esc(r.disclosure_lag)} later)" if isinstance(r.disclosure_lag, str) else "")
         + f"<br>Source: {_esc(r.source_title)}"
-        for r in events.itertuples()
+        for r in each
     ]
     xs, ys, hs = [], [], []
-    for row, r, h in zip(rows, events.itertuples(), hover):
+    for row, r, h in zip(rows, each, hover):
         # A zero-length period (day precision) still needs a visible mark: the marker trace below.
         xs += [r.period_start, r.period_end, None]
         ys += [row, row, None]
@@ -117,9 +119,10 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
     traces.append(dict(type="scatter", x=events["period_start"], y=rows, mode="markers", hoverinfo="skip",
                        marker={"symbol": "line-ns-open", "size": 12, "color": PALETTE[0]}, showlegend=False))
     lag = events[events["disclosed_date"].notna()]
-    lag_rows = [_row_label(r.person, r.event_id) for r in lag.itertuples()]
+    lag_each = queries.rows(lag)
+    lag_rows = [_row_label(r.person, r.event_id) for r in lag_each]
     lx, ly = [], []
-    for row, r in zip(lag_rows, lag.itertuples()):
+    for row, r in zip(lag_rows, lag_each):
         lx += [r.period_end, r.disclosed_date, None]
         ly += [row, row, None]
     traces.append(dict(type="scatter", x=lx, y=ly, mode="lines",
@@ -134,7 +137,7 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
             type="scatter", x=context["event_date"], y=["Diplomatic context"] * len(context), mode="markers",
             marker={"symbol": "triangle-up", "size": 10, "color": PALETTE[2]},
             hovertext=[f"<b>{_esc(r.event_period)}</b> · {_esc(r.actors)}<br>{_esc(r.summary)}"
-                       f"<br>Source: {_esc(r.source_title)}" for r in context.itertuples()],
+                       f"<br>Source: {_esc(r.source_title)}" for r in queries.rows(context)],
             hoverinfo="text", name="Diplomatic context event"))
     # One row per defection, under a heading row per decade: 70-100 names stay apart and findable.
     decades = events["period_start"].dt.year // 10 * 10

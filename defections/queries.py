@@ -11,6 +11,7 @@ Aggregation happens in DuckDB.
 from __future__ import annotations
 
 import datetime as dt
+from collections import namedtuple
 
 import duckdb
 import pandas as pd
@@ -24,6 +25,13 @@ from defections.wording import CLOSURES_TRACK, HAVANA_TRACK, MISSING
 def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> pd.DataFrame:
     """The named query (sql/queries/<name>.sql) run with bound parameters."""
     return frame(con, query_sql(name), params)
+
+
+def rows(frame: pd.DataFrame) -> list:
+    """A result's rows as named tuples, what frame.itertuples(index=False) gives, for a third of its CPU
+    (pandas 3 takes each column through iloc for every call): the columns' lists, zipped."""
+    row = namedtuple("Row", frame.columns, rename=True)
+    return [row._make(values) for values in zip(*(column.tolist() for _, column in frame.items()))]
 
 
 # The events CSV's columns, as export_events.sql's final SELECT names them (a test compares the CSV header).
