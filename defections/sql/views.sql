@@ -320,12 +320,17 @@ SELECT y.year, y.total_arrivals, y.male, y.female, y.elite_count,
        y.elite_count_wording, y.elite_count_basis::VARCHAR AS elite_count_basis, y.notes, sl.source_titles, sl.source_urls, sl.main_source_title, sl.main_source_url
 FROM seed.yearly_counts y LEFT JOIN source_lists('yearly_counts') sl ON sl.fact_id = y.year::VARCHAR;
 
-CREATE VIEW context_events AS
+-- Built once, like derived.events: three of the app's filtered queries read it on every slider step, and
+-- binding the view's join on source_lists took more CPU than the rest of a small query
+-- (docs/benchmarks.md, "Behind the code").
+CREATE TABLE derived.context_events AS
 SELECT c.context_id, c.event_date, c.date_precision::VARCHAR AS date_precision,
        period_label(c.event_date, c.date_precision) AS event_period,
        replace(c.actors, ';', '; ') AS actors, c.event_type::VARCHAR AS event_type, c.summary,
        c.headline, c.event_id, c.notes, sl.source_titles, sl.source_urls, sl.main_source_title, sl.main_source_url
 FROM seed.context_events c LEFT JOIN source_lists('context_events') sl ON sl.fact_id = c.context_id;
+
+CREATE VIEW context_events AS SELECT * FROM derived.context_events;
 
 CREATE VIEW commentary AS
 SELECT c.commentary_id, c.speaker, c.speaker_role, c.attributed_to::VARCHAR AS attributed_to,
