@@ -44,14 +44,14 @@ def _esc(value) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else html.escape(str(value))
 
 
-def _figure(traces: list, title: str, height: int = 420, **layout) -> dict:
+def _figure(traces: list, heading: str, height: int = 420, **layout) -> dict:
     """The figure from its traces and layout, with the title, height and legend every chart shares;
     `layout` adds to or overrides them, nested keys merged."""
     # The legend goes under the plot, at the foot of the figure: above it, a legend that wraps on a
     # narrow screen grows into the title. Plotly widens the bottom margin to fit it.
     # The title starts below the mode bar's row (about 30 px at the top right): on a phone a long title
     # reaches the right edge, where the bar would cover it.
-    shared = {"title": {"text": title, "automargin": True, "yref": "container", "y": 1, "yanchor": "top",
+    shared = {"title": {"text": heading, "automargin": True, "yref": "container", "y": 1, "yanchor": "top",
                         "pad": {"t": 34}},
               "height": height, "margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "hoverlabel": {"align": "left"},
               "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "bottom",
@@ -67,6 +67,7 @@ def _merged(base: dict, more: dict) -> dict:
 
 
 ROW_LABEL_CHARS = 26  # a longer name would take the plot's width; the hover label has it in full
+TIMELINE_MARGIN = {"l": 215, "r": 10, "t": 72, "b": 110}
 
 
 def _row_label(person, event_id) -> str:
@@ -150,10 +151,18 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
     if context is not None and len(context):
         order.append("Diplomatic context")
     # A fixed height per row, never squeezed: the labels need about 20 px each to stay apart.
-    return _figure(traces, "Defections by date, and when each was made public", 22 * len(order) + 160,
+    height = 22 * len(order) + 160
+    # Margins set, not measured: with automargin plotly draws the figure, measures its labels and draws it
+    # again, and this tall chart is the heaviest a tab draws (docs/benchmarks.md, "Behind the code"). The
+    # left margin holds a label of ROW_LABEL_CHARS and its id; the legend sits under the date axis.
+    plot_height = height - TIMELINE_MARGIN["t"] - TIMELINE_MARGIN["b"]
+    return _figure(traces, "Defections by date, and when each was made public", height,
+                   margin=TIMELINE_MARGIN, title={"automargin": False},
+                   legend={"yref": "paper", "y": -56 / plot_height, "yanchor": "top"},
                    yaxis={"autorange": "reversed", "type": "category", "categoryorder": "array",
-                          "categoryarray": order, "tickvals": order, "ticktext": order, "showgrid": False},
-                   xaxis={"title": {"text": "Date"}, "showgrid": True})
+                          "categoryarray": order, "tickvals": order, "ticktext": order, "showgrid": False,
+                          "automargin": False},
+                   xaxis={"title": {"text": "Date"}, "showgrid": True, "automargin": False})
 
 
 def timeline_density(density: pd.DataFrame) -> dict:
