@@ -66,8 +66,26 @@ def _merged(base: dict, more: dict) -> dict:
     return out
 
 
+def _set_margins(figure: dict, left: int, bottom: int = 110, top: int = 72) -> dict:
+    """The figure with its margins set, not measured: automargin off on the title and every axis, the legend
+    under the plot. With automargin plotly.js draws a figure, measures its labels and draws it again; set,
+    one draw (docs/benchmarks.md, "Behind the code"). `left` holds the widest y label, `bottom` the x labels,
+    the axis title and the legend."""
+    layout = figure["layout"]
+    plot_height = layout["height"] - top - bottom
+    axes = {key: {"automargin": False} for key in layout if key.startswith(("xaxis", "yaxis"))}
+    return {**figure, "layout": _merged(layout, {
+        **{"xaxis": {"automargin": False}, "yaxis": {"automargin": False}}, **axes,
+        "margin": {"l": left, "t": top, "b": bottom}, "title": {"automargin": False},
+        "legend": {"yref": "paper", "y": -56 / plot_height, "yanchor": "top"}})}
+
+
+def _label_width(labels) -> int:
+    """Pixels for the widest of these y labels at plotly's 12 px font (about 6 px a character), and a gap."""
+    return 20 + 6 * max((len(str(label)) for label in labels), default=0)
+
+
 ROW_LABEL_CHARS = 26  # a longer name would take the plot's width; the hover label has it in full
-TIMELINE_MARGIN = {"l": 215, "r": 10, "t": 72, "b": 110}
 
 
 def _row_label(person, event_id) -> str:
@@ -150,19 +168,13 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
         order.append(row)
     if context is not None and len(context):
         order.append("Diplomatic context")
-    # A fixed height per row, never squeezed: the labels need about 20 px each to stay apart.
-    height = 22 * len(order) + 160
-    # Margins set, not measured: with automargin plotly draws the figure, measures its labels and draws it
-    # again, and this tall chart is the heaviest a tab draws (docs/benchmarks.md, "Behind the code"). The
-    # left margin holds a label of ROW_LABEL_CHARS and its id; the legend sits under the date axis.
-    plot_height = height - TIMELINE_MARGIN["t"] - TIMELINE_MARGIN["b"]
-    return _figure(traces, "Defections by date, and when each was made public", height,
-                   margin=TIMELINE_MARGIN, title={"automargin": False},
-                   legend={"yref": "paper", "y": -56 / plot_height, "yanchor": "top"},
-                   yaxis={"autorange": "reversed", "type": "category", "categoryorder": "array",
-                          "categoryarray": order, "tickvals": order, "ticktext": order, "showgrid": False,
-                          "automargin": False},
-                   xaxis={"title": {"text": "Date"}, "showgrid": True, "automargin": False})
+    # A fixed height per row, never squeezed: the labels need about 20 px each to stay apart. The left margin
+    # holds a label of ROW_LABEL_CHARS and its id.
+    return _set_margins(_figure(
+        traces, "Defections by date, and when each was made public", 22 * len(order) + 160,
+        yaxis={"autorange": "reversed", "type": "category", "categoryorder": "array",
+               "categoryarray": order, "tickvals": order, "ticktext": order, "showgrid": False},
+        xaxis={"title": {"text": "Date"}, "showgrid": True}), left=215)
 
 
 def timeline_density(density: pd.DataFrame) -> dict:
@@ -203,10 +215,10 @@ def yearly_arrivals(years: pd.DataFrame) -> dict:
             hoverinfo="text", xaxis="x2", yaxis="y2"))
     # Room for the subplot titles under the chart's own title (margin); labels outside narrow bars would
     # otherwise shrink to fit the bar's width (uniformtext).
-    return _figure(traces, "Arrivals per year (national figures)", 560, **_merged(_ARRIVALS_GRID, {
+    return _set_margins(_figure(traces, "Arrivals per year (national figures)", 560, **_merged(_ARRIVALS_GRID, {
         "yaxis": {"title": {"text": "People"}}, "yaxis2": {"title": {"text": "Elite people"}, "rangemode": "tozero"},
-        "xaxis2": {"title": {"text": "Year of arrival"}, "dtick": 2}, "margin": {"t": 90}, "showlegend": False,
-        "uniformtext": {"minsize": 10, "mode": "show"}}))
+        "xaxis2": {"title": {"text": "Year of arrival"}, "dtick": 2}, "showlegend": False,
+        "uniformtext": {"minsize": 10, "mode": "show"}})), left=80, bottom=70, top=90)
 
 
 # The two rows' axes and titles, laid out once (make_subplots costs more than the rest of the chart),
@@ -234,10 +246,11 @@ def motive_bars(counts: pd.DataFrame) -> dict:
                                              + "<br>Attributed by: %{customdata}<extra></extra>"))
     # One tick per defection reads well for a few dozen; for thousands it would stall the browser.
     largest = counts.groupby("motive")["defections"].sum().max() if len(counts) else 0
-    return _figure(traces, "Reported motives: defections, by who attributes them", max(320, 34 * len(order) + 140),
-                   barmode="stack", yaxis={"categoryorder": "array", "categoryarray": order},
-                   xaxis={"title": {"text": "Defections (each counted once per motive; one defection can cite "
-                                            "several motives)"}, "dtick": 1 if largest <= 20 else None})
+    return _set_margins(_figure(
+        traces, "Reported motives: defections, by who attributes them", max(320, 34 * len(order) + 140),
+        barmode="stack", yaxis={"categoryorder": "array", "categoryarray": order},
+        xaxis={"title": {"text": "Defections (each counted once per motive; one defection can cite several motives)"},
+               "dtick": 1 if largest <= 20 else None}), left=_label_width(order), bottom=150)
 
 
 def cuba_timeline(items: pd.DataFrame) -> dict:
@@ -350,12 +363,11 @@ def havana_sequence(items: pd.DataFrame) -> dict:
     order = [row for _, row in sorted(rows, key=lambda date_row: pd.Timestamp(date_row[0]))]
     if len(others):
         order.append(other_row)
-    return _figure(traces, "The Havana sequence, mid-2022 to 2025", max(320, 60 * len(order) + 120),
-                   showlegend=False,
-                   yaxis={"type": "category", "categoryorder": "array", "categoryarray": order, "autorange": "reversed",
-                          "tickvals": order, "ticktext": ["" if row != other_row else row for row in order],
-                          "showgrid": False},
-                   xaxis={"range": window, "dtick": "M6", "tickformat": "%b %Y"})
+    return _set_margins(_figure(
+        traces, "The Havana sequence, mid-2022 to 2025", max(320, 60 * len(order) + 120), showlegend=False,
+        yaxis={"type": "category", "categoryorder": "array", "categoryarray": order, "autorange": "reversed",
+               "tickvals": order, "ticktext": ["" if row != other_row else row for row in order], "showgrid": False},
+        xaxis={"range": window, "dtick": "M6", "tickformat": "%b %Y"}), left=_label_width([other_row]), bottom=50)
 
 
 
