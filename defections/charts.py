@@ -21,7 +21,7 @@ import pandas as pd
 import plotly.io
 from plotly.subplots import make_subplots
 
-from defections import queries
+from defections import frames
 from defections.labels import code_label
 from defections.queries import HAVANA_SEQUENCE
 from defections.wording import CLOSURES_TRACK, HAVANA_TRACK, MISSING, plural
@@ -97,7 +97,7 @@ def _row_label(person, event_id) -> str:
 def post_map(posts: pd.DataFrame) -> dict:
     """Posts on a world map, marker area proportional to the number of defections."""
     hover = [f"<b>{_esc(r.post)}</b><br>{plural(r.defections, 'defection')}<br>{_esc(r.people)}"
-             for r in posts.itertuples()]
+             for r in frames.rows(posts)]
     largest = max(int(posts["defections"].max()), 1) if len(posts) else 1
     posted = dict(
         type="scattergeo", lon=posts["longitude"], lat=posts["latitude"], text=hover, hoverinfo="text",
@@ -115,7 +115,7 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
     """Each defection as a bar over its dated period (a day, a month or a year), then a dotted line
     to the day it was made public; optional context events as markers on a row of their own."""
     traces = []
-    each = queries.rows(events)
+    each = frames.rows(events)
     rows = [_row_label(r.person, r.event_id) for r in each]
     hover = [
         f"<b>{_esc(r.person)}</b><br>{_esc(r.position)}<br>Post: {_esc(r.post)}"
@@ -138,7 +138,7 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
     traces.append(dict(type="scatter", x=events["period_start"], y=rows, mode="markers", hoverinfo="skip",
                        marker={"symbol": "line-ns-open", "size": 12, "color": PALETTE[0]}, showlegend=False))
     lag = events[events["disclosed_date"].notna()]
-    lag_each = queries.rows(lag)
+    lag_each = frames.rows(lag)
     lag_rows = [_row_label(r.person, r.event_id) for r in lag_each]
     lx, ly = [], []
     for row, r in zip(lag_rows, lag_each):
@@ -156,7 +156,7 @@ def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None
             type="scatter", x=context["event_date"], y=["Diplomatic context"] * len(context), mode="markers",
             marker={"symbol": "triangle-up", "size": 10, "color": PALETTE[2]},
             hovertext=[f"<b>{_esc(r.event_period)}</b> · {_esc(r.actors)}<br>{_esc(r.summary)}"
-                       f"<br>Source: {_esc(r.source_title)}" for r in queries.rows(context)],
+                       f"<br>Source: {_esc(r.source_title)}" for r in frames.rows(context)],
             hoverinfo="text", name="Diplomatic context event"))
     # One row per defection, under a heading row per decade: 70-100 names stay apart and findable.
     decades = events["period_start"].dt.year // 10 * 10
@@ -211,7 +211,7 @@ def yearly_arrivals(years: pd.DataFrame) -> dict:
                        + (f" (source: “{_esc(r.elite_count_wording)}”)"
                           if isinstance(r.elite_count_wording, str) else "")
                        + (f", {_esc(r.elite_count_basis)} figure" if isinstance(r.elite_count_basis, str) else "")
-                       + (" — approximate" if a else "") for r, a in zip(elite.itertuples(), approx)],
+                       + (" — approximate" if a else "") for r, a in zip(frames.rows(elite), approx)],
             hoverinfo="text", xaxis="x2", yaxis="y2"))
     # Room for the subplot titles under the chart's own title (margin); labels outside narrow bars would
     # otherwise shrink to fit the bar's width (uniformtext).
@@ -267,12 +267,12 @@ def cuba_timeline(items: pd.DataFrame) -> dict:
             marker={"size": 13 if havana else 10, "color": colour, "symbol": "star" if havana else "circle"},
             hovertext=[f"<b>{_esc(r.period)}</b> · {_esc(r.kind)}<br>{_esc(r.summary)}"
                        + (f"<br>Source: {_esc(r.source_title)}" if _esc(r.source_title) else "")
-                       for r in part.itertuples()],
+                       for r in frames.rows(part)],
             hoverinfo="text"))
     public = items[(items["track"] == HAVANA_TRACK) & items["disclosed_date"].notna()]
     if len(public):
         lx, ly = [], []
-        for r in public.itertuples():
+        for r in frames.rows(public):
             lx += [r.period_end, r.disclosed_date, None]
             ly += [r.track, r.track, None]
         traces.append(dict(type="scatter", x=lx, y=ly, mode="lines",
@@ -282,7 +282,7 @@ def cuba_timeline(items: pd.DataFrame) -> dict:
             type="scatter", x=public["disclosed_date"], y=public["track"], mode="markers", name="Defection made public",
             marker={"symbol": "diamond", "size": 10, "color": TRACK_COLOURS[HAVANA_TRACK]},
             hovertext=[f"<b>{_esc(r.disclosed_period)}</b> · made public<br>{_esc(r.summary)}"
-                       for r in public.itertuples()], hoverinfo="text"))
+                       for r in frames.rows(public)], hoverinfo="text"))
     return _figure(traces, "Cuba and the two Koreas since 1949", 420, yaxis={"type": "category"},
                    xaxis={"title": {"text": "Date"}})
 
@@ -321,14 +321,14 @@ def havana_sequence(items: pd.DataFrame) -> dict:
         traces.append(dict(type="scatter", x=closures["date"], y=[row] * len(closures), mode="markers",
                            marker={"symbol": "line-ns-open", "size": 16, "color": colour,
                                    "line": {"width": 2}},
-                           hovertext=[hover(r) for r in closures.itertuples()], hoverinfo="text",
+                           hovertext=[hover(r) for r in frames.rows(closures)], hoverinfo="text",
                            name=CLOSURES_TRACK, showlegend=False))
         traces.append(dict(type="scatter", x=[first["date"]], y=[row], mode="text", textposition="middle left",
                            text=[label(f"{first['period']} – {last['period']}", f"{CLOSURES_TRACK}"
                                        f" ({len(closures)} reports)")],
                            hoverinfo="skip", showlegend=False, textfont={**ink, "color": colour}))
     colour = TRACK_COLOURS[HAVANA_TRACK]
-    for r in items[items["track"] == HAVANA_TRACK].itertuples():
+    for r in frames.rows(items[items["track"] == HAVANA_TRACK]):
         row = f"defection {r.date} {r.summary}"
         rows.append((r.date, row))
         # The bar spans the dated month or year; the square marks its start, so a day is visible too.
@@ -347,7 +347,7 @@ def havana_sequence(items: pd.DataFrame) -> dict:
                 hovertext=["", f"<b>{_esc(r.disclosed_period)}</b> · made public<br>{_esc(r.summary)}"],
                 hoverinfo="text", showlegend=False))
     headlined = items[items["headline"].notna() & ~items["track"].isin([CLOSURES_TRACK, HAVANA_TRACK])]
-    for r in headlined.itertuples():
+    for r in frames.rows(headlined):
         row = f"event {r.date} {r.headline}"
         rows.append((r.date, row))
         traces.append(dict(type="scatter", x=[r.date], y=[row], mode="markers+text", text=[label(r.period, r.headline)],
@@ -359,7 +359,7 @@ def havana_sequence(items: pd.DataFrame) -> dict:
     if len(others):
         traces.append(dict(type="scatter", x=others["date"], y=[other_row] * len(others), mode="markers",
                            marker={"size": 8, "color": "#999999"}, hoverinfo="text", showlegend=False,
-                           hovertext=[hover(r) for r in others.itertuples()]))
+                           hovertext=[hover(r) for r in frames.rows(others)]))
     order = [row for _, row in sorted(rows, key=lambda date_row: pd.Timestamp(date_row[0]))]
     if len(others):
         order.append(other_row)
@@ -414,7 +414,7 @@ def defection_trend(trend: pd.DataFrame, years: pd.DataFrame) -> dict:
                      "color": "#555"},
             hovertext=[f"{r.year}: {_esc(r.elite_count_label)} elite arrivals in South Korea ({basis})"
                        + (f", “{_esc(r.elite_count_wording)}”" if isinstance(r.elite_count_wording, str) else "")
-                       + (" — approximate" if r.elite_count_approx else "") for r in rows.itertuples()],
+                       + (" — approximate" if r.elite_count_approx else "") for r in frames.rows(rows)],
             hoverinfo="text"))
     # The two legend groups sit at the foot of the figure like every legend (placed on the paper below
     # the axis, they were cut off: the bottom margin does not grow for a paper-placed legend).
@@ -443,7 +443,7 @@ def lag_distribution(lags: pd.DataFrame, summary: pd.DataFrame | None = None) ->
     hi = lags["disclosure_lag_max_days"].astype(float).clip(lower=SAME_DAY)
     rank = list(range(1, len(lags) + 1))
     hover = [f"<b>{_esc(r.person)}</b><br>Defected {_esc(r.defection_period)}, made public {_esc(r.disclosed_period)}"
-             f"<br>Lag: {_esc(r.disclosure_lag)}" for r in lags.itertuples()]
+             f"<br>Lag: {_esc(r.disclosure_lag)}" for r in frames.rows(lags)]
     xs, ys, hs = [], [], []
     for a, b, y, h in zip(lo, hi, rank, hover):
         xs += [a, b, None]

@@ -11,11 +11,11 @@ Aggregation happens in DuckDB.
 from __future__ import annotations
 
 import datetime as dt
-from collections import namedtuple
 
 import duckdb
 import pandas as pd
 
+from defections import frames
 from defections.db import frame, query_sql, select_list
 from defections.filters import FILTERS, Filters
 from defections.labels import DETAIL_FIELDS, LABELLED_COLUMNS, code_label
@@ -25,13 +25,6 @@ from defections.wording import CLOSURES_TRACK, HAVANA_TRACK, MISSING
 def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> pd.DataFrame:
     """The named query (sql/queries/<name>.sql) run with bound parameters."""
     return frame(con, query_sql(name), params)
-
-
-def rows(frame: pd.DataFrame) -> list:
-    """A result's rows as named tuples, what frame.itertuples(index=False) gives, for a third of its CPU
-    (pandas 3 takes each column through iloc for every call): the columns' lists, zipped."""
-    row = namedtuple("Row", frame.columns, rename=True)
-    return [row._make(values) for values in zip(*(column.tolist() for _, column in frame.items()))]
 
 
 # The events CSV's columns, as export_events.sql's final SELECT names them (a test compares the CSV header).
@@ -277,6 +270,6 @@ def dictionary_markdown(dictionary: pd.DataFrame) -> str:
              "Query the public views; the curated tables in schema `seed` hold the seeds as loaded.", ""]
     for (layer, table), columns in dictionary.groupby(["layer", "table"], sort=False):
         lines += [f"## `{table}` ({layer})", "", "| column | type | meaning |", "|---|---|---|"]
-        lines += [f"| `{c.column}` | {c.type} | {c.meaning} |" for c in columns.itertuples()]
+        lines += [f"| `{c.column}` | {c.type} | {c.meaning} |" for c in frames.rows(columns)]
         lines.append("")
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from defections import frames
 from defections.fingerprint import seed_files
 from defections.paths import sql_file
 from defections.schema import Seeds, schema
@@ -197,7 +198,7 @@ def release_notes(con: duckdb.DuckDBPyConnection) -> str:
     sections = [("unreleased", f"Unreleased changes since {status['last_release'] or 'no release'}", None)]
     sections = sections if not status["is_release"] else []
     sections += [(r.release, f"{r.release} ({r.released_on:%Y-%m-%d})", r.note)
-                 for r in release_list(con).itertuples()]
+                 for r in frames.rows(release_list(con))]
     for release, heading, note in sections:
         lines += [f"## {heading}", ""] + ([note, ""] if note else [])
         rows = counts[counts["release"] == release]
@@ -205,6 +206,6 @@ def release_notes(con: duckdb.DuckDBPyConnection) -> str:
             lines += ["No rows added or removed.", ""]
             continue
         lines += ["| table | rows added | rows removed |", "|---|---:|---:|"]
-        lines += [f"| {r.table_name} | {r.added} | {r.removed} |" for r in rows.itertuples()]
+        lines += [f"| {r.table_name} | {r.added} | {r.removed} |" for r in frames.rows(rows)]
         lines.append("")
     return "\n".join(lines)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from defections import frames
+
 MISSING = "—"  # every page, table, card and hover label shows a missing value as this
 # The Cuba panel's rows, named once for the query that fills them and the chart and list that read them.
 CLOSURES_TRACK = "North Korea's embassy closures"
@@ -48,7 +50,7 @@ def havana_sequence_lines(items: pd.DataFrame) -> list[tuple[str, str]]:
         last = closures.loc[closures["period_end"].idxmax()]
         lines.append((closures["date"].min(), f"{closures.iloc[0]['period']} – {last['period']}",
                       f"North Korea's embassy closures ({plural(len(closures), 'report')})"))
-    for r in items[items["headline"].notna() & (items["track"] != CLOSURES_TRACK)].itertuples():
+    for r in frames.rows(items[items["headline"].notna() & (items["track"] != CLOSURES_TRACK)]):
         made_public = f"; made public {r.disclosed_period}" if isinstance(r.disclosed_period, str) else ""
         lines.append((r.date, r.period, f"{r.headline}{made_public}"))
     return [(when, what) for _, when, what in sorted(lines, key=lambda line: pd.Timestamp(line[0]))]
@@ -58,7 +60,7 @@ def timeline_lines(events: pd.DataFrame) -> list[tuple[str, list[str]]]:
     """The timeline as a list for phones: per decade, one line per defection in date order
     ("November 2023 · Ri Il Kyu · Cuba, Havana · made public 16 July 2024")."""
     decades: dict[str, list[str]] = {}
-    for r in events.itertuples():
+    for r in frames.rows(events):
         made_public = f"made public {r.disclosed_period}" if isinstance(r.disclosed_period, str) else \
             f"made public {MISSING}"
         decades.setdefault(f"{r.period_start.year // 10 * 10}s", []).append(
@@ -71,6 +73,6 @@ def motive_lines(counts: pd.DataFrame) -> list[str]:
     ("Fear of punishment on return home: 4 defections (media 2; several 1; …)")."""
     lines = []
     for motive, part in counts.groupby("motive", sort=False):
-        sides = "; ".join(f"{r.attributed_to} {r.defections}" for r in part.itertuples())
+        sides = "; ".join(f"{r.attributed_to} {r.defections}" for r in frames.rows(part))
         lines.append(f"{motive}: {plural(int(part['defections'].sum()), 'defection')} ({sides})")
     return lines

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from defections import cache, charts, queries, ui, wording
+from defections import cache, charts, frames, queries, ui, wording
 from defections.labels import code_label, event_link
 
 REMARKS_SHOWN = 10  # cards are read one by one; each costs the browser more than a table row
@@ -14,7 +14,7 @@ ui.page_header("Diplomatic context",
                "How do the Cuba–South Korea ties of 14 February 2024 and North Korea's embassy closures "
                "relate to the defections?", filters)
 
-for fact in cache.cached(queries.havana_background, filters).itertuples():
+for fact in frames.rows(cache.cached(queries.havana_background, filters)):
     st.markdown(f"**{ui.plain(fact.summary)}** {ui.source_link(fact.source_title, fact.source_url)} · "
                 f"{event_link(str(fact.person) + ': event card', fact.event_id)}")
 
@@ -56,7 +56,7 @@ with left:
         ui.download("Download every remark in the selected years (CSV)",
                     lambda: ui.csv_bytes(cache.uncached(queries.commentary, filters, None)),
                     f"commentary_{filters.describe()}.csv", "commentary")
-    for remark in remarks.head(REMARKS_SHOWN).itertuples():
+    for remark in frames.rows(remarks.head(REMARKS_SHOWN)):
         with st.container(border=True):
             if isinstance(remark.quote, str):
                 st.markdown(f"> “{ui.plain(remark.quote)}”")

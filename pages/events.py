@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from defections import cache, queries, ui, wording
+from defections import cache, frames, queries, ui, wording
 from defections.export import events_file_name, workbook_bytes, workbook_file_name
 from defections.labels import code_label
 
@@ -43,7 +43,7 @@ wide, narrow = ui.wide_and_narrow("events")
 with wide:
     ui.table(table)
 with narrow:  # a phone shows two columns of a wide table: one card per defection instead
-    for row in table.head(CARDS_SHOWN).itertuples():
+    for row in frames.rows(table.head(CARDS_SHOWN)):
         st.markdown(f"**{ui.plain(row.person)}** ({row.event_id}) · {ui.plain(row.defection_period)} · "
                     f"{ui.plain(wording.or_missing(row.post_country))}  \n"
                     f"{ui.plain(code_label(row.confirmation_status))}"
@@ -73,13 +73,13 @@ with st.container(border=True, key="event-card"):
     st.markdown(f"**Motives, as reported** ({wording.plural(len(motives), 'attribution')})")
     if motives.empty:
         st.caption("No motive is reported for this defection.")
-    for m in motives.itertuples():
+    for m in frames.rows(motives):
         gloss = f" ({ui.plain(m.quote_gloss)})" if isinstance(m.quote_gloss, str) else ""
         st.markdown(f"- **{ui.plain(m.motive)}**, attributed by {ui.plain(m.attributed_by)} "
                     f"({ui.plain(code_label(m.attributed_to))}): “{ui.plain(m.evidence_quote)}”{gloss} · "
                     f"{ui.source_link(m.source_title, m.source_url)}")
     st.markdown(f"**Evidence for these facts** ({wording.plural(len(sources), 'source')})")
-    for src in sources.itertuples():
+    for src in frames.rows(sources):
         quote = f": “{ui.plain(src.evidence_quote)}”" if isinstance(src.evidence_quote, str) else ""
         gloss = f" ({ui.plain(src.quote_gloss)})" if isinstance(src.quote_gloss, str) else ""
         published = wording.or_missing(src.published_date.date() if hasattr(src.published_date, "date")

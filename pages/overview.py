@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from defections import cache, charts, queries, ui
+from defections import cache, charts, frames, queries, ui
 from defections.registry import PAGES
 
 filters = ui.filters()
@@ -12,7 +12,7 @@ count = ui.page_header("North Korean elite defections",
 ui.guard_empty(count)
 
 figures = cache.cached(queries.headline_figures, filters)
-for column, figure in zip(st.columns(len(figures)), figures.itertuples()):
+for column, figure in zip(st.columns(len(figures)), frames.rows(figures)):
     with column:
         st.metric(ui.plain(figure.figure), ui.plain(figure.value), border=True)  # both are markdown
         if isinstance(figure.source_url, str):

@@ -3,7 +3,7 @@ the methodology, the changelog, what's new since a release, and the whole datase
 
 import streamlit as st
 
-from defections import bundle, cache, queries, release, ui
+from defections import bundle, cache, frames, queries, release, ui
 from defections.paths import ROOT
 
 filters = ui.filters()
@@ -29,7 +29,7 @@ if sources_tab.open:
         passage = cache.cached(queries.held_passage, source_id)
         if passage.empty:
             st.caption("No passage of this source is held, so none of its words are quoted as evidence.")
-        for held in passage.itertuples():
+        for held in frames.rows(passage):
             if not isinstance(held.url, str):
                 st.caption("This is the client's seed document: the Seed document tab shows it in full.")
                 continue
@@ -40,7 +40,7 @@ if sources_tab.open:
 
 if document_tab.open:
     with document_tab:
-        for document in cache.cached(queries.documents).itertuples():
+        for document in frames.rows(cache.cached(queries.documents)):
             st.markdown(f"**{ui.plain(document.title)}** ({ui.plain(document.document)}, "
                         f"source {ui.plain(document.source_id)})")
             st.text(document.text)
