@@ -108,7 +108,7 @@ def post_map(posts: pd.DataFrame) -> dict:
     geo = {"projection": {"type": "natural earth"}, "resolution": 110, "showland": True, "landcolor": "#e8e4da",
            "showcountries": True, "countrycolor": "#b8b2a6", "showocean": True, "oceancolor": "#f4f8fb",
            "showframe": False, "fitbounds": False, "lataxis": {"range": [-58, 84]}, "lonaxis": {"range": [-180, 180]}}
-    return _figure([posted], "Where defectors were posted", 460, geo=geo)
+    return _set_margins(_figure([posted], "Where defectors were posted", 460, geo=geo), left=10, bottom=10)
 
 
 def defection_timeline(events: pd.DataFrame, context: pd.DataFrame | None = None) -> dict:
