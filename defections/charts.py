@@ -283,8 +283,8 @@ def cuba_timeline(items: pd.DataFrame) -> dict:
             marker={"symbol": "diamond", "size": 10, "color": TRACK_COLOURS[HAVANA_TRACK]},
             hovertext=[f"<b>{_esc(r.disclosed_period)}</b> · made public<br>{_esc(r.summary)}"
                        for r in frames.rows(public)], hoverinfo="text"))
-    return _figure(traces, "Cuba and the two Koreas since 1949", 420, yaxis={"type": "category"},
-                   xaxis={"title": {"text": "Date"}})
+    return _set_margins(_figure(traces, "Cuba and the two Koreas since 1949", 420, yaxis={"type": "category"},
+                                xaxis={"title": {"text": "Date"}}), left=_label_width(TRACK_COLOURS))
 
 
 def havana_sequence(items: pd.DataFrame) -> dict:
