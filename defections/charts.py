@@ -66,18 +66,20 @@ def _merged(base: dict, more: dict) -> dict:
     return out
 
 
+LEGEND_BELOW_PX = 56  # under the x axis's labels and title
+
+
 def _set_margins(figure: dict, left: int, bottom: int = 110, top: int = 72) -> dict:
     """The figure with its margins set, not measured: automargin off on the title and every axis, the legend
     under the plot. With automargin plotly.js draws a figure, measures its labels and draws it again; set,
     one draw (docs/benchmarks.md, "Behind the code"). `left` holds the widest y label, `bottom` the x labels,
     the axis title and the legend."""
     layout = figure["layout"]
-    plot_height = layout["height"] - top - bottom
-    axes = {key: {"automargin": False} for key in layout if key.startswith(("xaxis", "yaxis"))}
+    axes = {key: {"automargin": False} for key in ("xaxis", "yaxis", *layout) if key.startswith(("xaxis", "yaxis"))}
+    legend_y = -LEGEND_BELOW_PX / (layout["height"] - top - bottom)  # in plot heights, from the plot's foot
     return {**figure, "layout": _merged(layout, {
-        **{"xaxis": {"automargin": False}, "yaxis": {"automargin": False}}, **axes,
-        "margin": {"l": left, "t": top, "b": bottom}, "title": {"automargin": False},
-        "legend": {"yref": "paper", "y": -56 / plot_height, "yanchor": "top"}})}
+        **axes, "margin": {"l": left, "t": top, "b": bottom}, "title": {"automargin": False},
+        "legend": {"yref": "paper", "y": legend_y, "yanchor": "top"}})}
 
 
 def _label_width(labels) -> int:
