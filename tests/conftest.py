@@ -12,7 +12,7 @@ import pytest
 from helpers import keep_only_defections
 
 from defections.build import build
-from defections.db import connect
+from defections.db import connect, is_stale
 from defections.paths import SEEDS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,11 +76,29 @@ def con(db_path):
 
 
 @pytest.fixture
-def seeds_copy(tmp_path) -> Path:
-    """A private copy of the real seeds, for tests that break them."""
+def seeds_copy(db_path, tmp_path) -> Path:
+    """A private copy of the real seeds (the session's snapshot of them, which db_path was built from), for
+    tests that break them."""
     target = tmp_path / "seeds"
-    shutil.copytree(SEEDS_DIR, target)
+    shutil.copytree(db_path.parent / "seeds", target)
     return target
+
+
+@pytest.fixture
+def built_copy(db_path, seeds_copy):
+    """built_copy(path): what build(seeds_copy, path) writes. While seeds_copy is still the seeds db_path was
+    built from (nothing changed yet, as the staleness check finds), a copy of the session's database: a build
+    costs about 2 CPU-s, a copy a few ms. For tests whose subject is what follows the first build (a rebuild,
+    a refused build, the app on that file); test_build checks the build itself."""
+
+    def copy(path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(db_path, path)
+        if is_stale(path, seeds_copy):  # the test changed the seeds first (test_release's as_released can)
+            build(seeds_copy, path)
+        return path
+
+    return copy
 
 
 def _seeds_with(tmp_path_factory, name: str, event_ids: set[str]) -> tuple[Path, Path]:
