@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # (the app for test_browser/test_load/test_server, the two replicas and nginx for test_proxy, the app on
 # hostile seeds for test_hostile_input's browser test), and the groups and the AppTest and database tests
 # share out the two workers. Chromium starts on each worker that runs a group needing it. The app's tests
-# are two groups (test_browser, and the rest), alone over 250 s on one worker; each worker that runs one
-# starts its own app.
+# are one group (they were two while test_browser alone took 150 s: each worker ran an app and warmed a
+# browser context of its own for it, about 10 CPU-s more).
 SERVER_GROUPS = {"proxied": "proxy", "hostile_url": "hostile", "app_url": "app"}  # first match wins
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # gw0, gw1, ... under xdist
 
@@ -32,8 +32,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         group = next((group for fixture, group in SERVER_GROUPS.items() if fixture in fixtures), None)
-        if group == "app" and item.module.__name__ != "test_browser":
-            group = "app-other"  # the app's tests in two groups, so the two workers can share them out
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
 
