@@ -12,7 +12,7 @@ import pytest
 from helpers import keep_only_defections
 
 from defections.build import build
-from defections.db import connect
+from defections.db import connect, is_stale
 from defections.paths import SEEDS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # (the app for test_browser/test_load/test_server, the two replicas and nginx for test_proxy, the app on
 # hostile seeds for test_hostile_input's browser test), and the groups and the AppTest and database tests
 # share out the two workers. Chromium starts on each worker that runs a group needing it. The app's tests
-# are two groups (test_browser, and the rest), alone over 250 s on one worker; each worker that runs one
-# starts its own app.
+# are one group (they were two while test_browser alone took 150 s: each worker ran an app and warmed a
+# browser context of its own for it, about 10 CPU-s more).
 SERVER_GROUPS = {"proxied": "proxy", "hostile_url": "hostile", "app_url": "app"}  # first match wins
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # gw0, gw1, ... under xdist
 
@@ -32,8 +32,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         group = next((group for fixture, group in SERVER_GROUPS.items() if fixture in fixtures), None)
-        if group == "app" and item.module.__name__ != "test_browser":
-            group = "app-other"  # the app's tests in two groups, so the two workers can share them out
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
 
@@ -76,11 +74,29 @@ def con(db_path):
 
 
 @pytest.fixture
-def seeds_copy(tmp_path) -> Path:
-    """A private copy of the real seeds, for tests that break them."""
+def seeds_copy(db_path, tmp_path) -> Path:
+    """A private copy of the real seeds (the session's snapshot of them, which db_path was built from), for
+    tests that break them."""
     target = tmp_path / "seeds"
-    shutil.copytree(SEEDS_DIR, target)
+    shutil.copytree(db_path.parent / "seeds", target)
     return target
+
+
+@pytest.fixture
+def built_copy(db_path, seeds_copy):
+    """built_copy(path): what build(seeds_copy, path) writes. While seeds_copy is still the seeds db_path was
+    built from (nothing changed yet, as the staleness check finds), a copy of the session's database: a build
+    costs about 2 CPU-s, a copy a few ms. For tests whose subject is what follows the first build (a rebuild,
+    a refused build, the app on that file); test_build checks the build itself."""
+
+    def copy(path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(db_path, path)
+        if is_stale(path, seeds_copy):  # the test changed the seeds first (test_release's as_released can)
+            build(seeds_copy, path)
+        return path
+
+    return copy
 
 
 def _seeds_with(tmp_path_factory, name: str, event_ids: set[str]) -> tuple[Path, Path]:

@@ -152,8 +152,11 @@ def test_events_download_is_the_filtered_export_with_sources(page, app_url, con)
     assert ri and any((source["url"] or "").startswith("http") for source in json.loads(ri[0]["sources_json"]))
 
 
-def test_the_whole_dataset_downloads_as_one_zip_whose_every_file_reads(page, app_url, con):
-    open_page(page, f"{app_url}/sources")
+def test_the_whole_dataset_downloads_as_one_zip_whose_every_file_reads_and_the_citation_follows_the_source_picked(
+        page, app_url, con):
+    # Was two tests (the dataset's zip; the citation following the source picked) of the Sources page: the
+    # page loaded once for both, the zip downloaded first.
+    open_page(page, f"{app_url}/sources?source=S001")
     got = download(page, "Download the whole dataset")
     data = got.path().read_bytes()
 
@@ -176,43 +179,6 @@ def test_the_whole_dataset_downloads_as_one_zip_whose_every_file_reads(page, app
         else:
             assert content.decode("utf-8").strip(), name
 
-
-def test_an_event_link_holds_the_event_id_both_ways(page, app_url):
-    open_page(page, f"{app_url}/events?event=E05")
-    event = page.locator('[data-testid="stSelectbox"]').filter(has_text="Event").get_by_role("combobox")
-    assert event.input_value().endswith("(E05)")
-    event.click()
-    page.keyboard.type("Ri Il Kyu")  # the list is virtual: filter it so the option is drawn
-    page.get_by_role("option", name="Ri Il Kyu (E27)").click()
-    page.wait_for_function("() => new URLSearchParams(location.search).get('event') === 'E27'", timeout=TIMEOUT_MS)
-    wait_finished(page)
-    assert event.input_value() == "Ri Il Kyu (E27)"
-
-
-def cited_url(page) -> str:
-    """The URL line of the page's "Cite this view" text (the expander opened if it is closed)."""
-    box = page.locator('[data-testid="stExpander"]').filter(has_text="Cite this view")
-    if not box.locator('[data-testid="stCode"]').first.is_visible():
-        box.get_by_text("Cite this view").click()
-    return box.locator('[data-testid="stCode"]').first.inner_text().splitlines()[1]
-
-
-def test_the_citation_follows_the_event_picked_and_equals_the_address_bar(page, app_url):
-    open_page(page, f"{app_url}/events?event=E05")
-    assert cited_url(page) == page.url
-    event = page.locator('[data-testid="stSelectbox"]').filter(has_text="Event").get_by_role("combobox")
-    event.click()
-    page.keyboard.type("Ri Il Kyu")
-    page.get_by_role("option", name="Ri Il Kyu (E27)").click()
-    page.wait_for_function("() => new URLSearchParams(location.search).get('event') === 'E27'", timeout=TIMEOUT_MS)
-    wait_finished(page)
-    assert cited_url(page) == page.url and "event=E27" in page.url
-    got = download(page, "Download the citation for this CSV")
-    assert page.url in got.path().read_text(encoding="utf-8").splitlines()
-
-
-def test_the_citation_follows_the_source_picked(page, app_url):
-    open_page(page, f"{app_url}/sources?source=S001")
     picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Facts citing a source")
     picker = picker.get_by_role("combobox")
     picker.click()
@@ -224,15 +190,30 @@ def test_the_citation_follows_the_source_picked(page, app_url):
     assert cited_url(page) == page.url and "source=S002" in page.url
 
 
-def test_the_havana_link_is_stated_on_the_context_page_with_its_source(page, app_url):
-    open_page(page, f"{app_url}/context")
-    main = page.locator('[data-testid="stMain"]')
-    fact = main.get_by_text("had worked to block Cuba from opening diplomatic ties with South Korea").first
-    assert fact.is_visible()
-    links = fact.locator("xpath=ancestor::*[@data-testid='stMarkdownContainer']").locator("a")
-    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
-    assert any(h and "newser.com" in h for h in hrefs), hrefs
-    assert any(h and "event=E27" in h for h in hrefs), hrefs
+def cited_url(page) -> str:
+    """The URL line of the page's "Cite this view" text (the expander opened if it is closed)."""
+    box = page.locator('[data-testid="stExpander"]').filter(has_text="Cite this view")
+    if not box.locator('[data-testid="stCode"]').first.is_visible():
+        box.get_by_text("Cite this view").click()
+    return box.locator('[data-testid="stCode"]').first.inner_text().splitlines()[1]
+
+
+def test_an_event_link_holds_the_event_id_both_ways_and_the_citation_follows_it(page, app_url):
+    # Was two tests (the event link; the citation following the event picked) of the same page and the same
+    # pick: the page loaded once for both.
+    open_page(page, f"{app_url}/events?event=E05")
+    event = page.locator('[data-testid="stSelectbox"]').filter(has_text="Event").get_by_role("combobox")
+    assert event.input_value().endswith("(E05)")
+    assert cited_url(page) == page.url
+    event.click()
+    page.keyboard.type("Ri Il Kyu")  # the list is virtual: filter it so the option is drawn
+    page.get_by_role("option", name="Ri Il Kyu (E27)").click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('event') === 'E27'", timeout=TIMEOUT_MS)
+    wait_finished(page)
+    assert event.input_value() == "Ri Il Kyu (E27)"
+    assert cited_url(page) == page.url and "event=E27" in page.url
+    got = download(page, "Download the citation for this CSV")
+    assert page.url in got.path().read_text(encoding="utf-8").splitlines()
 
 
 def test_confirmation_filter_is_read_from_and_written_to_the_url(page, app_url, con):
@@ -266,7 +247,17 @@ def overlap(a: dict, b: dict) -> bool:
 
 def test_context_opens_on_the_havana_sequence_labelled_apart_and_the_whole_history_is_one_click_away(
         page, other, app_url):
+    # With what test_the_havana_link_is_stated_on_the_context_page_with_its_source and the whole history's
+    # case of test_at_desktop_width_every_legend_lies_inside_its_chart checked: the same pages, loaded once.
     open_page(page, app_url + "/context")
+    main = page.locator('[data-testid="stMain"]')  # the Havana link is stated, with its source
+    fact = main.get_by_text("had worked to block Cuba from opening diplomatic ties with South Korea").first
+    assert fact.is_visible()
+    links = fact.locator("xpath=ancestor::*[@data-testid='stMarkdownContainer']").locator("a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert any(h and "newser.com" in h for h in hrefs), hrefs
+    assert any(h and "event=E27" in h for h in hrefs), hrefs
+
     plot = page.locator(f"{CHARTS} .js-plotly-plot").first
     labels = plot.evaluate(BOXES_JS, ".textpoint text")
     figure = plot.evaluate(BOXES_JS, ".main-svg")[0]
@@ -291,6 +282,9 @@ def test_context_opens_on_the_havana_sequence_labelled_apart_and_the_whole_histo
     open_page(other, f"{app_url}/context?{urlsplit(page.url).query}")
     assert "since 1949" in other.locator(f"{CHARTS} .gtitle").first.text_content()
     assert other.locator('[data-testid="stButtonGroup"] [aria-checked="true"]').inner_text() == "Whole history"
+    assert other.viewport_size == {"width": 1400, "height": 1000}  # the whole history at desktop width, by its link
+    assert_no_exception(other)
+    assert_charts_readable(other, 1400)
 
 
 @pytest.fixture
@@ -366,10 +360,13 @@ def assert_charts_readable(page, width: int) -> None:
             assert figure["right"] <= width + 1, f"chart cut at the right: {figure}"
 
 
-@pytest.mark.parametrize("path", [*PAGES, WHOLE_HISTORY])
-def test_at_desktop_width_every_legend_lies_inside_its_chart(page, app_url, path):
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    open_page(page, app_url + path)
+@pytest.mark.parametrize("path", PAGES, ids=[name for name, _ in PAGES.values()])
+def test_at_desktop_width_every_legend_lies_inside_its_chart(six_tabs, path):
+    # Each page as one of the six tabs loaded at once shows it (the garbage in their URLs leaves the unfiltered
+    # view, as test_garbage_query_parameters_are_ignored checks): not a page load of its own. The whole
+    # history at desktop width: test_context_opens_on_the_havana_sequence_labelled_apart_and_the_whole_history_is_...
+    page = six_tabs[path]
+    assert page.viewport_size["width"] == 1400
     assert_no_exception(page)
     assert_charts_readable(page, 1400)
 

@@ -10,7 +10,7 @@ import pytest
 from helpers import append, edit, find, rows, run_cli, run_cli_process, sha256, touch_future
 
 from defections.__main__ import main
-from defections.build import SCHEMA_VERSION, BuildError, build
+from defections.build import SCHEMA_VERSION, BuildError
 from defections.db import DatabaseError, connect, ensure_database
 from defections.paths import SEEDS_DIR
 
@@ -32,9 +32,8 @@ def test_build_loads_every_seed_row(tmp_path):
         assert count(db, table) == len(rows(SEEDS_DIR, table))
 
 
-def test_failed_build_keeps_previous_database(seeds_copy, tmp_path):
-    db = tmp_path / "data" / "defections.duckdb"
-    build(seeds_copy, db)
+def test_failed_build_keeps_previous_database(seeds_copy, built_copy, tmp_path):
+    db = built_copy(tmp_path / "data" / "defections.duckdb")
     before, files_before = sha256(db), sorted(os.listdir(db.parent))
     line = edit(seeds_copy, "people", 0, {"name": ""})
     result = run_cli_process("build", "--seeds", seeds_copy, "--db", db)  # end to end: exit code and stderr
@@ -68,9 +67,10 @@ def count_beyond_integer_range(seeds):
 
 
 @pytest.mark.parametrize("change", [year_before_1945, upper_case_url_scheme, count_beyond_integer_range])
-def test_validate_and_build_agree_and_a_refused_build_keeps_previous_database(seeds_copy, tmp_path, change):
+def test_validate_and_build_agree_and_a_refused_build_keeps_previous_database(seeds_copy, built_copy, tmp_path,
+                                                                             change):
     # Values the schema's CHECKs refuse must be caught by validate, or a build crashes with a traceback.
-    db = build(seeds_copy, tmp_path / "data" / "defections.duckdb")
+    db = built_copy(tmp_path / "data" / "defections.duckdb")
     before, files_before = sha256(db), sorted(os.listdir(db.parent))
     change(seeds_copy)
     validated = run_cli("validate", "--seeds", seeds_copy)
@@ -138,17 +138,17 @@ def test_ensure_database_builds_when_missing(seeds_copy, tmp_path):
     assert count(db, "defections") == len(rows(seeds_copy, "defections"))
 
 
-def test_ensure_database_keeps_a_fresh_database(seeds_copy, tmp_path):
-    db = build(seeds_copy, tmp_path / "defections.duckdb")
+def test_ensure_database_keeps_a_fresh_database(seeds_copy, built_copy, tmp_path):
+    db = built_copy(tmp_path / "defections.duckdb")
     before = sha256(db)
     assert not ensure_database(db, seeds_copy).built
     assert sha256(db) == before
 
 
-def test_ensure_database_rebuilds_a_database_of_another_schema_version(seeds_copy, tmp_path):
+def test_ensure_database_rebuilds_a_database_of_another_schema_version(seeds_copy, built_copy, tmp_path):
     # After a code update changed the schema, starting the dashboard rebuilds from the same seeds
     # instead of showing "rebuild it" to the analyst.
-    db = build(seeds_copy, tmp_path / "defections.duckdb")
+    db = built_copy(tmp_path / "defections.duckdb")
     other_schema_version(db)
     assert ensure_database(db, seeds_copy).built
     con = connect(db)  # raises for a database of another schema version
@@ -156,8 +156,8 @@ def test_ensure_database_rebuilds_a_database_of_another_schema_version(seeds_cop
     con.close()
 
 
-def test_ensure_database_rebuilds_when_a_seed_is_newer(seeds_copy, tmp_path):
-    db = build(seeds_copy, tmp_path / "defections.duckdb")
+def test_ensure_database_rebuilds_when_a_seed_is_newer(seeds_copy, built_copy, tmp_path):
+    db = built_copy(tmp_path / "defections.duckdb")
     edit(seeds_copy, "people", 0, {"notes": "edited after the build"})
     touch_future(seeds_copy / "people.csv")
     assert ensure_database(db, seeds_copy).built
@@ -166,17 +166,17 @@ def test_ensure_database_rebuilds_when_a_seed_is_newer(seeds_copy, tmp_path):
     con.close()
 
 
-def test_ensure_database_builds_once_for_one_change(seeds_copy, tmp_path):
+def test_ensure_database_builds_once_for_one_change(seeds_copy, built_copy, tmp_path):
     # A seed stamped in the future (clock skew, an unpacked archive) must not rebuild on every page run.
-    db = build(seeds_copy, tmp_path / "defections.duckdb")
+    db = built_copy(tmp_path / "defections.duckdb")
     edit(seeds_copy, "people", 0, {"notes": "edited after the build"})
     touch_future(seeds_copy / "people.csv")
     assert ensure_database(db, seeds_copy).built
     assert not ensure_database(db, seeds_copy).built
 
 
-def test_ensure_database_with_invalid_seeds_keeps_old_file_and_says_why(seeds_copy, tmp_path):
-    db = build(seeds_copy, tmp_path / "defections.duckdb")
+def test_ensure_database_with_invalid_seeds_keeps_old_file_and_says_why(seeds_copy, built_copy, tmp_path):
+    db = built_copy(tmp_path / "defections.duckdb")
     before = sha256(db)
     line = edit(seeds_copy, "people", 0, {"name": ""})
     touch_future(seeds_copy / "people.csv")

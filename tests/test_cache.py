@@ -11,7 +11,6 @@ from helpers import edit, open_page, script, touch_future
 from streamlit.testing.v1 import AppTest
 
 from defections import cache, charts, queries, registry
-from defections.build import build
 from defections.db import connect
 from defections.filters import Filters
 
@@ -55,9 +54,8 @@ def test_pages_leave_every_cached_result_as_the_database_returns_it(db_path, tmp
     assert all(shown["tables"] or shown["charts"] for shown in first.values())
 
 
-def test_a_rebuilt_database_is_never_served_from_the_cache(seeds_copy, tmp_path, monkeypatch):
-    db = tmp_path / "defections.duckdb"
-    build(seeds_copy, db)
+def test_a_rebuilt_database_is_never_served_from_the_cache(seeds_copy, built_copy, tmp_path, monkeypatch):
+    db = built_copy(tmp_path / "defections.duckdb")
     monkeypatch.setenv("DEFECTIONS_DB", str(db))
     monkeypatch.setenv("DEFECTIONS_SEEDS", str(seeds_copy))
     at = visit(script("sources"))

@@ -17,7 +17,6 @@ import duckdb
 import pytest
 from helpers import edit, open_page, run_cli, selected_count, sha256, shown
 
-from defections.build import build
 from defections.db import DatabaseError, connect, ensure_database, is_stale
 from defections.paths import SEEDS_DIR
 
@@ -172,12 +171,12 @@ def person_ids(seeds: Path) -> list[str]:
         return [row["person_id"] for row in csv.DictReader(handle)]
 
 
-def test_a_seed_saved_during_a_build_is_built_next_time(seeds_copy, tmp_path, monkeypatch):
+def test_a_seed_saved_during_a_build_is_built_next_time(seeds_copy, built_copy, tmp_path, monkeypatch):
     # The curator saves while the build is writing (after it read the seeds): the database holds the old
     # text, so it must not record the new seeds as built, or the edit is never picked up.
     from defections import build as build_module
 
-    db = build(seeds_copy, tmp_path / "defections.duckdb")
+    db = built_copy(tmp_path / "defections.duckdb")
     first_person_line_edit(seeds_copy, "first edit")
     real_write = build_module.write
 
@@ -194,8 +193,8 @@ def test_a_seed_saved_during_a_build_is_built_next_time(seeds_copy, tmp_path, mo
     assert notes_of_first_person(db) == "saved during the build"  # ...it is built on the next page run
 
 
-def test_a_seed_copied_in_with_an_older_mtime_is_picked_up(seeds_copy, tmp_path):
-    db = build(seeds_copy, tmp_path / "defections.duckdb")
+def test_a_seed_copied_in_with_an_older_mtime_is_picked_up(seeds_copy, built_copy, tmp_path):
+    db = built_copy(tmp_path / "defections.duckdb")
     first_person_line_edit(seeds_copy, "copied in with cp -p")
     os.utime(seeds_copy / "people.csv", (946684800, 946684800))  # 2000-01-01, as cp -p, tar or rsync -t keep it
     assert is_stale(db, seeds_copy)
@@ -203,8 +202,8 @@ def test_a_seed_copied_in_with_an_older_mtime_is_picked_up(seeds_copy, tmp_path)
     assert notes_of_first_person(db) == "copied in with cp -p"
 
 
-def test_a_deleted_seed_is_picked_up(seeds_copy, tmp_path):
-    db = build(seeds_copy, tmp_path / "defections.duckdb")
+def test_a_deleted_seed_is_picked_up(seeds_copy, built_copy, tmp_path):
+    db = built_copy(tmp_path / "defections.duckdb")
     (seeds_copy / "revisions.csv").unlink()
     assert is_stale(db, seeds_copy)
     freshness = ensure_database(db, seeds_copy)
@@ -215,8 +214,8 @@ TEMPORARY = [".S001.txt.swp", ".S001.txt.swx", ".S001.txt.Xa81bQ", "S001.txt~", 
              ".people.csv.swp", "#people.csv#"]
 
 
-def test_hidden_and_temporary_files_are_not_seeds(seeds_copy, tmp_path):
-    db = build(seeds_copy, tmp_path / "defections.duckdb")
+def test_hidden_and_temporary_files_are_not_seeds(seeds_copy, built_copy, tmp_path):
+    db = built_copy(tmp_path / "defections.duckdb")
     for name in TEMPORARY:  # an editor's swap and lock files, rsync's temporary copy, a backup
         (seeds_copy / "documents" / name).write_text("being edited\n")
         (seeds_copy / name).write_text("being edited\n")
@@ -224,10 +223,10 @@ def test_hidden_and_temporary_files_are_not_seeds(seeds_copy, tmp_path):
     assert not ensure_database(db, seeds_copy).built
 
 
-def test_a_seed_vanishing_between_listing_and_stat_is_not_an_error(seeds_copy, tmp_path, monkeypatch):
+def test_a_seed_vanishing_between_listing_and_stat_is_not_an_error(seeds_copy, built_copy, tmp_path, monkeypatch):
     from defections import fingerprint
 
-    db = build(seeds_copy, tmp_path / "defections.duckdb")
+    db = built_copy(tmp_path / "defections.duckdb")
     swap = seeds_copy / "documents" / "S001.txt.tmp.txt"
     real_listing = fingerprint._listing
 

@@ -12,9 +12,8 @@ from defections.build import build
 from defections.db import DatabaseError, connect, frame
 
 
-def test_a_rebuilt_database_is_seen_while_an_old_connection_is_still_open(seeds_copy, tmp_path):
-    db = tmp_path / "defections.duckdb"
-    build(seeds_copy, db)
+def test_a_rebuilt_database_is_seen_while_an_old_connection_is_still_open(seeds_copy, built_copy, tmp_path):
+    db = built_copy(tmp_path / "defections.duckdb")
     old = connect(db)
     arrivals = old.execute("SELECT total_arrivals FROM yearly_counts WHERE year = 2023").fetchone()[0]
 

@@ -50,14 +50,8 @@ def source(con, at):
 
 
 def whole(con) -> dict:
-    """The Sources page's zip of the whole dataset (on every tab), as the CLI exports it."""
-    path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = 'defections'").fetchone()[0]
-    if path not in ZIPS:  # one zip of the big database for the three tabs (seconds each on a loaded machine)
-        ZIPS[path] = {bundle.file_name(con): bundle.bundle_bytes(con)}
-    return ZIPS[path]
-
-
-ZIPS: dict[str, dict] = {}
+    """The Sources page's zip of the whole dataset (on every tab), as the CLI exports it: made when compared."""
+    return {bundle.file_name(con): bundle.bundle_bytes}
 
 
 # (page, its URL parameters, a table is cut at TABLE_ROWS, {download file name: the view's every row})
@@ -114,6 +108,10 @@ def test_every_download_holds_every_row_of_its_view(big_db, monkeypatch, view):
         views = expected(con, at)
         assert sorted(offered) == sorted(views)  # a download nobody checks fails here
         for file_name, every_row in views.items():
+            if file_name.endswith(".zip") and view != "sources":
+                # The zip's button is made above the tabs, by the same line on every tab: its bytes (seconds
+                # to make on this database) are compared on the Sources tab; here it is offered, by name.
+                continue
             write = workbook_bytes if file_name.endswith(".xlsx") else csv_bytes
-            want = every_row if isinstance(every_row, bytes) else write(every_row)
+            want = every_row(con) if callable(every_row) else write(every_row)
             assert offered[file_name]() == want, file_name

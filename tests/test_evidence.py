@@ -9,7 +9,6 @@ import pytest
 from helpers import assert_reported, edit, find, line_of, open_page, rows, run_cli, script, selected_count, sha256
 
 from defections import queries
-from defections.build import build
 from defections.db import frame
 from defections.documents import MAX_DOCUMENT_BYTES, normalize_text, parse_document
 from defections.export import events_file_name
@@ -75,8 +74,8 @@ def build_cli(seeds, db):
     return run_cli("build", "--seeds", seeds, "--db", db)
 
 
-def test_a_changed_quote_fails_the_build_and_keeps_the_database(seeds_copy, tmp_path):
-    db = build(seeds_copy, tmp_path / "defections.duckdb")
+def test_a_changed_quote_fails_the_build_and_keeps_the_database(seeds_copy, built_copy, tmp_path):
+    db = built_copy(tmp_path / "defections.duckdb")
     before = sha256(db)
     source = web_passage(seeds_copy)["source_id"]
     line = edit(seeds_copy, "defection_sources", {"source_id": source},

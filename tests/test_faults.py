@@ -130,8 +130,9 @@ def test_a_file_that_is_not_duckdb_is_shown_as_such_and_never_replaced(seeds_cop
     assert sha256(db) == before
 
 
-def test_invalid_seeds_keep_the_last_good_database_serving_with_a_warning(seeds_copy, tmp_path, monkeypatch):
-    db = build(seeds_copy, tmp_path / "defections.duckdb")
+def test_invalid_seeds_keep_the_last_good_database_serving_with_a_warning(seeds_copy, built_copy, tmp_path,
+                                                                          monkeypatch):
+    db = built_copy(tmp_path / "defections.duckdb")
     before = (sha256(db), counts(db))
     line = edit(seeds_copy, "yearly_counts", {"year": "2023"}, {"total_arrivals": "about 200"})
     touch_future(seeds_copy / "yearly_counts.csv")  # edited after the last build
@@ -162,9 +163,9 @@ def unreadable_seed(seeds: Path, monkeypatch) -> tuple[str, int]:
 
 
 @pytest.mark.parametrize("breaks", [too_long_a_cell, unreadable_seed], ids=["too_long_a_cell", "unreadable_seed"])
-def test_a_seed_broken_while_the_app_runs_keeps_the_last_good_database_with_a_warning(seeds_copy, tmp_path,
+def test_a_seed_broken_while_the_app_runs_keeps_the_last_good_database_with_a_warning(seeds_copy, built_copy, tmp_path,
                                                                                      monkeypatch, breaks):
-    db = build(seeds_copy, tmp_path / "defections.duckdb")
+    db = built_copy(tmp_path / "defections.duckdb")
     before = (sha256(db), counts(db))
     name, line = breaks(seeds_copy, monkeypatch)
     touch_future(seeds_copy / name)  # changed after the last build

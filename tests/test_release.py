@@ -66,10 +66,9 @@ def test_every_row_of_the_first_release_is_listed_with_it(con):
     assert made_in == [(FIRST,)]
 
 
-def test_an_edited_seed_is_unreleased_changes_until_a_release_is_recorded(seeds_copy, tmp_path):
+def test_an_edited_seed_is_unreleased_changes_until_a_release_is_recorded(seeds_copy, built_copy, tmp_path):
     base = as_released(seeds_copy)
-    db = tmp_path / "defections.duckdb"
-    build(seeds_copy, db)
+    db = built_copy(tmp_path / "defections.duckdb")
     assert run_cli("export", "events", "--db", db).stderr.startswith(f"data: release {base}\n")
 
     edit(seeds_copy, "defections", {"event_id": "E27"}, {"notes": "A note added after the release."})
