@@ -30,6 +30,7 @@ __all__ = ["TABLE_ROWS", "chart", "csv_bytes", "database", "download", "filters"
            "page_header", "page_link", "pick", "plain", "sidebar_filters", "source_link", "table"]
 
 TABLE_ROWS = 1000  # rows a table sends to the browser; downloads carry every row
+CITE_KEY = "cite_view"  # the "Cite this view" box's state: open or closed (tests open it through it)
 
 
 def _leave_pages_directory_mode() -> None:
@@ -171,8 +172,11 @@ def cite_views() -> None:
     for slot, file_name, key in slots:
         text = citation.cite_text(title, url, as_of, dt.date.today(), file_name, release=data_release)
         if file_name is None:
-            with slot.expander("Cite this view", icon=":material/format_quote:"):
-                st.code(text, language=None, wrap_lines=True)
+            # Drawn only once opened: a code block loads the browser's syntax highlighter, about 0.5 s of
+            # script in every new tab (docs/benchmarks.md, "Behind the code").
+            box = slot.expander("Cite this view", icon=":material/format_quote:", key=CITE_KEY, on_change="rerun")
+            if box.open:
+                box.code(text, language=None, wrap_lines=True)
         else:
             slot.download_button("Download the citation for this CSV (citation.txt)", data=text.encode("utf-8"),
                                  file_name="citation.txt", mime="text/plain", key=f"citation-{key}",

@@ -85,6 +85,16 @@ def open_page(page: str = HOME, timeout: float = 60, **params) -> AppTest:
     return at
 
 
+def cite_text(at: AppTest) -> str:
+    """The "Cite this view" text, as the box shows it once the analyst opens it (it is drawn only then)."""
+    from defections.ui import CITE_KEY
+
+    assert not [c for c in at.code if "CC BY 4.0" in c.value], "the cite box is drawn before it is opened"
+    at.session_state[CITE_KEY] = True
+    at.run()
+    return next(c.value for c in at.code if "CC BY 4.0" in c.value)
+
+
 def selected_count(at: AppTest) -> int:
     """The header's "N defection(s) selected" figure."""
     counts = [re.match(r"\*\*([\d,]+)\*\* defection\(s\) selected", m.value) for m in at.markdown]

@@ -194,7 +194,7 @@ def cited_url(page) -> str:
     """The URL line of the page's "Cite this view" text (the expander opened if it is closed)."""
     box = page.locator('[data-testid="stExpander"]').filter(has_text="Cite this view")
     if not box.locator('[data-testid="stCode"]').first.is_visible():
-        box.get_by_text("Cite this view").click()
+        box.get_by_text("Cite this view").click()  # a rerun draws the text: the box is empty until opened
     return box.locator('[data-testid="stCode"]').first.inner_text().splitlines()[1]
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
-from helpers import append, find, open_page, read_table, script, selected_count, shown, write_table
+from helpers import append, cite_text, find, open_page, read_table, script, selected_count, shown, write_table
 from streamlit.testing.v1 import AppTest
 
 from defections import queries, registry, release
@@ -181,7 +181,7 @@ def test_search_narrows_the_events_download(db_path, con):
 
 def test_cite_this_view_names_the_filtered_url_and_the_as_of_date(db_path, con):
     at = open_page(script("timeline"), years=["2016", "2024"], post="China")
-    cite = next(c.value for c in at.code if "Cite" in c.value or "CC BY 4.0" in c.value)
+    cite = cite_text(at)
     assert "/timeline?years=2016&years=2024&post=China" in cite
     assert f"Data as of {queries.as_of(con).isoformat()}" in cite
     assert "CC BY 4.0" in cite and "Timeline" in cite

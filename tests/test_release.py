@@ -7,7 +7,18 @@ import datetime as dt
 import os
 
 import pytest
-from helpers import append, edit, find, keep_only_defections, open_page, read_table, run_cli, script, write_table
+from helpers import (
+    append,
+    cite_text,
+    edit,
+    find,
+    keep_only_defections,
+    open_page,
+    read_table,
+    run_cli,
+    script,
+    write_table,
+)
 
 from defections import citation, release
 from defections.build import build
@@ -95,14 +106,14 @@ def test_the_app_says_unreleased_changes_and_names_the_file_to_edit(seeds_copy, 
     header = next(m.value for m in at.markdown if "defection(s) selected" in m.value).replace("\\", "")
     assert f"unreleased changes since {base}" in header
     assert any("seeds/releases.csv" in i.value.replace("\\", "") for i in at.info)
-    assert any(f"Data: unreleased changes since {base}." in c.value for c in at.code)  # the cite text
+    assert f"Data: unreleased changes since {base}." in cite_text(at)
 
 
 def test_the_header_and_the_cite_text_name_the_release(db_path, con):
     label = release.release_label(con)
     at = open_page(script("overview"))
     assert any(label in m.value.replace("\\", "") for m in at.markdown if "defection(s) selected" in m.value)
-    assert any(f"Data: {label}." in c.value for c in at.code)
+    assert f"Data: {label}." in cite_text(at)
 
 
 @pytest.fixture
