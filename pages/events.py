@@ -43,12 +43,14 @@ wide, narrow = ui.wide_and_narrow("events")
 with wide:
     ui.table(table)
 with narrow:  # a phone shows two columns of a wide table: one card per defection instead
-    for row in frames.rows(table.head(CARDS_SHOWN)):
-        st.markdown(f"**{ui.plain(row.person)}** ({row.event_id}) · {ui.plain(row.defection_period)} · "
-                    f"{ui.plain(wording.or_missing(row.post_country))}  \n"
-                    f"{ui.plain(code_label(row.confirmation_status))}"
-                    f"{' by ' + ui.plain(row.confirmed_by) if isinstance(row.confirmed_by, str) else ''} · "
-                    f"{ui.plain(code_label(row.outcome))} · motives: {ui.plain(wording.or_missing(row.motives))}")
+    cards = [f"**{ui.plain(row.person)}** ({row.event_id}) · {ui.plain(row.defection_period)} · "
+             f"{ui.plain(wording.or_missing(row.post_country))}  \n"
+             f"{ui.plain(code_label(row.confirmation_status))}"
+             f"{' by ' + ui.plain(row.confirmed_by) if isinstance(row.confirmed_by, str) else ''} · "
+             f"{ui.plain(code_label(row.outcome))} · motives: {ui.plain(wording.or_missing(row.motives))}"
+             for row in frames.rows(table.head(CARDS_SHOWN))]
+    # One element, not one per card: a page of fewer elements redraws faster (docs/benchmarks.md).
+    st.markdown("\n\n".join(cards))
     if len(table) > CARDS_SHOWN:
         st.caption(f"The {CARDS_SHOWN} most recent; search or filter to narrow, or download them all.")
 
@@ -73,19 +75,25 @@ with st.container(border=True, key="event-card"):
     st.markdown(f"**Motives, as reported** ({wording.plural(len(motives), 'attribution')})")
     if motives.empty:
         st.caption("No motive is reported for this defection.")
+    lines = []  # each list one element, like the cards
     for m in frames.rows(motives):
         gloss = f" ({ui.plain(m.quote_gloss)})" if isinstance(m.quote_gloss, str) else ""
-        st.markdown(f"- **{ui.plain(m.motive)}**, attributed by {ui.plain(m.attributed_by)} "
-                    f"({ui.plain(code_label(m.attributed_to))}): “{ui.plain(m.evidence_quote)}”{gloss} · "
-                    f"{ui.source_link(m.source_title, m.source_url)}")
+        lines.append(f"- **{ui.plain(m.motive)}**, attributed by {ui.plain(m.attributed_by)} "
+                     f"({ui.plain(code_label(m.attributed_to))}): “{ui.plain(m.evidence_quote)}”{gloss} · "
+                     f"{ui.source_link(m.source_title, m.source_url)}")
+    if lines:
+        st.markdown("\n".join(lines))
     st.markdown(f"**Evidence for these facts** ({wording.plural(len(sources), 'source')})")
+    lines = []
     for src in frames.rows(sources):
         quote = f": “{ui.plain(src.evidence_quote)}”" if isinstance(src.evidence_quote, str) else ""
         gloss = f" ({ui.plain(src.quote_gloss)})" if isinstance(src.quote_gloss, str) else ""
         published = wording.or_missing(src.published_date.date() if hasattr(src.published_date, "date")
                                        else src.published_date)
-        st.markdown(f"- {ui.source_link(src.title, src.url)}, {ui.plain(wording.or_missing(src.publisher))}, "
-                    f"{ui.plain(published)}{quote}{gloss}")
+        lines.append(f"- {ui.source_link(src.title, src.url)}, {ui.plain(wording.or_missing(src.publisher))}, "
+                     f"{ui.plain(published)}{quote}{gloss}")
+    if lines:
+        st.markdown("\n".join(lines))
     st.caption("The quoted sources are checked against the passage held from each (Sources page); the others are "
                "cited without a quote.")
 ui.download("Download this event's facts (CSV)",

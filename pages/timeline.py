@@ -22,8 +22,8 @@ def each_defection() -> None:
             ui.chart(charts.defection_timeline, events, context, name=f"timeline_{filters.describe()}",
                      key="timeline")
         with narrow:  # a phone leaves the chart about 100 px for 70+ bars: list them instead
-            for decade, lines in cache.kept(wording.timeline_lines, events):
-                st.markdown(f"**{decade}**\n" + "\n".join(f"- {ui.plain(line)}" for line in lines))
+            st.markdown("\n\n".join(f"**{decade}**\n" + "\n".join(f"- {ui.plain(line)}" for line in lines)
+                                     for decade, lines in cache.kept(wording.timeline_lines, events)))
         st.caption("A bar spans the period a source dates the defection to: a day, a month (“November 2023”) or "
                    "a whole year. The dotted line runs to the day it was made public. Rows are grouped by decade; "
                    "narrow the years in the sidebar to zoom in.")

@@ -200,7 +200,7 @@ def test_event_detail_shows_each_quote_with_its_source(db_path, con):
     at = open_page(script("events"), event="E01")
     expected = frame(con, "SELECT quote, source_title, source_url FROM evidence "
                           "WHERE fact_table = 'defections' AND fact_id = 'E01'")
-    lines = [m.value for m in at.markdown if m.value.startswith("- ")]  # the card's evidence list
+    lines = [line for m in at.markdown if m.value.startswith("- ") for line in m.value.splitlines()]  # its lists
     assert len(expected) > 0
     for row in expected.itertuples():  # each quote on the line that links its source
         assert any(f"“{plain(row.quote)}”" in line and source_link(row.source_title, row.source_url) in line
