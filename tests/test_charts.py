@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import plotly.io
 import pytest
 
-from defections import charts, queries
+from defections import cache, charts, queries
 from defections.filters import Filters
 
 HAVANA = Filters(2023, 2023, posts=("Cuba",))
@@ -209,26 +209,25 @@ def _plain(value):
 def test_every_chart_is_written_as_plotly_itself_would_send_it(con, filters):
     """The app sends the builders' dicts without go.Figure: a shorthand plotly.js does not read (marker_color,
     a bare string title) would be silently dropped in the browser, so each must equal its validated figure."""
-    built = {
-        "post_map": charts.post_map(queries.post_map(con, filters)),
-        "defection_timeline": charts.defection_timeline(queries.timeline_events(con, filters, 500),
-                                                        queries.timeline_context(con, filters)),
-        "timeline_density": charts.timeline_density(queries.timeline_density(con, filters)),
-        "yearly_arrivals": charts.yearly_arrivals(queries.yearly_figures(con, filters)),
-        "motive_bars": charts.motive_bars(queries.motive_counts(con, filters)),
-        "cuba_timeline": charts.cuba_timeline(queries.cuba_timeline(con, filters)),
-        "havana_sequence": charts.havana_sequence(queries.cuba_timeline(con, filters)),
-        "defection_trend": charts.defection_trend(queries.yearly_trend(con, filters, "disclosure", "confirmation"),
-                                                  queries.yearly_figures(con, filters)),
-        "lag_distribution": charts.lag_distribution(queries.lag_distribution(con, filters, 500),
-                                                    queries.lag_summary(con, filters)),
+    shown = {  # each builder's frames, as its page queries them
+        "post_map": (queries.post_map(con, filters),),
+        "defection_timeline": (queries.timeline_events(con, filters, 500), queries.timeline_context(con, filters)),
+        "timeline_density": (queries.timeline_density(con, filters),),
+        "yearly_arrivals": (queries.yearly_figures(con, filters),),
+        "motive_bars": (queries.motive_counts(con, filters),),
+        "cuba_timeline": (queries.cuba_timeline(con, filters),),
+        "havana_sequence": (queries.cuba_timeline(con, filters),),
+        "defection_trend": (queries.yearly_trend(con, filters, "disclosure", "confirmation"),
+                            queries.yearly_figures(con, filters)),
+        "lag_distribution": (queries.lag_distribution(con, filters, 500), queries.lag_summary(con, filters)),
     }
     builders = {name for name, f in inspect.getmembers(charts, inspect.isfunction)
                 if f.__module__ == charts.__name__ and not name.startswith("_")}
-    assert set(built) == builders  # a new chart builder fails here until it is drawn above
-    for name, spec in built.items():
-        sent = _plain(json.loads(plotly.io.to_json(spec, validate=False)))
-        validated = _plain(json.loads(plotly.io.to_json(go.Figure(spec), validate=False)))
+    assert set(shown) == builders  # a new chart builder fails here until it is drawn above
+    for name, frames in shown.items():
+        builder = getattr(charts, name)
+        sent = _plain(cache.figure(builder, frames).to_dict())  # what st.plotly_chart is handed
+        validated = _plain(json.loads(plotly.io.to_json(go.Figure(builder(*frames)), validate=False)))
         assert sent == validated, name
 
 
