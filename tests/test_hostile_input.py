@@ -26,6 +26,7 @@ from helpers import (
     touch_future,
     write_table,
 )
+from playwright.sync_api import expect
 from streamlit.testing.v1 import AppTest
 
 from defections import charts, queries, registry
@@ -432,7 +433,9 @@ def reach(page, base: str, view: str) -> None:
         wait_finished(page)
     shown_query = parse_qs(urlsplit(page.url).query)
     if "tab" in params:  # the tab is open; the first one, open by default, may go unnamed in the address
-        assert page.get_by_role("tab", name=params["tab"][0], exact=True).get_attribute("aria-selected") == "true"
+        # Waited for, not read at once: a large tab (the methodology) can still be rendering after the run.
+        expect(page.get_by_role("tab", name=params["tab"][0], exact=True)).to_have_attribute(
+            "aria-selected", "true", timeout=TIMEOUT_MS)
         if params["tab"] == [TABS[0]]:
             shown_query.setdefault("tab", params["tab"])
     assert (page.url.startswith(base), urlsplit(page.url).path, shown_query) == (True, path, params)
