@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import plotly.graph_objects as go
 import pytest
-from browser_support import TIMEOUT_MS, streamlit_server, wait_finished
+from browser_support import TIMEOUT_MS, new_context, streamlit_server, wait_finished
 from browser_support import open_page as open_in_browser
 from helpers import (
     edit,
@@ -446,7 +446,7 @@ def test_every_link_a_page_shows_is_an_app_page_or_a_source(browser, hostile_url
     with connect(hostile_db) as con:
         sources = [url for (url,) in con.execute("SELECT url FROM sources WHERE url IS NOT NULL").fetchall()]
     foreign, seen = {}, 0
-    context = browser.new_context(viewport={"width": 1400, "height": 1800})
+    context = new_context(browser, viewport={"width": 1400, "height": 1800})
     try:
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
