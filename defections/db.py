@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from defections.build import (
     KINDS,
@@ -111,12 +112,30 @@ def unreadable(db_path: Path, err: Exception) -> DatabaseError:
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pd.DataFrame:
     """Run one statement on its own cursor (a connection is shared across threads) and return its result
     as a DataFrame: the database seam every query goes through (cache.cached keeps the results)."""
-    if isinstance(params, dict):
-        # DuckDB rejects unused named parameters; the filters offer more than a query may use.
-        used = set(re.findall(r"\$(\w+)", sql))
-        params = {name: value for name, value in params.items() if name in used}
     with own_cursor(con) as cursor:
-        return cursor.execute(sql, params or []).df()
+        return cursor.execute(sql, _used(sql, params)).df()
+
+
+def long_frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
+    """frame() for a result of many rows (the events CSV): through Arrow, typed as frame() types it (whole
+    numbers nullable, dates as datetime64[us]). DuckDB's own conversion to pandas spent 2.5 of the 3.9 s
+    of a 273,000-row export turning text into Python strings (docs/benchmarks.md, "Behind the code")."""
+    with own_cursor(con) as cursor:
+        table = cursor.sql(sql, params=_used(sql, params)).to_arrow_table()
+    result = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get, date_as_object=False)
+    for column in table.schema:
+        if pa.types.is_date(column.type):
+            result[column.name] = result[column.name].astype("datetime64[us]")
+    return result
+
+
+def _used(sql: str, params: list | dict | None) -> list | dict:
+    """The parameters the statement names: DuckDB rejects unused named ones, and the filters offer more
+    than a query may use."""
+    if isinstance(params, dict):
+        names = set(re.findall(r"\$(\w+)", sql))
+        return {name: value for name, value in params.items() if name in names}
+    return params or []
 
 
 @contextmanager

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from defections import frames
-from defections.db import frame, query_sql, select_list
+from defections.db import frame, long_frame, query_sql, select_list
 from defections.filters import FILTERS, Filters
 from defections.labels import DETAIL_FIELDS, LABELLED_COLUMNS, code_label
 from defections.wording import CLOSURES_TRACK, HAVANA_TRACK, MISSING
@@ -203,7 +203,7 @@ def search_term(search: str | None) -> str:
 def export_events(con: duckdb.DuckDBPyConnection, filters: Filters, search: str = "") -> pd.DataFrame:
     """Every filtered defection with citation columns, narrowed by the name search when one is given:
     the events CSV (dashboard and CLI alike)."""
-    return _run(con, "export_events", {**filters.params(), "search": search_term(search)})
+    return long_frame(con, query_sql("export_events"), {**filters.params(), "search": search_term(search)})
 
 
 def event_detail(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:
