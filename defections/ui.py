@@ -5,7 +5,7 @@ runs lives in cache.py; the filter model and its URL binding in filters.py."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 import pyarrow as pa
@@ -26,8 +26,8 @@ from defections.labels import HEADINGS, LABELLED_COLUMNS, Heading, code_label, p
 from defections.paths import db_path, seeds_dir
 from defections.wording import MISSING, not_counted, plural
 
-__all__ = ["TABLE_ROWS", "chart", "csv_bytes", "database", "download", "filters", "guard_empty", "navigation",
-           "page_header", "page_link", "pick", "plain", "sidebar_filters", "source_link", "table"]
+__all__ = ["TABLE_ROWS", "bullets", "chart", "csv_bytes", "database", "download", "filters", "guard_empty",
+           "navigation", "page_header", "page_link", "pick", "plain", "sidebar_filters", "source_link", "table"]
 
 TABLE_ROWS = 1000  # rows a table sends to the browser; downloads carry every row
 CITE_KEY = "cite_view"  # the "Cite this view" box's state: open or closed (tests open it through it)
@@ -238,6 +238,14 @@ def _column(heading: str | Heading):
 
 
 COLUMNS = {name: _column(heading) for name, heading in HEADINGS.items()}
+
+
+def bullets(items: Iterable[str]) -> None:
+    """A markdown list (items already escaped) drawn as one element, not one per item: a page of fewer
+    elements redraws faster (docs/benchmarks.md, "Behind the code"). Nothing when there is no item."""
+    text = "\n".join(f"- {item}" for item in items)
+    if text:
+        st.markdown(text)
 
 
 def table(frame: pd.DataFrame, name: str | None = None, hide: tuple[str, ...] = (),

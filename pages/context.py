@@ -38,8 +38,8 @@ else:
         with wide:
             ui.chart(charts.havana_sequence, items, name=f"havana_sequence_{filters.describe()}", key="cuba")
         with narrow:
-            st.markdown("\n".join(f"- **{ui.plain(when)}**: {ui.plain(what)}"
-                                  for when, what in cache.kept(wording.havana_sequence_lines, items)))
+            ui.bullets(f"**{ui.plain(when)}**: {ui.plain(what)}"
+                       for when, what in cache.kept(wording.havana_sequence_lines, items))
     st.caption("North Korea's embassy closures, the defection of its counsellor in Havana, the ties of 14 February "
                "2024 and the embassies opened after, with the month a defection is dated to and the day it was made "
                "public on one row. Grey dots are the other Cuba events of these months; hover for each. Defections "

@@ -75,14 +75,13 @@ with st.container(border=True, key="event-card"):
     st.markdown(f"**Motives, as reported** ({wording.plural(len(motives), 'attribution')})")
     if motives.empty:
         st.caption("No motive is reported for this defection.")
-    lines = []  # each list one element, like the cards
+    lines = []
     for m in frames.rows(motives):
         gloss = f" ({ui.plain(m.quote_gloss)})" if isinstance(m.quote_gloss, str) else ""
-        lines.append(f"- **{ui.plain(m.motive)}**, attributed by {ui.plain(m.attributed_by)} "
+        lines.append(f"**{ui.plain(m.motive)}**, attributed by {ui.plain(m.attributed_by)} "
                      f"({ui.plain(code_label(m.attributed_to))}): “{ui.plain(m.evidence_quote)}”{gloss} · "
                      f"{ui.source_link(m.source_title, m.source_url)}")
-    if lines:
-        st.markdown("\n".join(lines))
+    ui.bullets(lines)
     st.markdown(f"**Evidence for these facts** ({wording.plural(len(sources), 'source')})")
     lines = []
     for src in frames.rows(sources):
@@ -90,10 +89,9 @@ with st.container(border=True, key="event-card"):
         gloss = f" ({ui.plain(src.quote_gloss)})" if isinstance(src.quote_gloss, str) else ""
         published = wording.or_missing(src.published_date.date() if hasattr(src.published_date, "date")
                                        else src.published_date)
-        lines.append(f"- {ui.source_link(src.title, src.url)}, {ui.plain(wording.or_missing(src.publisher))}, "
+        lines.append(f"{ui.source_link(src.title, src.url)}, {ui.plain(wording.or_missing(src.publisher))}, "
                      f"{ui.plain(published)}{quote}{gloss}")
-    if lines:
-        st.markdown("\n".join(lines))
+    ui.bullets(lines)
     st.caption("The quoted sources are checked against the passage held from each (Sources page); the others are "
                "cited without a quote.")
 ui.download("Download this event's facts (CSV)",

@@ -20,7 +20,7 @@ wide, narrow = ui.wide_and_narrow("motives")
 with wide:
     ui.chart(charts.motive_bars, counts, name=f"motives_{filters.describe()}", key="motives")
 with narrow:  # a phone cuts the motives' names off the bars: list them instead
-    st.markdown("\n".join(f"- {ui.plain(line)}" for line in cache.kept(wording.motive_lines, counts)))
+    ui.bullets(ui.plain(line) for line in cache.kept(wording.motive_lines, counts))
 st.caption("A defection counts once under each motive reported for it, however many sources give it; colours "
            "show who attributes it (the defector himself; North Korean, South Korean, other or unnamed officials; "
            "media; analysts), black when several sides do. The table lists the attributors behind each bar.")
