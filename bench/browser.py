@@ -1,12 +1,6 @@
-"""Real headless Chromium (Playwright, Debian's chromium), against the app and, on a second Streamlit
-server, the reference app (bench/reference.py: the same frame and sidebar filters, a short page) and a
-blank page, measured in the same run:
-
-- loads: navigation until the script has finished and every chart is drawn, a new tab (session) each
-  time, the app's page and the blank page in turn;
-- interactions, in one tab per server: a page switch through the sidebar and one step of the year
-  slider (the keyboard's arrow on its start thumb), until the run they start has finished and every
-  chart is drawn again, the app's tab and the reference's taking turns."""
+"""Real headless Chromium on the app and, on a second server, the reference app (bench/reference.py): fresh
+tabs on each page beside the blank page, then in one tab each, page switches and year-slider steps taking
+turns (docs/benchmarks.md). Also the Streamlit servers of the benchmark and the browser tests."""
 
 from __future__ import annotations
 
@@ -67,23 +61,22 @@ COUNT_FINISHED = """(() => {
             this.addEventListener('message', (event) => { if (finished(event.data)) window.__finished += 1; }); }
     };
 })()"""
-# Before an interaction: note the time and what the tab has seen, so that "done" means the run this
-# interaction started has ended (a state change away from 'running', or one more script_finished
-# received), not the one before it.
-ARM = """() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    const watch = window.__bench = {start: performance.now(), ended: false, finished: window.__finished};
-    new MutationObserver((records, observer) => {
-        if (records.some(r => r.oldValue === 'running')) { watch.ended = true; observer.disconnect(); }
-    }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
-}"""
-SETTLED = (f"(expected) => (window.__bench.ended || window.__finished > window.__bench.finished) "
-           f"&& ({DRAWN})(expected) && performance.now() - window.__bench.start")
+# Before an interaction: the time, and the runs the tab has seen end, so that "settled" means that the run
+# this interaction started has ended (one more script_finished received) and every chart is drawn.
+ARM = "() => { window.__bench = {start: performance.now(), finished: window.__finished}; }"
+SETTLED = (f"(expected) => window.__finished > window.__bench.finished && ({DRAWN})(expected) "
+           "&& performance.now() - window.__bench.start")
 SWITCH = """(path) => {
     const link = [...document.querySelectorAll('[data-testid="stSidebarNav"] a')]
         .find(a => new URL(a.href).pathname.replace(/\\/$/, '') === path);
     link.click();
 }"""
+
+
+# `streamlit run`, with the app's caches cleared on SIGUSR1: the cold runs of bench/load.py's measure_page.
+SERVE = ("import gc, signal, sys; from streamlit.web.cli import main\n"
+         "signal.signal(signal.SIGUSR1, lambda *_: (sys.modules['defections.cache'].clear(), gc.collect()))\n"
+         "main(prog_name='streamlit')")
 
 
 def free_port() -> int:
@@ -96,7 +89,7 @@ def free_port() -> int:
 def streamlit_server(script: Path, env: dict[str, str], log_path: Path, timeout: float = 60):
     """`streamlit run script` on a free loopback port; yields (base URL, process) once healthy; stops it after."""
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+    command = [sys.executable, "-c", SERVE, "run", str(script), "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
                "--browser.gatherUsageStats", "false", "--server.enableStaticServing", "true"]
     with open(log_path, "w") as log:
@@ -110,26 +103,24 @@ def streamlit_server(script: Path, env: dict[str, str], log_path: Path, timeout:
 
 
 def load_times(context, urls: dict[str, tuple[str, int]], runs: int, timeout_s: float = 120) -> dict:
-    """Seconds from navigation to drawn for each of `urls` ({kind: (url, charts expected)}), loaded in
-    turn (app, blank, app, …) so that whatever else the machine is doing slows them alike; `runs` timed
-    rounds after one untimed warm-up round (which fills the browser's cache of Streamlit's scripts and
-    the server's query cache). A new tab per load: a new Streamlit session."""
-    results: dict = {kind: {"times": []} for kind in urls}
+    """Seconds from navigation to drawn, in a new tab (session) each time, for `urls` ({"app": (url, charts),
+    "app_ref": the blank page's}) in turn, so that the machine's other work slows them alike; `runs` rounds
+    after an untimed one (it fills the browser's cache of Streamlit's scripts and the server's caches)."""
+    times, errors = {kind: [] for kind in urls}, {}
     for i in range(runs + 1):
         for kind, (url, charts) in urls.items():
-            if "error" in results[kind]:
+            if kind in errors:
                 continue
             tab = context.new_page()
             try:
                 tab.goto(url, wait_until="commit")
                 ready = tab.wait_for_function(LOADED, arg=charts, polling="raf", timeout=timeout_s * 1000)
-                if i:
-                    results[kind]["times"].append(ready.json_value() / 1000)
+                times[kind] += [ready.json_value() / 1000] if i else []
             except Exception as err:  # noqa: BLE001 - a page that never settles is a result, not a crash
-                results[kind]["error"] = f"not drawn after {timeout_s:.0f} s: {str(err).splitlines()[0]}"
+                errors[kind] = f"{kind}: not drawn after {timeout_s:.0f} s: {str(err).splitlines()[0]}"
             finally:
                 tab.close()
-    return results
+    return {**times, "error": "; ".join(errors.values()) or None}
 
 
 def _timed(tab, act, charts: int, timeout_s: float = 30) -> float:
@@ -148,34 +139,31 @@ THUMB = '[data-testid="stSidebar"] [data-testid="stSlider"] input[type="range"][
 
 
 def interaction_times(context, urls: dict[str, str], charts: dict[str, dict[str, int]], rounds: int) -> dict:
-    """In one tab per kind ({kind: the last page's URL}, charts {kind: {page: charts expected}}): `rounds`
-    rounds over every page of the registry, each a page switch through the sidebar, then a year-slider
-    step forward and one back; the kinds take turns at every interaction.
-    {page: {kind: {"switch": [s, …], "filter": [s, …]}}}."""
-    tabs = {}
-    for kind, url in urls.items():
-        tabs[kind] = context.new_page()
-        tabs[kind].goto(url, wait_until="commit")  # the last page: a round starts with a switch away from it
-        tabs[kind].wait_for_function(LOADED, arg=charts[kind][PAGES[-1].name], polling="raf", timeout=120_000)
-    results = {p.name: {kind: {"switch": [], "filter": []} for kind in urls} for p in PAGES}
+    """In a tab on the app and one on the reference (urls {"": …, "_ref": …}, charts {kind: {page: n}}), taking
+    turns: `rounds` rounds over every page, each a switch to it, a slider step and one back. {page: {"switch":
+    [s, …], "switch_ref": […], "filter": …, "filter_ref": …, "error": …}}"""
+    tabs = {kind: context.new_page() for kind in urls}  # on the last page: a round starts by switching away
+    results = {p.name: {f"{what}{kind}": [] for what in ("switch", "filter") for kind in urls} for p in PAGES}
+    errors: dict[str, list[str]] = {p.name: [] for p in PAGES}
     try:
+        for kind, tab in tabs.items():
+            tab.goto(urls[kind] + PAGES[-1].url, wait_until="commit")
+            tab.wait_for_function(LOADED, arg=charts[kind][PAGES[-1].name], polling="raf", timeout=120_000)
         for _ in range(rounds):
             for page in PAGES:
                 path = page.url.rstrip("/")
-                steps = [("switch", lambda tab, path=path: tab.evaluate(SWITCH, path)),
-                         ("filter", lambda tab: tab.locator(THUMB).press("ArrowRight")),
-                         ("filter", lambda tab: tab.locator(THUMB).press("ArrowLeft"))]
-                for what, act in steps:
+                for what, act in [("switch", lambda tab, path=path: tab.evaluate(SWITCH, path)),
+                                  ("filter", lambda tab: tab.locator(THUMB).press("ArrowRight")),
+                                  ("filter", lambda tab: tab.locator(THUMB).press("ArrowLeft"))]:
                     for kind, tab in tabs.items():
                         try:
-                            results[page.name][kind][what].append(_timed(tab, act, charts[kind][page.name]))
+                            results[page.name][what + kind].append(_timed(tab, act, charts[kind][page.name]))
                         except Exception as err:  # noqa: BLE001 - one that never settles is a result, not the end
-                            results[page.name][kind].setdefault("errors", []).append(
-                                f"{what}: {str(err).splitlines()[0]}")
+                            errors[page.name].append(f"{what}{kind}: {str(err).splitlines()[0]}")
     finally:
         for tab in tabs.values():
             tab.close()
-    return results
+    return {page: {**r, "error": "; ".join(dict.fromkeys(errors[page])) or None} for page, r in results.items()}
 
 
 def measure(db: Path, env: dict[str, str], charts: dict[str, int], loads: int, rounds: int, out_dir: Path,
@@ -184,7 +172,6 @@ def measure(db: Path, env: dict[str, str], charts: dict[str, int], loads: int, r
     interactions beside the reference's."""
     from playwright.sync_api import sync_playwright
 
-    env = {**env, "DEFECTIONS_DB": str(db)}
     with (streamlit_server(ROOT / "dashboard.py", env, out_dir / f"app-{db.stem}.log") as (app_url, app),
           streamlit_server(ROOT / "bench" / "reference.py", {**env, "PYTHONPATH": str(ROOT)},
                            out_dir / f"reference-{db.stem}.log") as (ref_url, _),
@@ -192,19 +179,18 @@ def measure(db: Path, env: dict[str, str], charts: dict[str, int], loads: int, r
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1440, "height": 1000})
         context.add_init_script(COUNT_FINISHED)
-        results: dict = {"pages": {}}
+        results: dict = {"loads": {}}
         try:
             for page in PAGES:
                 log(f"  browser: {page.name}")
-                results["pages"][page.name] = load_times(
-                    context, {"app": (app_url + page.url, charts[page.name]), "blank": (f"{ref_url}/blank", 0)}, loads)
+                results["loads"][page.name] = load_times(context, {"app": (app_url + page.url, charts[page.name]),
+                                                                   "app_ref": (f"{ref_url}/blank", 0)}, loads)
             log("  browser: page switches and slider steps in one tab")
             try:
-                results["interactions"] = interaction_times(
-                    context, {"app": app_url + PAGES[-1].url, "reference": ref_url + PAGES[-1].url},
-                    {"app": charts, "reference": dict.fromkeys(charts, 0)}, rounds)
+                results["acts"] = interaction_times(context, {"": app_url, "_ref": ref_url},
+                                                    {"": charts, "_ref": dict.fromkeys(charts, 0)}, rounds)
             except Exception as err:  # noqa: BLE001 - the loads stand without it
-                results["interactions"] = {"error": f"{type(err).__name__}: {str(err).splitlines()[0]}"}
+                results["acts"] = {"error": f"{type(err).__name__}: {str(err).splitlines()[0]}"}
         finally:
             context.close()
             browser.close()

@@ -1,29 +1,36 @@
-"""The load client: N simulated analysts on a running dashboard over Streamlit's own websocket protocol
-(`/_stcore/stream`), with no browser: a browser-driven load test on one machine measures Chromium, not
-the app (issue 15). Each session opens a link of its own, then every THINK seconds switches page or moves
-the year slider. Reports latency (BackMsg sent to script_finished), errors, the server's CPU seconds per
-interaction and its peak RSS. Loopback only; N ≤ MAX_SESSIONS and ≤ MAX_SECONDS. `python -m bench` runs
-it on the app it starts, or with --url on a running app or proxy (docs/benchmarks.md)."""
+"""The load client: simulated analysts on a running dashboard over Streamlit's own websocket protocol
+(`/_stcore/stream`), with no browser (on one machine a browser-driven load test measures Chromium, not
+the app: issue 15); and through it, each page's cold and warm runs. Loopback only (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import ipaddress
 import itertools
+import json
+import os
 import random
+import signal
 import statistics
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import numpy as np
 import psutil
+import pyarrow as pa
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
+from bench.browser import streamlit_server
+from bench.server import peak_rss_mb
+from defections.paths import ROOT
 from defections.registry import PAGES
 
 MAX_SESSIONS, MAX_SECONDS = 200, 1800  # bounds: beyond them the machine, not the app, is measured
@@ -32,6 +39,7 @@ SHARED_LINK = "years=2016&years=2024"  # a link an analyst pastes: a year range,
 THINK = 5.0  # seconds between one session's interactions
 SIDEBAR = 1  # delta_path[0] of the sidebar container (0 is the main area)
 KINDS = ("open", "page", "filter")  # what a session does; "error" when it cannot go on
+ARRAY_KEYS = ("x", "y", "z", "lat", "lon", "values", "labels", "r", "theta", "locations")  # a trace's data
 
 
 class LoadError(Exception):
@@ -41,15 +49,12 @@ class LoadError(Exception):
 def loopback_url(url: str) -> str:
     """The base URL if its host is this machine; the client refuses to load anyone else's server."""
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.scheme not in {"http", "https"} or not host:
-        raise LoadError(f"{url!r} is not an http:// URL")
     try:
-        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        local = parts.hostname == "localhost" or ipaddress.ip_address(parts.hostname or "").is_loopback
     except ValueError:
         local = False
-    if not local:
-        raise LoadError(f"refusing to load {host}: the load client drives loopback servers only (127.0.0.1, ::1)")
+    if parts.scheme not in {"http", "https"} or not local:
+        raise LoadError(f"refusing to load {url!r}: the load client drives http(s) servers on loopback only")
     return url.rstrip("/")
 
 
@@ -69,17 +74,34 @@ class Run:
     elements: dict[tuple, object]
     hashes: frozenset = frozenset()  # the cacheable messages it sent or referenced
 
-    def texts(self, kind: str) -> list[str]:
-        """The bodies of the elements of one kind ("markdown", "heading", "metric"), in page order."""
-        return [getattr(self.elements[p], kind).body for p in sorted(self.elements)
+    def of(self, kind: str) -> list:
+        """The elements of one kind ("markdown", "plotly_chart", …), in page order."""
+        return [getattr(self.elements[p], kind) for p in sorted(self.elements)
                 if self.elements[p].WhichOneof("type") == kind]
+
+    def texts(self, kind: str) -> list[str]:
+        return [element.body for element in self.of(kind)]
+
+    def sent(self) -> dict:
+        """Its plotly charts, and its points: the longest data array of every trace, plus every table's rows
+        (every tab's content is sent)."""
+        charts = [json.loads(chart.spec) for chart in self.of("plotly_chart")]
+        points = sum(max(_length(trace.get(key)) for key in ARRAY_KEYS) for chart in charts for trace in chart["data"])
+        tables = self.of("dataframe") + self.of("table")
+        rows = sum(pa.ipc.open_stream(table.arrow_data.data).read_all().num_rows for table in tables)
+        return {"charts": len(charts), "points": points + rows}
+
+
+def _length(array) -> int:
+    """Values in a plotly data array: a list, or plotly's base64 typed array ({"bdata", "dtype", …})."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), array["dtype"]).size
+    return len(array) if isinstance(array, list) else 0
 
 
 class Session:
-    """One browser tab's conversation with the app: a websocket, the pages the app announced, the
-    widgets of the last run, and the browser's cache of large messages, which forgets a message unused
-    for more than max_cached_message_age runs (an ever-growing cache would let the server send
-    references a real tab no longer holds)."""
+    """One browser tab's conversation with the app (`async with`): a websocket, the pages announced, the last
+    run's widgets, and the cache of large messages, forgetting as a tab does (docs/benchmarks.md)."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url, self.socket = loopback_url(base_url), None
@@ -90,7 +112,7 @@ class Session:
         self.cache: dict[str, tuple[ForwardMsg, int]] = {}  # hash -> (message, the run that last used it)
         self.runs, self.max_cached_message_age = 0, 2  # Streamlit's default; new_session says the server's
 
-    async def connect(self) -> None:
+    async def __aenter__(self) -> Session:
         """The HTML page first, then the websocket with its cookies: a sticky proxy (deploy/) routes by them."""
         def cookies() -> str:
             with urllib.request.urlopen(self.base_url + "/", timeout=TIMEOUT) as response:
@@ -102,10 +124,10 @@ class Session:
             f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}{parts.path}/_stcore/stream",
             subprotocols=["streamlit"], origin=f"{parts.scheme}://{parts.netloc}", max_size=None,
             open_timeout=TIMEOUT, ping_interval=None, additional_headers={"Cookie": cookie} if cookie else None)
+        return self
 
-    async def close(self) -> None:
-        if self.socket is not None:
-            await self.socket.close()
+    async def __aexit__(self, *_) -> None:
+        await self.socket.close()
 
     async def open(self, url_path: str, query: str) -> Run:
         """A fresh tab on /URL_PATH?QUERY: the page is named by its path, its hash is not known yet."""
@@ -131,6 +153,10 @@ class Session:
         self.values[state.id] = state
         kept = [(k, v) for k, v in parse_qsl(self.query, keep_blank_values=True) if k != "years"]
         self.query = urlencode([*kept, ("years", year_from), ("years", year_to)])
+        return await self.rerun()
+
+    async def rerun(self) -> Run:
+        """The page run again with the widgets as they are."""
         return await self._rerun(self.page_hash, "", list(self.values.values()))
 
     async def _rerun(self, page_hash: str, page_name: str, states: list[WidgetState]) -> Run:
@@ -207,38 +233,6 @@ def _page_error(elements: dict) -> str | None:
     return None
 
 
-async def analyst(base_url: str, think: float, stop_at: float, rng: random.Random, log: list, delay: float) -> None:
-    """One simulated analyst: arrive after `delay`, open a link of its own (a year range ending in 2024) on
-    a page, then every `think` seconds (±20 %) switch page or move the year slider, alternately, until
-    `stop_at`. Appends (kind, seconds, status) to `log`."""
-    await asyncio.sleep(delay)
-    session, paths = Session(base_url), [page.url_path for page in PAGES]
-    try:
-        await session.connect()
-        current = rng.choice(paths)
-        run = await session.open(current, f"years={rng.randint(1990, 2020)}&years=2024")
-        log.append(("open", run.seconds, run.status))
-        for step in itertools.count(1):
-            wake = time.monotonic() + think * rng.uniform(0.8, 1.2)
-            if wake >= stop_at:
-                return
-            await asyncio.sleep(wake - time.monotonic())
-            if step % 2:
-                current = rng.choice([path for path in paths if path != current])
-                run, kind = await session.switch_page(current), "page"
-            else:
-                low, high = session.year_bounds()
-                year_from = rng.randint(low, high)
-                run, kind = await session.set_years(year_from, rng.randint(year_from, high)), "filter"
-            log.append((kind, run.seconds, run.status))
-    except TimeoutError:
-        log.append(("error", TIMEOUT, f"no script_finished within {TIMEOUT:.0f} s"))
-    except (OSError, websockets.WebSocketException, StopIteration, KeyError) as err:  # URLError is an OSError
-        log.append(("error", 0.0, f"{type(err).__name__}: {err}"))
-    finally:
-        await session.close()
-
-
 def _run(make_coroutine):
     """asyncio.run on a thread of its own: the caller may already run an event loop (Playwright's sync API)."""
     with ThreadPoolExecutor(1) as thread:
@@ -247,24 +241,73 @@ def _run(make_coroutine):
 
 def visit(base_url: str, url_path: str, years: tuple[int, int] | None = None) -> Run:
     """One analyst: the shared link on the home page, a switch to /URL_PATH, then (optionally) a year
-    range set on the slider; the last run, to compare with what AppTest renders."""
+    range set on the slider; the last run."""
     async def session_runs() -> Run:
-        session = Session(base_url)
-        await session.connect()
-        try:
+        async with Session(base_url) as session:
             run = await session.open("", SHARED_LINK)
             run = await session.switch_page(url_path) if url_path else run
             return await session.set_years(*years) if years else run
-        finally:
-            await session.close()
     return _run(session_runs)
 
 
 def warm_up(base_url: str) -> None:
-    """A fresh server's first runs import plotly and open the database: one visit per page first, so
-    that the load measures page switches and not the server's start."""
+    """A fresh server's first runs import plotly and open the database: one visit per page first."""
     for page in PAGES:
         visit(base_url, page.url_path)
+
+
+def measure_page(env: dict[str, str], url_path: str, runs: int, warm: int, log_path: Path) -> dict:
+    """One page on an app server of its own (so its peak RSS is the page's), after a first run: `runs` cold runs,
+    each a new session after the app dropped its caches (browser.SERVE), then `warm` reruns of the last."""
+    async def runs_of_page(url: str, pid: int) -> dict:
+        cold = []
+        for n in range(runs + 1):  # the first, untimed, imports what the page needs on the fresh server
+            if n:
+                os.kill(pid, signal.SIGUSR1)
+            async with Session(url) as session:
+                cold.append(await session.open(url_path, ""))
+                warmed = [await session.rerun() for _ in range(warm if n == runs else 0)]
+        return {"cold": [r.seconds for r in cold[1:]], "warm": [r.seconds for r in warmed], **cold[-1].sent(),
+                "error": "; ".join({r.status for r in cold + warmed} - {"ok"}) or None}
+
+    with streamlit_server(ROOT / "dashboard.py", env, log_path) as (url, app):
+        return {**_run(lambda: runs_of_page(url, app.pid)), "peak_rss_mb": peak_rss_mb(app.pid)}
+
+
+def on_server(env: dict[str, str], sessions: int, seconds: float, log_path: Path) -> dict:
+    """One load level on an app server of its own, warmed up."""
+    with streamlit_server(ROOT / "dashboard.py", env, log_path) as (url, app):
+        warm_up(url)
+        return measure(url, [app.pid], sessions, seconds)
+
+
+async def analyst(base_url: str, think: float, stop_at: float, rng: random.Random, log: list, delay: float) -> None:
+    """One analyst: after `delay`, a link of its own (years Y to 2024) on a page, then every `think` s (±20 %)
+    a page switch or a year-slider move in turn, until `stop_at`; appends (kind, seconds, status) to `log`."""
+    await asyncio.sleep(delay)
+    paths = [page.url_path for page in PAGES]
+    try:
+        async with Session(base_url) as session:
+            current = rng.choice(paths)
+            run = await session.open(current, f"years={rng.randint(1990, 2020)}&years=2024")
+            log.append(("open", run.seconds, run.status))
+            for step in itertools.count(1):
+                wake = time.monotonic() + think * rng.uniform(0.8, 1.2)
+                if wake >= stop_at:
+                    return
+                await asyncio.sleep(wake - time.monotonic())
+                if step % 2:
+                    current = rng.choice([path for path in paths if path != current])
+                    run, kind = await session.switch_page(current), "page"
+                else:
+                    low, high = session.year_bounds()
+                    year_from = rng.randint(low, high)
+                    run, kind = await session.set_years(year_from, rng.randint(year_from, high)), "filter"
+                log.append((kind, run.seconds, run.status))
+    except TimeoutError:
+        log.append(("error", TIMEOUT, f"no script_finished within {TIMEOUT:.0f} s"))
+    except (OSError, websockets.WebSocketException, StopIteration, KeyError) as err:  # URLError is an OSError
+        log.append(("error", 0.0, f"{type(err).__name__}: {err}"))
 
 
 def latencies(seconds: list[float]) -> dict:
@@ -274,32 +317,25 @@ def latencies(seconds: list[float]) -> dict:
 
 
 def measure(base_url: str, pids: list[int], sessions: int, seconds: float, think: float | None = None) -> dict:
-    """One load level: N sessions arriving over the first `think` seconds (THINK, or a quarter of a short
-    run), for `seconds`; the summary, with the server processes' CPU and peak RSS (summed, sampled every
-    0.25 s) and the client's own CPU (a client short of CPU would report the server slower than it is)."""
+    """One load level: N analysts arriving over the first `think` s, for `seconds`: latencies, errors, the servers'
+    CPU and peak RSS (summed), and the client's CPU (a client short of it would report the server slower)."""
     check_bounds(sessions, seconds)
     think = think or (THINK if seconds >= 3 * THINK else seconds / 4)
-    base_url, rng, log, peak = loopback_url(base_url), random.Random(15), [], [0]
+    base_url, rng, log = loopback_url(base_url), random.Random(15), []
     servers = [psutil.Process(pid) for pid in pids]
 
     async def level():
-        async def sample_rss():
-            while True:
-                peak[0] = max(peak[0], sum(p.memory_info().rss for p in servers))
-                await asyncio.sleep(0.25)
-
-        sampler, stop_at = asyncio.create_task(sample_rss()), time.monotonic() + seconds
+        stop_at = time.monotonic() + seconds
         await asyncio.gather(*(analyst(base_url, think, stop_at, random.Random(rng.random()), log,
                                        think * n / sessions) for n in range(sessions)))
-        sampler.cancel()
 
     def cpu() -> float:
         return sum(sum(p.cpu_times()[:2]) for p in servers)
 
+    reset = [peak_rss_mb(pid, reset=True) for pid in pids]  # None for a process not ours to reset
     cpu_start, wall_start, client_start = cpu(), time.monotonic(), time.process_time()
     _run(level)
-    server_cpu, wall = cpu() - cpu_start, time.monotonic() - wall_start
-    peak[0] = max(peak[0], sum(p.memory_info().rss for p in servers))
+    server_cpu, wall, peaks = cpu() - cpu_start, time.monotonic() - wall_start, [peak_rss_mb(pid) for pid in pids]
     served = [(kind, s, status) for kind, s, status in log if kind in KINDS]
     errors = [status for _, _, status in log if status != "ok"]
     return {"sessions": sessions, "seconds": seconds, "think": think, "interactions": len(served),
@@ -308,7 +344,7 @@ def measure(base_url: str, pids: list[int], sessions: int, seconds: float, think
             "by_kind": {kind: latencies([s for k, s, status in served if k == kind and status == "ok"])
                         for kind in KINDS},
             "server_cpu_s": server_cpu, "cpu_per_interaction": server_cpu / len(served) if served else None,
-            "server_cores_busy": server_cpu / wall, "peak_rss_mb": peak[0] / 2**20,
+            "server_cores_busy": server_cpu / wall, "peak_rss_mb": None if None in reset + peaks else sum(peaks),
             "client_cpu_s": time.process_time() - client_start}
 
 

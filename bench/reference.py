@@ -1,10 +1,6 @@
-"""Reference app for the browser benchmark: the dashboard's own frame (its database, the same sidebar
-filters bound to the URL, a navigation to every page at the app's URLs) around a short page, a title and
-the filters' description. What a page of the app takes beyond its reference's is the page's own work.
-/blank is an empty Streamlit page, without the frame.
-
-    streamlit run bench/reference.py   (with DEFECTIONS_DB, and PYTHONPATH at the repository root)
-"""
+"""Reference app for the browser benchmark: the dashboard's frame (its database, sidebar filters bound to
+the URL, navigation at the app's URLs) around a short page, so that what a page takes beyond it is its own
+work; /blank is an empty Streamlit page. `streamlit run bench/reference.py` (DEFECTIONS_DB, PYTHONPATH=.)."""
 
 import streamlit as st
 

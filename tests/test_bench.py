@@ -1,27 +1,54 @@
 """The benchmark's core runs end to end on a tiny seed set and measures every page, its report reads
 the targets, and its reference app has the app's sidebar filters around a short page."""
 
+import csv
+import datetime as dt
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from bench import synth
 from bench.report import render, targets
-from bench.runner import REAL, TINY, Config, run
+from bench.runner import REAL, run
 from defections.paths import ROOT
 from defections.registry import PAGES
+from defections.validate import PRECISION_COLUMNS, schema
 
 NAMES = [p.name for p in PAGES]
+TINY = {"runs": 1, "warm": 2, "loads": 1, "rounds": 1, "sessions": 0, "seconds": 0}  # every measure once, no load
+
+
+def write_csvs(seeds, directory: Path) -> Path:
+    """The generated rows as seed CSVs (dates at their precision) and its held documents, as curated seeds."""
+    for name, content in seeds.files.items():
+        (directory / name).parent.mkdir(parents=True, exist_ok=True)
+        (directory / name).write_bytes(content)
+    for table in schema():
+        precisions = PRECISION_COLUMNS.get(table.name, {})
+        with open(directory / f"{table.name}.csv", "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow([c.name for c in table.columns])
+            writer.writerows([cell(row.values[c.name], row.values.get(precisions.get(c.name))) for c in table.columns]
+                             for row in seeds.tables[table.name])
+    return directory
+
+
+def cell(value, precision: str | None) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return {"month": value.isoformat()[:7], "year": value.isoformat()[:4]}.get(precision, value.isoformat())
+    return "" if value is None else str(value)
 
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    """The benchmark on 40 synthetic events as the curated seeds, every measure once, in this process."""
+    """The benchmark on 40 synthetic events as the curated seeds, every measure once."""
     folder = tmp_path_factory.mktemp("bench")
     # Written as seed CSVs, the synthetic rows must pass validate() and build() like curated seeds.
-    seeds = synth.write_csvs(synth.generate(40, folder / "seeds"), folder / "seeds")
-    config = Config(seeds_dir=seeds, sizes={}, browser_dbs=(), out_dir=folder / "out", quick=True, in_process=True,
-                    **TINY)
-    return run(config, log=lambda message: None), folder
+    seeds = write_csvs(synth.generate(40, folder / "seeds"), folder / "seeds")
+    return run(TINY, {}, (), quick=True, seeds_dir=seeds, out=folder / "out", log=lambda message: None), folder
 
 
 def test_quick_benchmark_measures_every_page_on_a_tiny_synthetic_seed_set(tiny):
@@ -46,10 +73,10 @@ def test_quick_benchmark_measures_every_page_on_a_tiny_synthetic_seed_set(tiny):
 
 def test_browser_and_load_targets_read_every_page_and_the_sessions():
     # A report from made-up numbers: each page's interactions beside the reference's, its load beside blank.
-    loads = {"app": {"times": [1.2]}, "blank": {"times": [0.3]}}
-    acts = {"app": {"switch": [0.4, 0.6, 0.7], "filter": [0.2]}, "reference": {"switch": [0.2], "filter": [0.1]}}
+    loads = {"app": [1.2], "app_ref": [0.3]}
+    acts = {"switch": [0.4, 0.6, 0.7], "filter": [0.2], "switch_ref": [0.2], "filter_ref": [0.1]}
     db = {"events": 1, "tables": {}, "file_mb": 1, "pages": {},
-          "browser": {"pages": {"events": loads}, "interactions": {"events": acts}}}
+          "browser": {"loads": {"events": loads}, "acts": {"events": acts}}}
     load = {"sessions": 100, "interactions": 500, "errors": 0, "p50": 0.2, "p95": 1.5, "max": 2.0,
             "cpu_per_interaction": 0.01, "server_cores_busy": 0.9, "peak_rss_mb": 300, "client_cpu_s": 2}
     results = {"machine": {k: "?" for k in ("date", "cpu", "cores", "ram_gb", "os", "python", "duckdb", "streamlit",

@@ -13,16 +13,12 @@ def test_a_session_offers_only_the_messages_a_browser_still_holds(app_url):
     offered every hash it ever saw would let the server send references a real tab could not resolve."""
 
     async def visit_every_page():
-        session = load.Session(app_url)
-        await session.connect()
-        try:
+        async with load.Session(app_url) as session:
             runs = [await session.open("events", load.SHARED_LINK)]
             for url_path in ("timeline", "sources", "motives", "context", ""):
                 runs.append(await session.switch_page(url_path))
             # What the next rerun request offers: the messages the tab still holds.
             return runs, set(session.cache), session.max_cached_message_age
-        finally:
-            await session.close()
 
     with ThreadPoolExecutor(1) as thread:  # a loop of its own: Playwright's sync API may run one here
         runs, held, max_age = thread.submit(asyncio.run, visit_every_page()).result()
