@@ -256,12 +256,12 @@ def warm_up(base_url: str) -> None:
         visit(base_url, page.url_path)
 
 
-def measure_page(env: dict[str, str], url_path: str, runs: int, warm: int, log_path: Path) -> dict:
-    """One page on an app server of its own (so its peak RSS is the page's), after a first run: `runs` cold runs,
-    each a new session after the app dropped its caches (browser.SERVE), then `warm` reruns of the last."""
-    async def runs_of_page(url: str, pid: int) -> dict:
+def measure_page(url: str, pid: int, url_path: str, runs: int, warm: int) -> dict:
+    """One page on bench's app server `pid` at `url`: a first run, then `runs` cold runs, each a new session after
+    the app dropped its caches (browser.SERVE), then `warm` reruns of the last; the server's peak RSS meanwhile."""
+    async def runs_of_page() -> dict:
         cold = []
-        for n in range(runs + 1):  # the first, untimed, imports what the page needs on the fresh server
+        for n in range(runs + 1):  # the first, untimed, imports what the page needs
             if n:
                 os.kill(pid, signal.SIGUSR1)
             async with Session(url) as session:
@@ -270,8 +270,8 @@ def measure_page(env: dict[str, str], url_path: str, runs: int, warm: int, log_p
         return {"cold": [r.seconds for r in cold[1:]], "warm": [r.seconds for r in warmed], **cold[-1].sent(),
                 "error": "; ".join({r.status for r in cold + warmed} - {"ok"}) or None}
 
-    with streamlit_server(ROOT / "dashboard.py", env, log_path) as (url, app):
-        return {**_run(lambda: runs_of_page(url, app.pid)), "peak_rss_mb": peak_rss_mb(app.pid)}
+    peak_rss_mb(pid, reset=True)  # from what the server holds now: the pages before this one
+    return {**_run(runs_of_page), "peak_rss_mb": peak_rss_mb(pid)}
 
 
 def on_server(env: dict[str, str], sessions: int, seconds: float, log_path: Path) -> dict:

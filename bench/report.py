@@ -43,6 +43,9 @@ COLUMNS = {
     "build": [("measure", "measure", None), DATABASE, ("rows", "rows", ",d"), ("median s", "times", "s"), RSS, MET],
 }
 COLUMNS["export"] = COLUMNS["build"]  # one table in the report
+PAGES_NOTE = ("The pages in turn on one app server per database, over its websocket: a cold run is a new session's "
+              "first run after the app dropped every cached result, figure and connection, a warm run that session's "
+              "rerun; peak RSS is the server's over the page's runs (see How it is measured).")
 
 
 def seconds(v: float) -> str:
@@ -117,9 +120,9 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
     found, out = tables(results), []
     for target, label, name, column, limit in TARGETS:
         values = [(row["name"], row.get(column)) for row in found[name] if row["database"] == label]
-        if column == "peak_rss_mb":  # every page on a server of its own, and the browser's after every page
+        if column == "peak_rss_mb":  # the pages' server after each page, and the browser's after every page
             browsed = results["dbs"].get(LARGE, {}).get("browser", {})
-            values = [(f"{page}, its server", v) for page, v in values]
+            values = [(f"server after {page}", v) for page, v in values]
             values.append(("streamlit server after every page", browsed.get("app_peak_rss_mb")))
         if known := [(where, v) for where, v in values if isinstance(v, float | int)]:
             where, worst = max(known, key=lambda item: item[1])
@@ -156,9 +159,7 @@ def render(results: dict) -> str:
                     [{"database": label, **db["tables"], "file_mb": db["file_mb"]} for label, db in dbs.items()]),
              "## Targets", "", *table([("target", "target", None), ("measured (worst)", "measured", None), MET],
                                       [{"target": t, "measured": v, "met": _met(ok)} for t, v, ok in targets(results)]),
-             "## Server side, per page", "", "Each page on an app server of its own, over its websocket: a cold run "
-             "is a new session's first run after the app dropped every cached result, figure and connection, a warm "
-             "run that session's rerun (see How it is measured).", "", *table(COLUMNS["pages"], found["pages"])]
+             "## Server side, per page", "", PAGES_NOTE, "", *table(COLUMNS["pages"], found["pages"])]
     if browsed := {label: db["browser"] for label, db in dbs.items() if "browser" in db}:
         rss = {label: cell(data.get("app_peak_rss_mb"), RSS[2]) for label, data in browsed.items()}
         notes = [f"- {label}: {data['error']}" if "error" in data else

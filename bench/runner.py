@@ -92,7 +92,7 @@ def run(reps: dict[str, int], sizes: dict[str, int], browser_dbs: tuple[str, ...
 
 
 def measure_database(label: str, path: Path, env: dict[str, str], reps: dict, browse: bool, out: Path, log) -> dict:
-    """Rows per table; every page on an app server of its own; the export in a worker; Chromium if asked."""
+    """Rows per table; every page on one app server; the export in a worker; Chromium if asked."""
     con = connect(path)
     try:
         tables = {t.name: con.execute(f"SELECT count(*) FROM seed.{t.name}").fetchone()[0] for t in schema()}
@@ -100,10 +100,12 @@ def measure_database(label: str, path: Path, env: dict[str, str], reps: dict, br
         con.close()
     result: dict = {"events": tables["defections"], "tables": tables, "file_mb": path.stat().st_size / 1e6,
                     "pages": {}}
-    for page in PAGES:
-        result["pages"][page.name] = step(log, f"{label}: {page.name} ({reps['runs']} cold, {reps['warm']} warm runs)",
-                                          load.measure_page, env, page.url_path, reps["runs"], reps["warm"],
-                                          out / f"app-{label}-{page.name}.log")
+    # One app server for every page, as analysts have it: a page's peak RSS includes what the pages before it left.
+    with browser.streamlit_server(ROOT / "dashboard.py", env, out / f"app-{label}-pages.log") as (url, app):
+        for page in PAGES:
+            result["pages"][page.name] = step(
+                log, f"{label}: {page.name} ({reps['runs']} cold, {reps['warm']} warm runs)", load.measure_page,
+                url, app.pid, page.url_path, reps["runs"], reps["warm"])
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as worker:  # its own peak RSS
         result["export"] = step(log, f"{label}: events CSV export",
                                 lambda: worker.submit(server.measure_export, path, reps["runs"]).result())
