@@ -142,13 +142,16 @@ def interaction_times(context, urls: dict[str, str], charts: dict[str, dict[str,
     """In a tab on the app and one on the reference (urls {"": …, "_ref": …}, charts {kind: {page: n}}), taking
     turns: `rounds` rounds over every page, each a switch to it, a slider step and one back. {page: {"switch":
     [s, …], "switch_ref": […], "filter": …, "filter_ref": …, "error": …}}"""
-    tabs = {kind: context.new_page() for kind in urls}  # on the last page: a round starts by switching away
+    tabs = {kind: context.new_page() for kind in urls}
     results = {p.name: {f"{what}{kind}": [] for what in ("switch", "filter") for kind in urls} for p in PAGES}
     errors: dict[str, list[str]] = {p.name: [] for p in PAGES}
     try:
+        # Opened on the first page, so that plotly's script is loaded before a timed switch (an analyst's tab
+        # loads it once), then on the last page untimed: a round starts by switching away.
         for kind, tab in tabs.items():
-            tab.goto(urls[kind] + PAGES[-1].url, wait_until="commit")
-            tab.wait_for_function(LOADED, arg=charts[kind][PAGES[-1].name], polling="raf", timeout=120_000)
+            tab.goto(urls[kind] + PAGES[0].url, wait_until="commit")
+            tab.wait_for_function(LOADED, arg=charts[kind][PAGES[0].name], polling="raf", timeout=120_000)
+            _timed(tab, lambda tab: tab.evaluate(SWITCH, PAGES[-1].url.rstrip("/")), charts[kind][PAGES[-1].name])
         for _ in range(rounds):
             for page in PAGES:
                 path = page.url.rstrip("/")
