@@ -109,7 +109,7 @@ def populate(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
     for table in schema():
         columns = [c.name for c in table.columns]
         frame = pd.DataFrame([row.values for row in seeds.tables[table.name]], columns=columns, dtype=object)
-        _insert(con, table.name, columns, frame)
+        _insert(con, f"seed.{table.name}", columns, frame)
     documents = {}  # one row per held file, as the first source naming it reads it
     for row in seeds.tables["sources"]:
         name = row.values.get("document")
@@ -119,8 +119,9 @@ def populate(con: duckdb.DuckDBPyConnection, seeds: Seeds) -> None:
             h = held.header
             documents[name] = [name, h.get("url"), h.get("title"), h.get("publisher"), h.get("published") or None,
                                h.get("read"), held.text]
-    if documents:  # in one statement: 600 single-row inserts took half the build's time
-        con.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)", list(documents.values()))
+    if documents:  # as one frame: executemany ran 450 single-row inserts, 0.29 s of a 0.95 s write
+        columns = ["document", "url", "title", "publisher", "published", "read_on", "text"]
+        _insert(con, "documents", columns, pd.DataFrame(list(documents.values()), columns=columns, dtype=object))
     release.populate(con, seeds)  # before views.sql: its corrections view says each one's release
     con.execute(sql_file("views"))
     con.execute(sql_file("build_info"), {"schema_version": SCHEMA_VERSION,
@@ -134,7 +135,7 @@ def _insert(con, table: str, columns: list[str], frame: pd.DataFrame) -> None:
     con.register("seed_frame", frame)
     try:
         column_list = ", ".join(columns)
-        con.execute(f"INSERT INTO seed.{table} ({column_list}) SELECT {column_list} FROM seed_frame")
+        con.execute(f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM seed_frame")
     finally:
         con.unregister("seed_frame")
 
