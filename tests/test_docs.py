@@ -10,6 +10,7 @@ from pathlib import Path
 
 import defections
 from defections import queries
+from defections.filters import Filters
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,3 +43,14 @@ def test_readme_names_the_two_commands_and_ci_runs_the_test_one():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert re.search(r"^bin/dashboard\b", readme, re.M) and re.search(r"^bin/test\b", readme, re.M)
     assert "bin/test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_the_readme_sql_examples_run_and_count_what_the_app_counts(con):
+    """Every `…selected_events(…)…` query the README shows runs on the database as written, and its
+    count is the header's for the same selection (an analyst pastes it into the DuckDB CLI)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    examples = [sql for sql in re.findall(r"`([^`]*selected_events\([^`]*)`", readme) if sql.startswith("SELECT")]
+    assert examples, "the README shows no runnable selected_events query"
+    europe = queries.events_in_view(con, Filters(year_from=2016, regions=("Europe",)))
+    for sql in examples:
+        assert con.execute(sql).fetchone()[0] == europe, sql
