@@ -8,7 +8,8 @@ lags AS (
 ),
 final AS (
     SELECT count(lo) AS with_lag, count(*) - count(lo) AS without_lag,
-           quantile_disc(lo, 0.5) AS median_low, quantile_disc(hi, 0.5) AS median_high
+           -- The usual median (of an even count, the mean of the middle two), widened to whole days.
+           floor(median(lo))::BIGINT AS median_low, ceil(median(hi))::BIGINT AS median_high
     FROM lags
 )
 SELECT with_lag, without_lag, median_low, median_high, lag_text(median_low, median_high) AS median
