@@ -13,7 +13,5 @@ ui.sidebar_filters()
 with st.sidebar:
     ui.rerun_on_reconnect()
 
-try:
-    ui.navigation(PAGES).run()
-finally:  # also when a page stops early: its citations must still be drawn
-    ui.cite_views()
+ui.navigation(PAGES).run()
+ui.cite_views()  # a page that stops early draws them before it stops (ui.stop)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 TITLE = "North Korean elite defections"
 # The README's Licence section states these terms; keep the two in step.
@@ -15,6 +15,8 @@ def view_url(base: str, params: dict[str, list[str]]) -> str:
     """The view's address: the page's URL and its query string, every value of a repeated parameter kept
     (?years=2016&years=2024&post=China)."""
     query = urlencode([(key, value) for key, values in params.items() for value in values])
+    if not urlsplit(base).path:  # the home page: the address bar shows its slash (http://host/?years=…)
+        base += "/"
     return f"{base}?{query}" if query else base
 
 
@@ -22,7 +24,9 @@ def cite_text(page_title: str, url: str, as_of: dt.date | None, accessed: dt.dat
               file_name: str | None = None, release: str | None = None) -> str:
     """Title, the view's URL, the data's as-of date, the access date and the licence; with `file_name`,
     the download it accompanies; with `release` ("release 2026.12.1"), the data's release."""
-    lines = [f"{TITLE}: {page_title}. Analyst dashboard (curated record of defections and their sources).",
+    # The overview's title is the dashboard's own: named once.
+    heading = TITLE if page_title == TITLE else f"{TITLE}: {page_title}"
+    lines = [f"{heading}. Analyst dashboard (curated record of defections and their sources).",
              url,
              f"Data as of {as_of.isoformat() if as_of else 'an unknown date'}; accessed {accessed.isoformat()}.",
              LICENCE]

@@ -27,7 +27,9 @@ class Filter:
 
 
 FILTERS = (
-    Filter("region", "regions", "region", "Region", "All regions", help="Region of the post.",
+    Filter("region", "regions", "region", "Region", "All regions",
+           help="Region of the post. A post whose country no source names (or, in Russia, whose city) has no "
+                "region: any region filter leaves it out, even with every region chosen.",
            notes_intro=" Where a country's posts lie in several regions, the city decides: ", metavar="REGION",
            cli_help="region of the post, e.g. Europe or 'East Asia' (Vladivostok counts as East Asia)"),
     Filter("post", "posts", "post_country", "Post (country)", "All posts", metavar="COUNTRY"),

@@ -16,7 +16,7 @@ import streamlit as st
 # detects that folder by name): see _leave_pages_directory_mode.
 from streamlit.runtime.pages_manager import PagesManager
 
-from defections import cache, citation, queries, release
+from defections import cache, citation, queries, registry, release
 from defections.build import BuildError
 from defections.charts import PLOTLY_CONFIG
 from defections.db import FIX_COMMAND, DatabaseError, Freshness, ensure_database
@@ -26,8 +26,9 @@ from defections.labels import HEADINGS, LABELLED_COLUMNS, Heading, code_label, p
 from defections.paths import db_path, seeds_dir
 from defections.wording import MISSING, not_counted, plural
 
-__all__ = ["TABLE_ROWS", "bullets", "chart", "csv_bytes", "database", "download", "filters", "guard_empty",
-           "navigation", "page_header", "page_link", "pick", "plain", "sidebar_filters", "source_link", "table"]
+__all__ = ["TABLE_ROWS", "bullets", "chart", "csv_bytes", "database", "download", "dropped_choice", "filters",
+           "guard_empty", "navigation", "page_header", "page_link", "pick", "plain", "sidebar_filters", "source_link",
+           "stop", "table"]
 
 TABLE_ROWS = 1000  # rows a table sends to the browser; downloads carry every row
 CITE_KEY = "cite_view"  # the "Cite this view" box's state: open or closed (tests open it through it)
@@ -183,12 +184,35 @@ def cite_views() -> None:
                                  on_click="ignore", icon=":material/format_quote:")
 
 
-def guard_empty(count: int) -> None:
-    """Stop the page with a helpful message when the filters select no defection."""
-    if count == 0:
+def stop() -> None:
+    """Stop the page here, its citations drawn first: Streamlit drops whatever is drawn after st.stop()."""
+    cite_views()
+    st.stop()
+
+
+def guard_empty(filters: Filters, rows: str = "defections") -> None:
+    """Stop the page with a helpful message when the filters select nothing it shows: no completed
+    defection (counts and charts), or with rows="listed" (tables, the CSV) no row of any outcome."""
+    counts = cache.cached(queries.selection_counts, filters).iloc[0]
+    if int(counts[rows]):
+        return
+    if int(counts["listed"]):
+        st.info(f"No completed defection matches these filters, so there is nothing to count or draw here: "
+                f"{not_counted(counts)}. The Events page lists them with their outcomes.")
+        page_link(registry.page("events").url_path, "Events: the rows these filters select")
+    else:
         st.info(f"No defections match these filters. Widen the year range or clear the {names_in_words()} "
                 "filters in the sidebar.")
-        st.stop()
+    stop()
+
+
+def dropped_choice(key: str, options: Iterable[str]) -> None:
+    """Say which value of the link's ?key= a widget bound to it does not offer: Streamlit drops it unsaid."""
+    offered = set(options)
+    unknown = [value for value in st.query_params.get_all(key) if value not in offered]
+    if unknown:
+        st.info(f"This link asked for {key} " + ", ".join(f"“{plain(value)}”" for value in unknown)
+                + ", which this page does not offer, so it was dropped.")
 
 
 def chart(builder: Callable, *frames: pd.DataFrame | None, name: str, key: str) -> None:
@@ -282,7 +306,7 @@ def pick(label: str, frame: pd.DataFrame, id_column: str, shown: str, key: str):
     wanted = st.query_params.get(key)
     if wanted is not None and wanted not in labels:  # named, as other dropped values are
         st.info(f"This link asked for {key} {plain(wanted)}, which is not among the selected rows, so it was "
-                "dropped; the first one is shown.")
+                f"dropped; {plain(labels[ids[0]])} is shown.")
     choice = st.selectbox(label, ids, index=ids.index(wanted) if wanted in labels else 0,
                           format_func=labels.get, key=key)
     if choice != ids[0]:  # the first row is the default: the URL stays clean

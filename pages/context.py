@@ -18,6 +18,7 @@ for fact in frames.rows(cache.cached(queries.havana_background, filters)):
     st.markdown(f"**{ui.plain(fact.summary)}** {ui.source_link(fact.source_title, fact.source_url)} · "
                 f"{event_link(str(fact.person) + ': event card', fact.event_id)}")
 
+ui.dropped_choice("view", [SEQUENCE, HISTORY])
 view = st.segmented_control("Period shown", [SEQUENCE, HISTORY], default=SEQUENCE, required=True, key="view",
                             bind="query-params")
 if view == HISTORY:

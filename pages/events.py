@@ -12,7 +12,7 @@ CARD_HEAD, CARD_TEXT = ("Person", "Position"), ("Motives", "Summary", "Notes")  
 
 filters = ui.filters()
 count = ui.page_header("Events", "Every selected defection; search a person by any romanization of the name.", filters)
-ui.guard_empty(count)
+ui.guard_empty(filters, rows="listed")
 
 search = st.text_input("Search a person by any romanization or script, or a post's country or city (Hwang Jang-yeop, "
                        "Hwang Chang-yop, Yong-ho Thae, 고영환, Havana…)", key="q", bind="query-params", max_chars=100)
@@ -22,7 +22,8 @@ if not term:
     listed = int(cache.cached(queries.selection_counts, filters).iloc[0]["listed"])  # every outcome, as the CSV
     label = f"Download all {listed:,} selected rows ({count:,} counted defections) with their sources (CSV)"
 elif len(table) < ROWS_SHOWN:
-    label = f"Download the {len(table):,} selected events matching “{ui.plain(term)}” with their sources (CSV)"
+    label = (f"Download the {wording.plural(len(table), 'selected event')} matching “{ui.plain(term)}” with "
+             f"{'its' if len(table) == 1 else 'their'} sources (CSV)")
 else:
     label = f"Download every selected event matching “{ui.plain(term)}” with its sources (CSV)"
 ui.download(label, lambda: ui.csv_bytes(cache.uncached(queries.export_events, filters, term)),
@@ -36,7 +37,7 @@ if table.empty:
     hint = (" Did you mean " + " or ".join(f"“{ui.plain(name)}”" for name in near) + "?") if near else ""
     st.info(f"No selected defection has a name, post or city matching “{ui.plain(search)}”.{hint} Try another "
             "spelling or clear the search (the sidebar filters apply too).")
-    st.stop()
+    ui.stop()
 if len(table) == ROWS_SHOWN:
     st.caption(f"Showing the {ROWS_SHOWN:,} most recent; the download holds every selected event.")
 wide, narrow = ui.wide_and_narrow("events")
@@ -58,7 +59,7 @@ st.subheader("Event detail")
 event_id = ui.pick("Event", table, "event_id", "{person} ({event_id})", key="event")
 detail = cache.cached(queries.event_detail, event_id)
 if detail.empty:
-    st.stop()
+    ui.stop()
 fields = dict(zip(detail["field"], detail["value"]))
 motives = cache.cached(queries.event_motive_evidence, event_id)
 sources = cache.cached(queries.event_sources, event_id)

@@ -5,8 +5,8 @@ import streamlit as st
 from defections import cache, charts, queries, ui, wording
 
 filters = ui.filters()
-count = ui.page_header("Motives", "Why did they leave, as reported, and who attributes each motive?", filters)
-ui.guard_empty(count)
+ui.page_header("Motives", "Why did they leave, as reported, and who attributes each motive?", filters)
+ui.guard_empty(filters)
 
 counts = cache.cached(queries.motive_counts, filters)
 coverage = cache.cached(queries.motive_coverage, filters).iloc[0]
@@ -15,7 +15,7 @@ st.markdown(f"**{int(coverage.defections - coverage.without_motive):,}** of the 
             f"**{int(coverage.without_motive):,}** report none and appear in no bar.")
 if counts.empty:
     st.info("None of the selected defections has a reported motive.")
-    st.stop()
+    ui.stop()
 wide, narrow = ui.wide_and_narrow("motives")
 with wide:
     ui.chart(charts.motive_bars, counts, name=f"motives_{filters.describe()}", key="motives")

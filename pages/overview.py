@@ -6,10 +6,9 @@ from defections import cache, charts, frames, queries, ui
 from defections.registry import PAGES
 
 filters = ui.filters()
-count = ui.page_header("North Korean elite defections",
-                       "Who defected, from which post, when it became known, and how many elites arrive each year.",
-                       filters)
-ui.guard_empty(count)
+ui.page_header("North Korean elite defections",
+               "Who defected, from which post, when it became known, and how many elites arrive each year.", filters)
+ui.guard_empty(filters)
 
 figures = cache.cached(queries.headline_figures, filters)
 for column, figure in zip(st.columns(len(figures)), frames.rows(figures)):

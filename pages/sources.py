@@ -14,9 +14,10 @@ ui.download("Download the whole dataset (zip: every table as CSV and Parquet, th
             cache.cached(bundle.file_name), "bundle", mime="application/zip")
 
 # Bound to the URL (?tab=Changelog), so a link opens a tab; only the open tab runs and is sent.
-sources_tab, document_tab, dictionary_tab, method_tab, changelog_tab, news_tab = st.tabs(
-    ["Sources", "Seed document", "Data dictionary", "Methodology", "Changelog", "What's new"], key="tab",
-    bind="query-params")
+TABS = ["Sources", "Seed document", "Data dictionary", "Methodology", "Changelog", "What's new"]
+ui.dropped_choice("tab", TABS)
+sources_tab, document_tab, dictionary_tab, method_tab, changelog_tab, news_tab = st.tabs(TABS, key="tab",
+                                                                                         bind="query-params")
 
 if sources_tab.open:
     with sources_tab:
@@ -78,7 +79,7 @@ if news_tab.open:
         since = ui.pick("Changes since release", releases, "release", "{release} (released {released_on:%-d %B %Y})",
                         key="since")
         if since is None:
-            st.stop()
+            ui.stop()
         changes = cache.cached(release.changes_since, since)
         st.caption("Defections added, facts corrected (the changelog) and rows removed after that release, each "
                    "with the release that brought it (unreleased: not in a release yet) and its event card.")

@@ -8,7 +8,7 @@ MAX_MARKS = 500  # above this many events, draw monthly counts instead of one ba
 
 filters = ui.filters()
 count = ui.page_header("Timeline", "When did each defection happen, and how long until it became known?", filters)
-ui.guard_empty(count)
+ui.guard_empty(filters)
 
 def each_defection() -> None:
     """Each defection: a bar per defection at its date's precision, or counts per month."""
@@ -35,6 +35,8 @@ def each_defection() -> None:
 
 def per_year() -> None:
     """Per year beside the official figures, and per decade with the confirmed share."""
+    ui.dropped_choice("by", queries.TREND_BY)
+    ui.dropped_choice("stack", queries.TREND_STACK)
     left, right = st.columns(2)
     # The options are the words the URL holds (?by=disclosure&stack=confirmation): a bound widget stores what
     # it shows.
@@ -106,6 +108,7 @@ def official_arrivals() -> None:
 # One view at a time, named in the URL (?view=Per+year): a slider step redraws one chart, not four.
 VIEWS = {"Each defection": each_defection, "Per year": per_year, "Disclosure lag": disclosure_lag,
          "Official arrivals": official_arrivals}
+ui.dropped_choice("view", VIEWS)
 for tab, draw in zip(st.tabs(list(VIEWS), key="view", on_change="rerun", bind="query-params"), VIEWS.values()):
     if tab.open:
         with tab:

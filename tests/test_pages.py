@@ -15,7 +15,7 @@ import pytest
 from helpers import append, cite_text, find, open_page, read_table, script, selected_count, shown, write_table
 from streamlit.testing.v1 import AppTest
 
-from defections import queries, registry, release
+from defections import citation, queries, registry, release
 from defections.build import build
 from defections.db import connect, frame
 from defections.export import workbook_bytes
@@ -60,6 +60,25 @@ def test_empty_selection_shows_a_helpful_message_not_a_chart(db_path, con, page)
     assert selected_count(at) == 0
     assert any("No defections match these filters" in i.value for i in at.info)
     assert not at.get("plotly_chart")
+    # An empty view is still a view to cite: the box is drawn before the page stops.
+    assert f"category={category.replace(' ', '+')}" in cite_text(at)
+
+
+@pytest.mark.parametrize("page", GUARDED)
+def test_a_selection_of_only_uncounted_rows_is_listed_on_events_and_pointed_to_elsewhere(db_path, con, page):
+    # The outcome filter's "unknown" selects denied reports and attempts of unknown outcome: none is counted,
+    # every one is listed (the header says so), so the Events page lists them and the others say where.
+    at = open_page(page, outcome="unknown")
+    counts = queries.selection_counts(con, Filters(outcomes=("unknown",))).iloc[0]
+    assert selected_count(at) == int(counts.defections) == 0 < int(counts.listed)
+    if page == script("events"):
+        assert len(at.dataframe[0].value) == int(counts.listed)
+        assert not any("No defections match" in i.value for i in at.info)
+    else:
+        assert any("No completed defection matches these filters" in i.value and "Events page" in i.value
+                   for i in at.info)
+        assert any("Events" in link.label for link in at.get("page_link"))
+        assert not at.get("plotly_chart")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -173,8 +192,8 @@ def test_elite_arrivals_card_says_it_is_national_and_unfiltered(db_path):
 
 def test_search_narrows_the_events_download(db_path, con):
     at = open_page(script("events"), q="Ri Il-gyu")
-    label = next(b.proto.label for b in at.get("download_button") if "selected events" in b.proto.label)
-    assert label.startswith("Download the 1 selected events matching")
+    label = next(b.proto.label for b in at.get("download_button") if "selected event" in b.proto.label)
+    assert label.startswith("Download the 1 selected event matching") and "with its sources" in label
     assert len(queries.export_events(con, Filters(), "Ri Il-gyu")) == 1
     assert len(queries.export_events(con, Filters())) == queries.events_listed(con, Filters())
 
@@ -185,6 +204,14 @@ def test_cite_this_view_names_the_filtered_url_and_the_as_of_date(db_path, con):
     assert "/timeline?years=2016&years=2024&post=China" in cite
     assert f"Data as of {queries.as_of(con).isoformat()}" in cite
     assert "CC BY 4.0" in cite and "Timeline" in cite
+
+
+def test_the_overview_cites_the_dashboard_once_at_the_address_the_browser_shows(db_path):
+    first = cite_text(open_page(script("overview"), region="Europe")).splitlines()[0]
+    assert first.startswith(f"{citation.TITLE}. Analyst dashboard") and first.count(citation.TITLE) == 1
+    # The browser reports the home page without its slash; the address bar shows http://host/?…
+    assert citation.view_url("http://127.0.0.1:8611", {"region": ["Europe"]}) == "http://127.0.0.1:8611/?region=Europe"
+    assert citation.view_url("http://127.0.0.1:8611/events", {}) == "http://127.0.0.1:8611/events"
 
 
 def test_events_page_finds_ri_il_kyu_in_havana_2023(db_path):
@@ -488,6 +515,24 @@ def test_filters_in_force_are_named_and_cleared_in_one_click(db_path, con):
 def test_an_unknown_event_in_a_link_is_named_when_dropped(db_path):
     at = open_page(script("events"), event="E99999")
     assert any("event E99999" in i.value and "dropped" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize(("page", "params", "named"), [
+    ("timeline", {"view": "Nonsense"}, ["view “Nonsense”"]),
+    ("timeline", {"view": "Per year", "by": "bogus", "stack": "colour"}, ["by “bogus”", "stack “colour”"]),
+    ("context", {"view": "Bogus"}, ["view “Bogus”"]),
+    ("sources", {"tab": "Nope"}, ["tab “Nope”"]),
+])
+def test_a_view_a_link_names_but_the_page_lacks_is_named_when_dropped(db_path, page, params, named):
+    # Streamlit drops an unknown value of a widget bound to the URL without a word; the page says which.
+    at = open_page(script(page), **params)
+    dropped = [shown(i.value) for i in at.info if "does not offer" in i.value]
+    assert len(dropped) == len(named) and all(any(n in d for d in dropped) for n in named), dropped
+
+
+def test_a_view_the_page_offers_is_not_called_dropped(db_path):
+    at = open_page(script("timeline"), view="Per year", by="disclosure", stack="category")
+    assert not [i for i in at.info if "does not offer" in i.value]
 
 
 def test_the_events_download_label_gives_the_rows_the_csv_holds(db_path, con):
