@@ -456,6 +456,9 @@ def test_a_spelling_by_any_romanization_system_finds_its_person(db_path, typed, 
 def test_a_near_miss_is_answered_with_did_you_mean(db_path):
     at = open_page(script("events"), q="Hwang Jang-yap")
     assert any("Did you mean “Hwang Jang-yop”" in i.value.replace("\\", "") for i in at.info)
+    # A misspelt surname alone is answered with the people who bear it, not only with a name of that one word.
+    at = open_page(script("events"), q="Hwnag")
+    assert any("Did you mean “Hwang Jang-yop”" in shown(i.value) for i in at.info)
 
 
 def test_the_events_workbook_keeps_periods_as_text_and_types_only_day_precise_dates(con):

@@ -5,6 +5,10 @@ WITH term AS (
 ),
 keyed AS (
     SELECT person, unnest(search_keys) AS search_key FROM derived.events
+    UNION ALL
+    -- Each word of the name too: a misspelt surname alone ("Hwnag") is then nearest to every name that has
+    -- it, not only to a name of that one word.
+    SELECT person, roman_key(unnest(string_split_regex(person, '[\s()-]+'))) FROM derived.events
 ),
 scored AS (
     SELECT person, max(jaro_winkler_similarity(search_key, term.k)) AS similarity
