@@ -340,8 +340,12 @@ def _arrow(frame: pd.DataFrame, columns: tuple[str, ...]):
         # An empty text cell reads as the one missing mark used everywhere (Streamlit would print "None"),
         # filled in Arrow: pandas' fillna over the text columns cost more than the conversion.
         for i, field in enumerate(table.schema):
-            if (pa.types.is_string(field.type) or pa.types.is_large_string(field.type)) and table.column(i).null_count:
-                table = table.set_column(i, field, pc.fill_null(table.column(i), MISSING))
+            if pa.types.is_null(field.type):  # a column empty in every row: Arrow cannot tell it is text
+                table = table.set_column(i, pa.field(field.name, pa.string()),
+                                         pa.array([MISSING] * table.num_rows, pa.string()))
+            elif pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+                if table.column(i).null_count:
+                    table = table.set_column(i, field, pc.fill_null(table.column(i), MISSING))
         return table
 
     return cache.derived(("table", columns), frame, make)

@@ -73,6 +73,8 @@ def test_a_selection_of_only_uncounted_rows_is_listed_on_events_and_pointed_to_e
     assert selected_count(at) == int(counts.defections) == 0 < int(counts.listed)
     if page == script("events"):
         assert len(at.dataframe[0].value) == int(counts.listed)
+        # None of them was confirmed: a column empty in every row still shows the missing mark, not "None".
+        assert set(at.dataframe[0].value["confirmed_by"]) == {MISSING}
         assert not any("No defections match" in i.value for i in at.info)
     else:
         assert any("No completed defection matches these filters" in i.value and "Events page" in i.value
