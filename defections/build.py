@@ -21,7 +21,7 @@ from defections.schema import Problem, Seeds, schema
 from defections.validate import load_seeds
 
 # Bump when schema.sql or views.sql change shape: the app refuses a database of another version.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 class BuildError(Exception):

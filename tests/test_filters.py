@@ -99,6 +99,20 @@ def test_analysts_calls_written_before_a_filter_was_added_keep_working(con):
     assert by_position.equals(by_name) and by_name.equals(by_app) and 0 < len(by_app) < everything
 
 
+def test_a_null_list_selects_all_as_the_readme_says(con):
+    """'NULL or an empty list means all' (README): each list parameter given NULL selects what [] selects."""
+    everything = frame(con, "SELECT count(*) AS n FROM selected_events()")["n"].item()
+    assert frame(con, "SELECT count(*) AS n FROM selected_events(NULL, NULL, NULL, NULL, NULL, NULL, NULL)")[
+        "n"].item() == everything
+    for f in FILTERS:
+        # The parameter's name is the registry's (validated by the test below); the value is bound.
+        n = con.execute(f"SELECT count(*) FROM selected_events({f.name} := $none)", {"none": None}).fetchone()[0]
+        assert n == everything, f.name
+    europe = frame(con, "SELECT count(*) AS n FROM selected_events(2016, NULL, NULL, NULL, NULL, ['Europe'], NULL)")
+    assert europe["n"].item() == len(frame(con, "SELECT event_id FROM selected_events(2016, NULL, [], [], [], "
+                                                 "['Europe'])")) > 0
+
+
 def test_selected_events_has_one_parameter_per_entry(con):
     """New filters are appended, so calls by position written earlier keep their meaning."""
     parameters = frame(con, "SELECT parameters FROM duckdb_functions() WHERE function_name = 'selected_events'")

@@ -222,15 +222,16 @@ CREATE MACRO selected_events(year_from := NULL, year_to := NULL, posts := [], ca
 AS TABLE
 -- From the built table, whose columns are already text: no join and no casts to bind, which was half of
 -- every filtered query's CPU on the curated record (docs/benchmarks.md, "Behind the code"). A row whose
--- column is NULL (a post with no known region) matches no chosen value.
+-- column is NULL (a post with no known region) matches no chosen value. A NULL list, like an empty one,
+-- chooses nothing and so selects all (len(NULL) is NULL, which would drop every row).
 SELECT e.event_id, e.counted
 FROM derived.events e
 WHERE in_years(e.defection_year, year_from, year_to)
-  AND (len(posts) = 0 OR coalesce(list_contains(posts, e.post_country), false))
-  AND (len(categories) = 0 OR coalesce(list_contains(categories, e.elite_category), false))
-  AND (len(confirmations) = 0 OR coalesce(list_contains(confirmations, e.confirmation_status), false))
-  AND (len(regions) = 0 OR coalesce(list_contains(regions, e.region), false))
-  AND (len(outcomes) = 0 OR coalesce(list_contains(outcomes, e.outcome), false));
+  AND (coalesce(len(posts), 0) = 0 OR coalesce(list_contains(posts, e.post_country), false))
+  AND (coalesce(len(categories), 0) = 0 OR coalesce(list_contains(categories, e.elite_category), false))
+  AND (coalesce(len(confirmations), 0) = 0 OR coalesce(list_contains(confirmations, e.confirmation_status), false))
+  AND (coalesce(len(regions), 0) = 0 OR coalesce(list_contains(regions, e.region), false))
+  AND (coalesce(len(outcomes), 0) = 0 OR coalesce(list_contains(outcomes, e.outcome), false));
 
 -- The app's call of selected_events: every filter in one struct, bound as $filters (Filters.params()),
 -- so the query files (sql/queries/) never list the filters; a new filter is passed on here too.
