@@ -15,7 +15,8 @@ ui.page_header("Diplomatic context",
                "relate to the defections?", filters)
 
 for fact in frames.rows(cache.cached(queries.havana_background, filters)):
-    st.markdown(f"**{ui.plain(fact.summary)}** {ui.source_link(fact.source_title, fact.source_url)} · "
+    st.markdown(f"{ui.plain(fact.event_period)}: **{ui.plain(fact.summary)}** "
+                f"{ui.source_link(fact.source_title, fact.source_url)} · "
                 f"{event_link(str(fact.person) + ': event card', fact.event_id)}")
 
 ui.dropped_choice("view", [SEQUENCE, HISTORY])

@@ -68,6 +68,11 @@ def test_cuba_timeline_puts_the_havana_defection_on_its_own_track(con):
     fig = go.Figure(charts.cuba_timeline(queries.cuba_timeline(con, HAVANA)))
     star = trace(fig, "Defections from Havana")
     assert len(star.x) == 1 and "Ri Il Kyu" in star.hovertext[0]
+    # Drawn once: the context event of his defection (C42, November 2023) is not a second mark beside the star.
+    for window in (None, queries.HAVANA_SEQUENCE):
+        items = queries.cuba_timeline(con, HAVANA, 300, window)
+        november = items[(items["date"] == pd.Timestamp("2023-11-01")) & items["summary"].str.contains("Ri Il Kyu")]
+        assert list(november["kind"]) == ["defection"], window
     ties = trace(fig, "South Korea–Cuba")
     assert "2024-02-14" in {pd.Timestamp(x).date().isoformat() for x in ties.x}
 

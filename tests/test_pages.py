@@ -287,6 +287,9 @@ def test_context_opens_on_the_havana_sequence_and_the_url_opens_the_whole_histor
     for words in ("Ri Il Kyu defects", "made public", "South Korea and Cuba establish ties",
                   "South Korea's embassy in Havana opens", "embassy closures"):
         assert words in labels.replace("&#x27;", "'"), words
+    # Each key fact above the chart gives its date: the first is from 2013, outside the sequence's years.
+    facts = [shown(m.value) for m in at.markdown if "event card" in m.value]
+    assert facts and facts[0].startswith("15 July 2013: ")
     history = open_page(script("context"), view="Whole history")
     assert charts(history)[0]["layout"]["title"]["text"].startswith("Cuba and the two Koreas since 1949")
     first = min(queries.cuba_timeline(con, Filters())["date"])

@@ -12,9 +12,10 @@ havana_defections AS (
 cuba_context AS (
     SELECT c.* FROM context_events c
     WHERE (c.actors LIKE '%Cuba%' OR (c.event_type = 'embassy closure' AND c.actors LIKE '%North Korea%'))
-      -- A shown defection's disclosure is drawn at the end of its own bar, not again as an event.
+      -- A shown defection is drawn once, as its own bar ending at its disclosure: an event of the same
+      -- defection on either date is not drawn again (the page's key facts above the chart give its text).
       AND NOT EXISTS (SELECT 1 FROM havana_defections h
-                      WHERE h.event_id = c.event_id AND c.event_date = h.disclosed_date)
+                      WHERE h.event_id = c.event_id AND c.event_date IN (h.defection_date, h.disclosed_date))
 ),
 context_item AS (
     SELECT event_date AS date, period_end(event_date, date_precision) AS period_end, event_period AS period,
