@@ -48,8 +48,8 @@ if document_tab.open:
 
 if dictionary_tab.open:
     with dictionary_tab:
-        st.caption("Generated from the database schema: every column of the curated tables. The public views "
-                   "(events, event_motives, yearly_counts, context_events, sources) are built from these.")
+        st.caption("Generated from the database schema: every column of the public views (query these, in the "
+                   "DuckDB CLI too), then of the curated tables in schema seed that the views are built from.")
         ui.table(cache.cached(queries.data_dictionary), "data_dictionary")
 
 if method_tab.open:

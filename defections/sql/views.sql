@@ -434,7 +434,7 @@ COMMENT ON COLUMN events.motives IS 'Labels of every motive reported for the def
 COMMENT ON COLUMN events.summary IS 'Short summary in the curators'' words.';
 COMMENT ON COLUMN events.notes IS 'Disputed points and the other values sources give.';
 COMMENT ON COLUMN events.source_titles IS 'Titles of the sources cited for the defection, separated by "; ".';
-COMMENT ON COLUMN events.source_urls IS 'URLs of those sources, separated by spaces (a held document has none); for reading, not for pairing with source_titles: use sources_json.';
+COMMENT ON COLUMN events.source_urls IS 'URLs of those sources, separated by spaces (a held document without a public address adds none); for reading, not for pairing with source_titles: use sources_json.';
 COMMENT ON COLUMN events.sources_json IS 'The sources as a JSON array of objects {"source_id", "title", "url"} (url null when none), in source_id order: the form a program pairs safely.';
 COMMENT ON COLUMN events.main_source_title IS 'The source charts link to: a public page before a document, primary first.';
 COMMENT ON COLUMN events.main_source_url IS 'URL of main_source_title.';
@@ -452,7 +452,7 @@ COMMENT ON COLUMN event_motives.attributed_to IS 'Who gives the motive: self (th
 COMMENT ON COLUMN event_motives.quote_gloss IS 'English gloss of the quote when it is not in English.';
 COMMENT ON COLUMN event_motives.attributed_by IS 'Who exactly, and where.';
 COMMENT ON COLUMN event_motives.evidence_quote IS 'Verbatim words of the source, when held.';
-COMMENT ON COLUMN event_motives.source_url IS 'URL of the source (empty for a held document).';
+COMMENT ON COLUMN event_motives.source_url IS 'URL of the source (empty only for a held document without a public address).';
 COMMENT ON COLUMN event_motives.source_title IS 'Title of the source.';
 COMMENT ON COLUMN event_motives.source_id IS 'Id of the source (sources view).';
 
@@ -511,7 +511,7 @@ COMMENT ON COLUMN commentary.year IS 'The year of arrivals it is about, if any.'
 COMMENT ON COLUMN commentary.summary IS 'The assessment in the curators'' words.';
 COMMENT ON COLUMN commentary.quote IS 'Verbatim words.';
 COMMENT ON COLUMN commentary.source_title IS 'Title of the source.';
-COMMENT ON COLUMN commentary.source_url IS 'URL of the source (empty for a held document).';
+COMMENT ON COLUMN commentary.source_url IS 'URL of the source (empty only for a held document without a public address).';
 COMMENT ON COLUMN commentary.source_id IS 'Id of the source.';
 
 COMMENT ON VIEW posts IS 'Places where defectors were posted.';
@@ -561,7 +561,7 @@ COMMENT ON COLUMN evidence.quote IS 'The words of the source, verbatim.';
 COMMENT ON COLUMN evidence.quote_gloss IS 'English gloss when the quote is not in English.';
 COMMENT ON COLUMN evidence.source_id IS 'Id of the source (sources view).';
 COMMENT ON COLUMN evidence.source_title IS 'Title of the source.';
-COMMENT ON COLUMN evidence.source_url IS 'URL of the page the passage was read on (empty for the client''s document).';
+COMMENT ON COLUMN evidence.source_url IS 'URL of the page the passage was read on (empty only for a held document without a public address).';
 COMMENT ON COLUMN evidence.document IS 'File in seeds/documents/ holding the passage the quote was checked against.';
 
 COMMENT ON VIEW citations IS 'Every fact row with a source that supports it.';
