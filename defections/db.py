@@ -7,6 +7,7 @@ import fcntl
 import json
 import os
 import re
+import shlex
 import stat
 import tempfile
 import threading
@@ -32,11 +33,19 @@ from defections.build import (
     writer_holding,
 )
 from defections.fingerprint import seed_stamps, seeds_digest
-from defections.paths import SEEDS_DIR, sql_file
+from defections.paths import DEFAULT_DB, SEEDS_DIR, sql_file
 from defections.schema import Problem, Seeds
 from defections.validate import load_seeds
 
 FIX_COMMAND = "python -m defections build"
+
+
+def rebuild_command(db_path: Path) -> str:
+    """The command that builds `db_path`: FIX_COMMAND, with --db for any file but data/defections.duckdb
+    (the bare command would build that one)."""
+    if Path(os.path.abspath(db_path)) == DEFAULT_DB:
+        return FIX_COMMAND
+    return f"{FIX_COMMAND} --db {shlex.quote(str(db_path))}"
 # After a failed write (full disk, read-only folder), the next attempt waits this long, doubling up to
 # RETRY_MAX: a build costs most of a second of CPU, and every page run of every session would otherwise
 # retry it.
@@ -68,7 +77,8 @@ PARALLEL_FROM = 100_000  # defections from which queries use every core
 def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to a database of the current schema version."""
     if _database_stat(db_path) is None:
-        raise DatabaseError(f"The database {shown(db_path)} does not exist. Build it with: {FIX_COMMAND}")
+        fix = rebuild_command(db_path)
+        raise DatabaseError(f"The database {shown(db_path)} does not exist. Build it with: {fix}", fix)
     # Bounded memory: the app shares its process with every session; large sorts spill to disk.
     # Offline: DuckDB would otherwise download an extension to open a file that is not DuckDB's.
     con = duckdb.connect(config={"memory_limit": "300MB", "temp_directory": tempfile.gettempdir(),
@@ -90,12 +100,14 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
         version, blocks = None, 0
     if blocks and db_path.stat().st_size < blocks:
         con.close()
+        fix = rebuild_command(db_path)
         raise DatabaseError(f"The database {shown(db_path)} is shorter than its own header says (truncated?). "
-                            f"Rebuild it with: {FIX_COMMAND}")
+                            f"Rebuild it with: {fix}", fix)
     if version != SCHEMA_VERSION:
         con.close()
+        fix = rebuild_command(db_path)
         raise DatabaseError(f"The database {shown(db_path)} was built by another schema version ({version}, this code "
-                            f"expects {SCHEMA_VERSION}). Rebuild it with: {FIX_COMMAND}")
+                            f"expects {SCHEMA_VERSION}). Rebuild it with: {fix}", fix)
     # On small tables DuckDB's worker threads cost more CPU than they save, and every session's page
     # run pays for them; a large database keeps them for its scans (docs/benchmarks.md, "Behind the code").
     if con.execute(query_sql("defection_count")).fetchone()[0] < PARALLEL_FROM:
@@ -105,8 +117,9 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
 
 def unreadable(db_path: Path, err: Exception) -> DatabaseError:
     """A query failed on a file that opened (blocks damaged in the middle): the advice connect gives."""
+    fix = rebuild_command(db_path)
     return DatabaseError(f"The database {shown(db_path)} cannot be read ({_first_line(err)}). "
-                         f"It may be corrupt; rebuild it with: {FIX_COMMAND}")
+                         f"It may be corrupt; rebuild it with: {fix}", fix)
 
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pd.DataFrame:
@@ -182,8 +195,9 @@ def _unopenable(db_path: Path, err: Exception) -> DatabaseError:
     if reason:
         return DatabaseError(f"The database {shown(db_path)} cannot be opened: {reason}, and this app will not replace "
                              "it. Move it away, or set DEFECTIONS_DB (or --db) to another file path.", fix=None)
+    fix = rebuild_command(db_path)
     return DatabaseError(f"The database {shown(db_path)} cannot be opened ({_first_line(err)}). "
-                         f"It may be corrupt; rebuild it with: {FIX_COMMAND}")
+                         f"It may be corrupt; rebuild it with: {fix}", fix)
 
 
 def _database_stat(db_path: Path) -> os.stat_result | None:

@@ -8,6 +8,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = ROOT / "seeds"
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 STATIC_DIR = ROOT / "static"
+DEFAULT_DB = ROOT / "data" / "defections.duckdb"
 
 
 @cache
@@ -25,7 +26,7 @@ def db_path() -> Path:
     """The database file: $DEFECTIONS_DB if set, else data/defections.duckdb."""
     # abspath, not resolve(): pages ask for it many times a run, and resolving walks every folder
     # (a symlink to the file still works: stat and open follow it).
-    return Path(os.path.abspath(os.environ.get("DEFECTIONS_DB") or ROOT / "data" / "defections.duckdb"))
+    return Path(os.path.abspath(os.environ.get("DEFECTIONS_DB") or DEFAULT_DB))
 
 
 def relative(path: Path) -> str:

@@ -206,8 +206,8 @@ def other_schema_version(path):
     # Not a DuckDB file: someone else's, so the fix is to move it, not to build over it.
     (corrupt, "it is not a DuckDB database", None),
     (other_schema_version, f"another schema version ({SCHEMA_VERSION + 1}, this code expects {SCHEMA_VERSION})",
-     "python -m defections build"),
-    (lambda path: path.unlink(), "does not exist", "python -m defections build"),
+     "python -m defections build --db"),
+    (lambda path: path.unlink(), "does not exist", "python -m defections build --db"),
 ])
 def test_unusable_database_says_how_to_fix_it(db_path, tmp_path, damage, fragment, fix):
     path = tmp_path / "defections.duckdb"
@@ -216,6 +216,8 @@ def test_unusable_database_says_how_to_fix_it(db_path, tmp_path, damage, fragmen
     with pytest.raises(DatabaseError) as err:
         connect(path)
     assert fragment in str(err.value)
+    # The command builds this file, not the default data/defections.duckdb that a bare build writes.
+    fix = fix and f"{fix} {path}"
     assert err.value.fix == fix
     assert (fix or "Move it away") in str(err.value)
 

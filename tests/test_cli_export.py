@@ -88,7 +88,7 @@ def test_export_reads_defections_db_by_default(db_path, tmp_path):
     result = run_cli("export", "events", env={"DEFECTIONS_DB": str(missing)})
     assert result.returncode == 1
     assert f"The database {missing.resolve()} does not exist" in result.stderr
-    assert "python -m defections build" in result.stderr
+    assert f"python -m defections build --db {missing.resolve()}" in result.stderr  # this file, not the default
     copy = tmp_path / "copy.duckdb"
     shutil.copy(db_path, copy)
     result = run_cli("export", "events", "--post", "Cuba", env={"DEFECTIONS_DB": str(copy)})
