@@ -63,6 +63,11 @@ UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 def load_seeds(seeds_dir: Path) -> Seeds:
     """Read, type and check every seed file; never raises on bad data, collects problems instead."""
+    if not Path(seeds_dir).is_dir():  # one problem, not one "file is missing" per table
+        what = "is a file, not a folder" if Path(seeds_dir).exists() else "does not exist"
+        return Seeds(Path(seeds_dir), problems=[Problem(relative(Path(seeds_dir)), 0, "-", f"the seeds folder {what} "
+                                                        "(give --seeds the folder that holds the seed CSVs, "
+                                                        "such as seeds/)")])
     seeds = Seeds(Path(seeds_dir), files=snapshot(Path(seeds_dir)))
     tables = schema()
     known = {t.name for t in tables}

@@ -248,3 +248,14 @@ def test_build_through_a_symlink_replaces_its_target_and_keeps_the_link(tmp_path
     assert capsys.readouterr().err == f"built {target}\n"
     assert link.is_symlink() and link.resolve() == target
     assert count(link, "defections") == len(rows(SEEDS_DIR, "defections"))
+
+
+@pytest.mark.parametrize("where, what", [("nosuch", "does not exist"), ("a-file.csv", "is a file, not a folder")])
+def test_a_seeds_path_that_is_not_a_folder_is_one_problem_naming_it(tmp_path, where, what):
+    (tmp_path / "a-file.csv").write_text("source_id\n")
+    for command in (["validate"], ["build", "--db", tmp_path / "out.duckdb"]):
+        result = run_cli(*command, "--seeds", tmp_path / where)
+        problems = [line for line in result.stderr.splitlines() if ": -: " in line]
+        assert result.returncode == 1 and len(problems) == 1, result.stderr
+        assert f"the seeds folder {what}" in problems[0] and str(tmp_path / where) in problems[0]
+        assert not (tmp_path / "out.duckdb").exists()
