@@ -42,9 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m defections", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("validate", help="check the seeds without writing anything")
-    check.add_argument("--seeds", type=Path, default=None)
+    seeds_help = "the folder of seed CSVs (default $DEFECTIONS_SEEDS or seeds/)"
+    db_help = "the database file to read (default $DEFECTIONS_DB or data/defections.duckdb)"
+    check.add_argument("--seeds", type=Path, default=None, help=seeds_help)
     make = commands.add_parser("build", help="validate the seeds and write the database atomically")
-    make.add_argument("--seeds", type=Path, default=None)
+    make.add_argument("--seeds", type=Path, default=None, help=seeds_help)
     make.add_argument("--db", type=Path, default=None,
                       help="the file to write (default $DEFECTIONS_DB or data/defections.duckdb); a symlink is "
                            "followed: its target is replaced and the link kept")
@@ -53,19 +55,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="events (filtered), bundle (every view, docs and citation, zipped), changes (--since)")
     export.add_argument("--since", metavar="RELEASE", help="changes: the release to compare with (e.g. 2026.12.1)")
     export.add_argument("--from", dest="year_from", type=year, metavar="YEAR",
-                        help="first year of defection (a reversed range is put in order, as the app does)")
-    export.add_argument("--to", dest="year_to", type=year, metavar="YEAR")
+                        help="events: first year of defection (a reversed range is put in order, as the app does)")
+    export.add_argument("--to", dest="year_to", type=year, metavar="YEAR", help="events: last year of defection")
     for f in FILTERS:
         export.add_argument(f"--{f.key}", action="append", default=[], metavar=f.metavar or None,
-                            help=f.cli_help)
-    export.add_argument("--db", type=Path, default=None)
+                            help=f"events: {f.cli_help or f.label.lower()}; repeat the flag for several")
+    export.add_argument("--db", type=Path, default=None, metavar="PATH", help=db_help)
     record = commands.add_parser("release", help="record the seeds as a release (appends to seeds/releases.csv)")
     record.add_argument("version", help="the new version, e.g. 2026.12.2")
     record.add_argument("--note", required=True, help="what the release brings, in a sentence")
-    record.add_argument("--seeds", type=Path, default=None)
+    record.add_argument("--seeds", type=Path, default=None, help=seeds_help)
     dictionary = commands.add_parser("dictionary", help="print the data dictionary as markdown")
-    dictionary.add_argument("--db", type=Path, default=None)
+    dictionary.add_argument("--db", type=Path, default=None, metavar="PATH", help=db_help)
     args = parser.parse_args(argv)
+    if args.command == "export" and (unread := _unread_flags(args)):
+        print(f"export {args.table} does not read {', '.join(unread)}: {UNREAD_WHY[args.table]}", file=sys.stderr)
+        return 2
     if getattr(args, "seeds", None) is None:
         args.seeds = seeds_dir()
 
@@ -109,6 +114,18 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseError as err:
         print(err, file=sys.stderr)
     return 1
+
+
+# What each export reads beyond --db, and what to say of a flag it would otherwise ignore without a word.
+READS = {"events": {"--from", "--to", *(f"--{f.key}" for f in FILTERS)}, "bundle": set(), "changes": {"--since"}}
+UNREAD_WHY = {"events": "--since is for export changes", "bundle": "the zip holds the whole dataset; "
+              "select rows with export events", "changes": "it lists every change since a release, unfiltered"}
+
+
+def _unread_flags(args) -> list[str]:
+    given = {"--since": args.since is not None, "--from": args.year_from is not None,
+             "--to": args.year_to is not None, **{f"--{f.key}": bool(getattr(args, f.key)) for f in FILTERS}}
+    return [flag for flag, on in given.items() if on and flag not in READS[args.table]]
 
 
 def _read(args, con) -> int:

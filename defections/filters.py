@@ -142,13 +142,14 @@ def dropped(asked: dict[str, list[str]], options: dict) -> list[str]:
 
 
 def unknown_in_cli(asked: Mapping[str, Sequence[str]], options: dict) -> str | None:
-    """The CLI's message for flag values that do not exist ("unknown --post 'Atlantis'; regions: …; posts: …"),
-    listing every filter's valid values; None when every value exists. `asked` holds the values per key."""
-    unknown = [f"--{f.key} {value!r}" for f in FILTERS for value in asked.get(f.key, ())
-               if value not in options[f.name]]
-    if not unknown:
+    """The CLI's message for flag values that do not exist ("unknown --post 'Atlantis'; posts: …"), listing the
+    valid values of the filters asked wrongly; None when every value exists. `asked` holds the values per key."""
+    wrong = {f: [value for value in asked.get(f.key, ()) if value not in options[f.name]] for f in FILTERS}
+    wrong = {f: values for f, values in wrong.items() if values}
+    if not wrong:
         return None
-    return f"unknown {', '.join(unknown)}; " + "; ".join(f"{f.name}: {', '.join(options[f.name])}" for f in FILTERS)
+    return (f"unknown {', '.join(f'--{f.key} {value!r}' for f, values in wrong.items() for value in values)}; "
+            + "; ".join(f"{f.name}: {', '.join(options[f.name])}" for f in wrong))
 
 
 def names_in_words() -> str:

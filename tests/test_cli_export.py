@@ -162,3 +162,21 @@ def test_export_to_a_full_disk_exits_1_with_one_line(db_path):
     assert result.returncode == 1
     assert result.stderr.splitlines() == ["cannot write to standard output (No space left on device); redirect it "
                                           "to a file with room, e.g. > events.csv"]
+
+
+@pytest.mark.parametrize("args, unread", [
+    (["bundle", "--from", "2020", "--region", "Europe"], "--from, --region"),
+    (["events", "--since", "2026.12.1"], "--since"),
+    (["changes", "--since", "2026.12.1", "--post", "Cuba"], "--post"),
+])
+def test_a_flag_an_export_does_not_read_is_refused_not_ignored(db_path, args, unread):
+    # A bundle 'filtered' by --region was the whole dataset, byte for byte, without a word.
+    result = run_cli("export", *args, "--db", db_path)
+    assert result.returncode == 2 and not result.stdout
+    assert result.stderr.startswith(f"export {args[0]} does not read {unread}: ")
+
+
+def test_an_unknown_value_lists_only_that_filters_values(db_path):
+    result = run_cli("export", "events", "--region", "Europa", "--db", db_path)
+    assert result.returncode == 2 and "regions: Europe, East Asia" in result.stderr
+    assert "posts:" not in result.stderr and "categories:" not in result.stderr
