@@ -54,6 +54,7 @@ class Table:
     primary_key: tuple[str, ...]
     foreign_keys: tuple[tuple[str, str, str], ...]  # (column, referenced table, referenced column)
     checks: tuple[Check, ...] = ()
+    unique: tuple[tuple[str, ...], ...] = ()  # UNIQUE column sets beside the primary key
 
 
 @dataclass
@@ -99,13 +100,14 @@ def schema() -> tuple[Table, ...]:
                 "ORDER BY constraint_index", [name]).fetchall()
             pk = next((tuple(c[1]) for c in cons if c[0] == "PRIMARY KEY"), ())
             fks = tuple((c[1][0], c[2], c[3][0]) for c in cons if c[0] == "FOREIGN KEY")
+            unique = tuple(tuple(c[1]) for c in cons if c[0] == "UNIQUE")
             # Each CHECK's message is the first "-- column: message" between it and the next CHECK.
             messages = [CHECK_MESSAGE.search(part) for part in re.split(r"\bCHECK\b", body)[1:]]
             checks = tuple(Check(c[4], frozenset(c[1]), *m.groups()) for c, m in
                            zip([c for c in cons if c[0] == "CHECK"], messages, strict=True))
             if not all(m and m[1] in c.columns for m, c in zip(messages, checks)):
                 raise ValueError(f"schema.sql: a CHECK of seed.{name} lacks its '-- column: message'")
-            tables.append(Table(name, columns, pk, fks, checks))
+            tables.append(Table(name, columns, pk, fks, checks, unique))
         return tuple(tables)
     finally:
         con.close()

@@ -246,6 +246,13 @@ def _check_keys(seeds: Seeds, tables: tuple[Table, ...]) -> None:
                 seeds.report(table.name, row.line, "/".join(table.primary_key), f"duplicate id "
                              f"{', '.join(map(str, key))!r}, first on line {first_seen[key]} (ids must be unique)")
             first_seen.setdefault(key, row.line)
+        for columns in table.unique:  # schema.sql's UNIQUE: a value given twice, such as one page as two sources
+            first: dict = {}
+            for row in seeds.tables[table.name]:
+                value, named = tuple(row.values.get(c) for c in columns), "/".join(columns)
+                if None not in value and _INVALID not in value and first.setdefault(value, row.line) != row.line:
+                    seeds.report(table.name, row.line, named, f"{', '.join(map(str, value))!r} is given again, "
+                                 f"first on line {first[value]} (each {named} once: cite that row instead)")
         for column, ref_table, ref_column in table.foreign_keys:
             known = {r.values.get(ref_column) for r in seeds.tables[ref_table]}
             for row in seeds.tables[table.name]:

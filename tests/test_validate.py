@@ -14,6 +14,7 @@ from helpers import (
     document_source,
     drop_column,
     edit,
+    find,
     line_of,
     rename_column,
     run_cli,
@@ -269,3 +270,11 @@ def test_an_unreadable_seed_is_reported_not_raised(seeds_copy, capsys, monkeypat
         assert_reported(result, seeds_copy / "sources.csv", line, "document", f"{DOCUMENT!r} cannot be read")
     else:
         assert_reported(result, seeds_copy / name, 0, "-", "cannot be read (Permission denied)")
+
+
+def test_one_page_given_as_two_sources_is_reported_at_the_second(seeds_copy):
+    # S079 and S000 were one Newser page, and Ri Il Kyu's card listed it twice (release 2026.12.3 merged them).
+    first = find(seeds_copy, "sources", source_id="S000")
+    line = append(seeds_copy, "sources", first, {"source_id": "S9999", "document": "", "reliability": "primary"})
+    assert_reported(run_cli("validate", "--seeds", seeds_copy), seeds_copy / "sources.csv", line, "url",
+                    f"{first['url']!r} is given again, first on line {line_of(seeds_copy, 'sources', first)}")

@@ -35,7 +35,7 @@ CREATE TABLE seed.sources (
     title          VARCHAR NOT NULL,
     publisher      VARCHAR NOT NULL,
     published_date DATE,
-    url            VARCHAR CHECK (url IS NULL OR regexp_matches(url, '^https?://[^\s/?#]+\S*$')),
+    url            VARCHAR UNIQUE CHECK (url IS NULL OR regexp_matches(url, '^https?://[^\s/?#]+\S*$')),
                    -- url: {url!r} is not an http(s) address (expected a lower-case http:// or https:// address)
     document       VARCHAR,
     reliability    reliability NOT NULL,
@@ -46,7 +46,7 @@ COMMENT ON COLUMN seed.sources.source_id IS 'Stable id (S000 is the client''s se
 COMMENT ON COLUMN seed.sources.title IS 'Descriptive label written by the curators (not necessarily the headline).';
 COMMENT ON COLUMN seed.sources.publisher IS 'Outlet, agency or site that published the page.';
 COMMENT ON COLUMN seed.sources.published_date IS 'Publication date when known from the page or its URL.';
-COMMENT ON COLUMN seed.sources.url IS 'Public http(s) address; empty only for a held document.';
+COMMENT ON COLUMN seed.sources.url IS 'Public http(s) address, one source per address; empty only for a held document.';
 COMMENT ON COLUMN seed.sources.document IS 'File name in seeds/documents/ holding the source text, against which quotes are checked.';
 COMMENT ON COLUMN seed.sources.reliability IS 'primary (wire, official, own report), secondary (repost, aggregator), dataset, client.';
 
