@@ -259,6 +259,7 @@ def test_event_detail_shows_dates_at_their_precision(db_path):
     facts = card_facts(at)
     assert "**Defected:** November 2023" in facts and "**Made public:** 16 July 2024" in facts
     assert "**Confirmed by:** National Intelligence Service" in facts
+    assert "**Confirmed on:** 16 July 2024" in facts  # written as the other dates are, not 2024-07-16
 
 
 def test_event_card_gives_each_motive_its_attribution_quote_and_source(db_path, con):
