@@ -230,3 +230,22 @@ def test_unknown_confirmation_in_the_cli_exits_2_and_lists_the_values(db_path):
     result = run_cli("export", "events", "--confirmation", "rumour", "--db", db_path)
     assert result.returncode == 2
     assert "confirmations: confirmed, self-disclosed, multiple-reports, single-report, denied" in result.stderr
+
+
+def test_a_fact_links_to_a_source_that_holds_its_words_when_one_does(con):
+    # The overview credited 2023's "about 10" to an AFP story holding no words for it, and 2024's "in the
+    # single digits" to a report that gives another figure: the link must go to a quoted source.
+    unquoted_links = con.execute("""
+        WITH links AS (
+            SELECT 'defections' AS fact_table, event_id AS fact_id, source_id, evidence_quote
+            FROM seed.defection_sources
+            UNION ALL SELECT 'yearly_counts', year::VARCHAR, source_id, evidence_quote FROM seed.yearly_count_sources
+            UNION ALL SELECT 'context_events', context_id, source_id, evidence_quote FROM seed.context_event_sources
+        ),
+        quoted AS (
+            SELECT fact_table, fact_id, list(s.url) AS urls FROM links JOIN seed.sources s USING (source_id)
+            WHERE evidence_quote IS NOT NULL GROUP BY ALL
+        )
+        SELECT fact_table, fact_id FROM derived.source_lists JOIN quoted USING (fact_table, fact_id)
+        WHERE NOT list_contains(urls, main_source_url)""").fetchall()
+    assert unquoted_links == []

@@ -90,9 +90,9 @@ CREATE SCHEMA derived;
 -- list them: URLs, titles, the sources as JSON, and the one a chart links to.
 CREATE TABLE derived.source_lists AS
 WITH links AS (
-    SELECT 'defections' AS fact_table, event_id AS fact_id, source_id FROM seed.defection_sources
-    UNION ALL SELECT 'yearly_counts', year::VARCHAR, source_id FROM seed.yearly_count_sources
-    UNION ALL SELECT 'context_events', context_id, source_id FROM seed.context_event_sources
+    SELECT 'defections' AS fact_table, event_id AS fact_id, source_id, evidence_quote FROM seed.defection_sources
+    UNION ALL SELECT 'yearly_counts', year::VARCHAR, source_id, evidence_quote FROM seed.yearly_count_sources
+    UNION ALL SELECT 'context_events', context_id, source_id, evidence_quote FROM seed.context_event_sources
 ),
 final AS (
     SELECT l.fact_table, l.fact_id,
@@ -102,9 +102,12 @@ final AS (
            -- sources have no URL: the two joined lists above cannot be paired).
            to_json(list({'source_id': s.source_id, 'title': s.title, 'url': s.url} ORDER BY s.source_id))::VARCHAR
                AS sources_json,
-           -- The source a chart links to: a public page before a held document, primary first.
-           first(s.title ORDER BY s.url IS NULL, s.reliability, s.source_id) AS main_source_title,
-           first(s.url ORDER BY s.url IS NULL, s.reliability, s.source_id) AS main_source_url
+           -- The source a chart links to: one whose held passage has the quote for this fact (the words a
+           -- caption gives), then a public page before a held document, primary first.
+           first(s.title ORDER BY l.evidence_quote IS NULL, s.url IS NULL, s.reliability, s.source_id)
+               AS main_source_title,
+           first(s.url ORDER BY l.evidence_quote IS NULL, s.url IS NULL, s.reliability, s.source_id)
+               AS main_source_url
     FROM links l JOIN seed.sources s USING (source_id)
     GROUP BY l.fact_table, l.fact_id
 )
