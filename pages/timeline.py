@@ -64,8 +64,8 @@ def per_year() -> None:
     st.markdown("**Per decade: how many of the counted defections a government confirmed**")
     ui.table(decades, f"decade_totals_{filters.describe()}")
     st.caption("Is it rising? Read the confirmed share first: in recent decades most cases are press reports "
-               "citing unnamed sources, while earlier ones were mostly announced by a government, so a rise in the "
-               "bars can be a rise in reporting. The record is also least complete for the decades before 1990, "
+               "citing unnamed sources, while earlier ones were far more often confirmed by a government, so a rise "
+               "in the bars can be a rise in reporting. The record is also least complete for the decades before 1990, "
                "whose cases are found one by one in the press archives of the time (docs/methodology.md, \"How "
                "complete the record is\"). Only completed defections are counted.")
 
