@@ -38,6 +38,10 @@ from defections.schema import Problem, Seeds
 from defections.validate import load_seeds
 
 FIX_COMMAND = "python -m defections build"
+# After a failed write (full disk, read-only folder), the next attempt waits this long, doubling up to
+# RETRY_MAX: a build costs most of a second of CPU, and every page run of every session would otherwise
+# retry it.
+RETRY_FIRST, RETRY_MAX = 30.0, 600.0
 
 
 def rebuild_command(db_path: Path) -> str:
@@ -46,10 +50,6 @@ def rebuild_command(db_path: Path) -> str:
     if Path(os.path.abspath(db_path)) == DEFAULT_DB:
         return FIX_COMMAND
     return f"{FIX_COMMAND} --db {shlex.quote(str(db_path))}"
-# After a failed write (full disk, read-only folder), the next attempt waits this long, doubling up to
-# RETRY_MAX: a build costs most of a second of CPU, and every page run of every session would otherwise
-# retry it.
-RETRY_FIRST, RETRY_MAX = 30.0, 600.0
 
 
 class DatabaseError(Exception):

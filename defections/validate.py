@@ -63,12 +63,12 @@ UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 def load_seeds(seeds_dir: Path) -> Seeds:
     """Read, type and check every seed file; never raises on bad data, collects problems instead."""
-    if not Path(seeds_dir).is_dir():  # one problem, not one "file is missing" per table
-        what = "is a file, not a folder" if Path(seeds_dir).exists() else "does not exist"
-        return Seeds(Path(seeds_dir), problems=[Problem(relative(Path(seeds_dir)), 0, "-", f"the seeds folder {what} "
-                                                        "(give --seeds the folder that holds the seed CSVs, "
-                                                        "such as seeds/)")])
-    seeds = Seeds(Path(seeds_dir), files=snapshot(Path(seeds_dir)))
+    seeds_dir = Path(seeds_dir)
+    if not seeds_dir.is_dir():  # one problem, not one "file is missing" per table
+        what = "is a file, not a folder" if seeds_dir.exists() else "does not exist"
+        return Seeds(seeds_dir, problems=[Problem(relative(seeds_dir), 0, "-", f"the seeds folder {what} (give "
+                                                  "--seeds the folder that holds the seed CSVs, such as seeds/)")])
+    seeds = Seeds(seeds_dir, files=snapshot(seeds_dir))
     tables = schema()
     known = {t.name for t in tables}
     for path in sorted(Path(seeds_dir) / name for name in seeds.files if "/" not in name):
@@ -237,22 +237,20 @@ def _parse_date(text: str, precision: str) -> dt.date:
 
 def _check_keys(seeds: Seeds, tables: tuple[Table, ...]) -> None:
     for table in tables:
-        first_seen: dict = {}
-        for row in seeds.tables[table.name]:
-            key = tuple(row.values.get(c) for c in table.primary_key)
-            if any(k is None or k is _INVALID for k in key):
-                continue
-            if key in first_seen:
-                seeds.report(table.name, row.line, "/".join(table.primary_key), f"duplicate id "
-                             f"{', '.join(map(str, key))!r}, first on line {first_seen[key]} (ids must be unique)")
-            first_seen.setdefault(key, row.line)
-        for columns in table.unique:  # schema.sql's UNIQUE: a value given twice, such as one page as two sources
+        # The primary key, then schema.sql's UNIQUEs (one page given as two sources): a value given twice.
+        for columns in (table.primary_key, *table.unique):
             first: dict = {}
+            named = "/".join(columns)
             for row in seeds.tables[table.name]:
-                value, named = tuple(row.values.get(c) for c in columns), "/".join(columns)
-                if None not in value and _INVALID not in value and first.setdefault(value, row.line) != row.line:
-                    seeds.report(table.name, row.line, named, f"{', '.join(map(str, value))!r} is given again, "
-                                 f"first on line {first[value]} (each {named} once: cite that row instead)")
+                key = tuple(row.values.get(c) for c in columns)
+                if not columns or None in key or _INVALID in key or first.setdefault(key, row.line) == row.line:
+                    continue
+                shown = f"{', '.join(map(str, key))!r}"
+                seeds.report(table.name, row.line, named,
+                             f"duplicate id {shown}, first on line {first[key]} (ids must be unique)"
+                             if columns == table.primary_key else
+                             f"{shown} is given again, first on line {first[key]} (each {named} once: cite that "
+                             "row instead)")
         for column, ref_table, ref_column in table.foreign_keys:
             known = {r.values.get(ref_column) for r in seeds.tables[ref_table]}
             for row in seeds.tables[table.name]:

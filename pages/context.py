@@ -7,7 +7,7 @@ from defections.labels import code_label, event_link
 
 REMARKS_SHOWN = 10  # cards are read one by one; each costs the browser more than a table row
 # The URL holds the option as shown (?view=Whole+history): Streamlit binds the label, not a code.
-SEQUENCE, HISTORY = "Havana sequence, 2022–2025", "Whole history"
+PERIODS = SEQUENCE, HISTORY = "Havana sequence, 2022–2025", "Whole history"
 
 filters = ui.filters()
 ui.page_header("Diplomatic context",
@@ -19,8 +19,8 @@ for fact in frames.rows(cache.cached(queries.havana_background, filters)):
                 f"{ui.source_link(fact.source_title, fact.source_url)} · "
                 f"{event_link(str(fact.person) + ': event card', fact.event_id)}")
 
-ui.dropped_choice("view", [SEQUENCE, HISTORY])
-view = st.segmented_control("Period shown", [SEQUENCE, HISTORY], default=SEQUENCE, required=True, key="view",
+ui.dropped_choice("view", PERIODS)
+view = st.segmented_control("Period shown", PERIODS, default=SEQUENCE, required=True, key="view",
                             bind="query-params")
 if view == HISTORY:
     items = cache.cached(queries.cuba_timeline, filters)
